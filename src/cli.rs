@@ -1,0 +1,177 @@
+//! The command line: every flag is defined here, and each subcommand calls one library entry point.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::{inputs, pipeline, spec, synth};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vnr-brief",
+    version,
+    about = "Reproducible, auditable VNR country briefs from household-survey microdata",
+    after_help = "Exit codes: 0 ok, 2 usage, 3 spec, 4 input or checksum, 5 data, 6 template, 7 output, 8 verification failed."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the whole pipeline: analyses, charts, brief, manifest.
+    Run {
+        /// The spec file (TOML).
+        spec: PathBuf,
+        /// Output folder [default: outputs/<spec name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Folder of report templates replacing the built-in ones (same layout as report_templates/).
+        #[arg(long)]
+        templates: Option<PathBuf>,
+    },
+    /// Record the SHA-256 of every input the spec names in a lock file beside it.
+    Lock { spec: PathBuf },
+    /// Check a spec (syntax, values, cross-references) without reading the data.
+    Check { spec: PathBuf },
+    /// Re-hash the inputs and outputs listed in a run's manifest.
+    Verify {
+        /// The output folder of a run.
+        dir: PathBuf,
+        /// Also run the spec again and require byte-identical outputs.
+        #[arg(long)]
+        rerun: bool,
+    },
+    /// Write a deterministic synthetic survey (person level, SUSENAS-like).
+    Synth {
+        /// Output file; .parquet or .csv.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 4000)]
+        households: usize,
+        #[arg(long, default_value_t = 2030)]
+        seed: u64,
+        /// 0 = earlier wave, 1 = later wave (access improves, consumption grows).
+        #[arg(long, default_value_t = 0)]
+        wave: u32,
+    },
+    /// Re-render a brief from a saved results.json (no data needed).
+    Render {
+        results: PathBuf,
+        /// Output folder [default: a `rerendered` folder beside results.json].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        templates: Option<PathBuf>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli.command) {
+        Ok(message) => {
+            if !message.is_empty() {
+                println!("{message}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+pub fn execute(command: Command) -> Result<String> {
+    match command {
+        Command::Run {
+            spec,
+            out,
+            templates,
+        } => {
+            let out = pipeline::run(&spec, &pipeline::RunOptions { out, templates })?;
+            Ok(format!("brief written to {}", out.display()))
+        }
+        Command::Lock { spec } => {
+            let loaded = spec::load(&spec)?;
+            let (path, lock) = inputs::write_lock(&loaded)?;
+            let lines: Vec<String> = lock
+                .inputs
+                .iter()
+                .map(|(p, h)| format!("  {h}  {p}"))
+                .collect();
+            Ok(format!("{} written:\n{}", path.display(), lines.join("\n")))
+        }
+        Command::Check { spec } => {
+            let loaded = spec::load(&spec)?;
+            Ok(format!(
+                "{}: valid ({} wave(s), {} indicator(s), {} scenario(s))",
+                spec.display(),
+                loaded.spec.waves.len(),
+                loaded.spec.indicators.len(),
+                loaded.spec.scenarios.len()
+            ))
+        }
+        Command::Verify { dir, rerun } => pipeline::verify(&dir, rerun),
+        Command::Synth {
+            out,
+            households,
+            seed,
+            wave,
+        } => {
+            write_synth(&out, households, seed, wave)?;
+            Ok(format!("synthetic survey written to {}", out.display()))
+        }
+        Command::Render {
+            results,
+            out,
+            templates,
+        } => {
+            let out = out.unwrap_or_else(|| {
+                results
+                    .parent()
+                    .unwrap_or(Path::new("."))
+                    .join("rerendered")
+            });
+            pipeline::rerender(&results, &out, templates.as_deref())?;
+            Ok(format!("brief re-rendered to {}", out.display()))
+        }
+    }
+}
+
+/// Generate a synthetic wave and write it as Parquet (zstd) or CSV, atomically.
+pub fn write_synth(out: &Path, households: usize, seed: u64, wave: u32) -> Result<()> {
+    if households == 0 {
+        return Err(Error::output(out, "--households must be at least 1"));
+    }
+    let mut df = synth::generate(&synth::SynthConfig {
+        seed,
+        households,
+        wave,
+    })
+    .map_err(|e| Error::output(out, format!("generating the survey failed: {e}")))?;
+    let mut bytes = Vec::new();
+    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("");
+    match ext {
+        "parquet" => {
+            ParquetWriter::new(&mut bytes)
+                .with_compression(ParquetCompression::Zstd(None))
+                .finish(&mut df)
+                .map_err(|e| Error::output(out, e.to_string()))?;
+        }
+        "csv" => {
+            CsvWriter::new(&mut bytes)
+                .finish(&mut df)
+                .map_err(|e| Error::output(out, e.to_string()))?;
+        }
+        _ => return Err(Error::output(out, "expected a .parquet or .csv file name")),
+    }
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e.to_string()))?;
+    }
+    crate::manifest::write_atomically(out, &bytes)
+}

@@ -1,0 +1,167 @@
+//! Inputs: read each survey file once, hash the bytes, check the hash against the lock file (or the
+//! spec's pinned `sha256`), and parse the same bytes, so the checksum is of what was analysed.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::spec::{FileFormat, LoadedSpec, Wave};
+
+/// Largest input accepted (bytes); protects against a wrong path pointing at a huge file.
+pub const MAX_INPUT_BYTES: u64 = 4 << 30;
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest.iter() {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// The lock file: the SHA-256 of every input a spec names, kept beside the spec.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lock {
+    /// Input path (as written in the spec) → SHA-256.
+    pub inputs: BTreeMap<String, String>,
+}
+
+pub fn lock_path(spec: &LoadedSpec) -> PathBuf {
+    spec.path.with_extension("lock")
+}
+
+pub fn read_lock(spec: &LoadedSpec) -> Result<Option<Lock>> {
+    let path = lock_path(spec);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::input(&path, format!("cannot read lock file: {e}")))?;
+    let lock: Lock = toml::from_str(&text)
+        .map_err(|e| Error::input(&path, format!("malformed lock file: {e}")))?;
+    Ok(Some(lock))
+}
+
+/// `vnr-brief lock SPEC`: hash every input and write the lock file beside the spec.
+/// Returns the lock path and the recorded hashes.
+pub fn write_lock(spec: &LoadedSpec) -> Result<(PathBuf, Lock)> {
+    let mut lock = Lock::default();
+    for wave in &spec.spec.waves {
+        let path = spec.resolve(&wave.path);
+        let bytes = read_input(&path)?;
+        lock.inputs
+            .insert(wave.path.display().to_string(), sha256_hex(&bytes));
+    }
+    let path = lock_path(spec);
+    let body = toml::to_string(&lock).expect("lock serialises");
+    let text = format!(
+        "# Written by `vnr-brief lock`: SHA-256 of every input named by {}.\n\
+         # `vnr-brief run` refuses an input whose bytes no longer match. Re-run `lock` only when a\n\
+         # change is deliberate (a new or corrected survey wave).\n{body}",
+        spec.path.file_name().unwrap_or_default().to_string_lossy()
+    );
+    crate::manifest::write_atomically(&path, text.as_bytes())?;
+    Ok((path, lock))
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::input(path, format!("cannot open input: {e}")))?;
+    if !meta.is_file() {
+        return Err(Error::input(path, "expected a file"));
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(Error::input(
+            path,
+            format!(
+                "file is {} bytes, above the {} byte limit for one survey file",
+                meta.len(),
+                MAX_INPUT_BYTES
+            ),
+        ));
+    }
+    std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read input: {e}")))
+}
+
+/// One loaded input file.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// As written in the spec (relative to the spec's folder).
+    pub spec_path: PathBuf,
+    pub sha256: String,
+    pub bytes: u64,
+    pub frame: DataFrame,
+}
+
+/// Load a wave's file: read once, verify the checksum, parse from memory.
+pub fn load_wave(spec: &LoadedSpec, lock: Option<&Lock>, wave: &Wave) -> Result<Input> {
+    let path = spec.resolve(&wave.path);
+    let bytes = read_input(&path)?;
+    let found = sha256_hex(&bytes);
+    let key = wave.path.display().to_string();
+    let expected = wave
+        .sha256
+        .clone()
+        .or_else(|| lock.and_then(|l| l.inputs.get(&key).cloned()));
+    match expected {
+        None => {
+            return Err(Error::input(
+                &path,
+                format!(
+                    "no checksum recorded for this input; record it with `vnr-brief lock {}`",
+                    spec.path.display()
+                ),
+            ))
+        }
+        Some(exp) if exp != found => {
+            return Err(Error::Checksum {
+                file: path,
+                spec: spec.path.clone(),
+                expected: exp,
+                found,
+            })
+        }
+        Some(_) => {}
+    }
+    let format = wave.format().expect("validated");
+    let frame = parse_bytes(&path, format, bytes.clone())?;
+    Ok(Input {
+        spec_path: wave.path.clone(),
+        sha256: found,
+        bytes: bytes.len() as u64,
+        frame,
+    })
+}
+
+/// Parse CSV or Parquet bytes into a frame, naming the file on failure.
+pub fn parse_bytes(path: &Path, format: FileFormat, bytes: Vec<u8>) -> Result<DataFrame> {
+    let frame = match format {
+        FileFormat::Csv => {
+            if bytes.iter().take(8192).any(|&b| b == 0) {
+                return Err(Error::input(
+                    path,
+                    "expected a CSV text file, found binary content (NUL bytes)",
+                ));
+            }
+            CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(10_000))
+                .into_reader_with_file_handle(Cursor::new(bytes))
+                .finish()
+                .map_err(|e| Error::input(path, format!("cannot parse as CSV: {e}")))?
+        }
+        FileFormat::Parquet => ParquetReader::new(Cursor::new(bytes))
+            .finish()
+            .map_err(|e| Error::input(path, format!("cannot parse as Parquet: {e}")))?,
+    };
+    if frame.height() == 0 {
+        return Err(Error::input(path, "the file has no data rows"));
+    }
+    Ok(frame)
+}

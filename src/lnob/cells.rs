@@ -1,0 +1,426 @@
+//! Cell tables: one pass over the microdata aggregates an indicator's records into cells, one per
+//! non-empty combination of its circumstances (unweighted count, weight sum, weighted outcome sum).
+//! Trees, D-index and Shapley all work on cells; nothing after this pass reads the microdata.
+//!
+//! The aggregation is a plain sequential loop rather than a polars `group_by`: its floating-point
+//! sums then have one fixed order, whatever the thread count, so results are byte-reproducible.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::spec::{Circumstance, CircumstanceKind, Indicator, Spec};
+use crate::survey::Survey;
+
+/// A circumstance as encoded for one wave: every record's level code (None = missing).
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    pub id: String,
+    pub label: String,
+    pub kind: CircumstanceKind,
+    /// Level names in code order (ordered: the spec's order; numeric: ascending values).
+    pub levels: Vec<String>,
+    /// Display label per level.
+    pub level_labels: Vec<String>,
+    /// Numeric value per level (numeric: the value; otherwise the code), used for thresholds.
+    pub values: Vec<f64>,
+    pub codes: Vec<Option<u32>>,
+}
+
+/// A variable of a cell table (an `Encoded` without the per-record codes).
+#[derive(Debug, Clone, Serialize)]
+pub struct Variable {
+    pub id: String,
+    pub label: String,
+    pub kind: CircumstanceKind,
+    pub levels: Vec<String>,
+    pub level_labels: Vec<String>,
+    pub values: Vec<f64>,
+}
+
+impl From<&Encoded> for Variable {
+    fn from(e: &Encoded) -> Self {
+        Variable {
+            id: e.id.clone(),
+            label: e.label.clone(),
+            kind: e.kind,
+            levels: e.levels.clone(),
+            level_labels: e.level_labels.clone(),
+            values: e.values.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// Level code per variable.
+    pub codes: Vec<u32>,
+    /// Unweighted record count.
+    pub n: u64,
+    /// Sum of weights.
+    pub w: f64,
+    /// Sum of weight × outcome.
+    pub wy: f64,
+}
+
+impl Cell {
+    pub fn rate(&self) -> f64 {
+        self.wy / self.w
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CellTable {
+    pub vars: Vec<Variable>,
+    /// Non-empty cells, sorted by codes.
+    pub cells: Vec<Cell>,
+}
+
+impl CellTable {
+    /// Aggregate records: `codes[v][i]` is record i's level code on variable v.
+    pub fn from_records(vars: Vec<Variable>, codes: &[Vec<u32>], y: &[f64], w: &[f64]) -> Self {
+        assert_eq!(vars.len(), codes.len());
+        let mut acc: BTreeMap<Vec<u32>, Cell> = BTreeMap::new();
+        let mut key = vec![0u32; vars.len()];
+        for i in 0..y.len() {
+            for (v, c) in codes.iter().enumerate() {
+                key[v] = c[i];
+            }
+            let cell = acc.entry(key.clone()).or_insert_with(|| Cell {
+                codes: key.clone(),
+                n: 0,
+                w: 0.0,
+                wy: 0.0,
+            });
+            cell.n += 1;
+            cell.w += w[i];
+            cell.wy += w[i] * y[i];
+        }
+        CellTable {
+            vars,
+            cells: acc.into_values().collect(),
+        }
+    }
+
+    pub fn total_n(&self) -> u64 {
+        self.cells.iter().map(|c| c.n).sum()
+    }
+    pub fn total_w(&self) -> f64 {
+        self.cells.iter().map(|c| c.w).sum()
+    }
+    pub fn total_wy(&self) -> f64 {
+        self.cells.iter().map(|c| c.wy).sum()
+    }
+    pub fn rate(&self) -> f64 {
+        self.total_wy() / self.total_w()
+    }
+
+    /// Collapse onto a subset of variables (given by index, in order): the cells of a coarser
+    /// partition, without going back to the records.
+    pub fn collapse(&self, subset: &[usize]) -> Vec<Cell> {
+        let mut acc: BTreeMap<Vec<u32>, Cell> = BTreeMap::new();
+        for c in &self.cells {
+            let key: Vec<u32> = subset.iter().map(|&v| c.codes[v]).collect();
+            let e = acc.entry(key.clone()).or_insert_with(|| Cell {
+                codes: key,
+                n: 0,
+                w: 0.0,
+                wy: 0.0,
+            });
+            e.n += c.n;
+            e.w += c.w;
+            e.wy += c.wy;
+        }
+        acc.into_values().collect()
+    }
+}
+
+/// Encode every circumstance the spec defines, once per wave.
+pub fn encode_all(spec: &Spec, survey: &Survey) -> Result<Vec<Encoded>> {
+    spec.circumstances
+        .iter()
+        .map(|c| encode(c, survey))
+        .collect()
+}
+
+fn encode(c: &Circumstance, survey: &Survey) -> Result<Encoded> {
+    let context = format!("{}: circumstance '{}'", survey.context(), c.id);
+    let column = survey.frame.column(&c.column).map_err(|_| {
+        Error::data(
+            &context,
+            format!("column `{}` is not in the data", c.column),
+        )
+    })?;
+    let labels_for = |levels: &[String]| -> Vec<String> {
+        levels
+            .iter()
+            .map(|l| c.level_label(l).to_string())
+            .collect()
+    };
+
+    if c.kind == CircumstanceKind::Numeric {
+        if !column.dtype().is_primitive_numeric() {
+            return Err(Error::data(
+                &context,
+                format!(
+                    "column `{}`: a numeric circumstance needs numbers, found {}",
+                    c.column,
+                    column.dtype()
+                ),
+            ));
+        }
+        let values = survey.f64_column(&c.column)?;
+        let mut distinct: Vec<f64> = values.iter().flatten().filter(|v| v.is_finite()).collect();
+        distinct.sort_by(f64::total_cmp);
+        distinct.dedup();
+        let index: BTreeMap<u64, u32> = distinct
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.to_bits(), i as u32))
+            .collect();
+        let codes = values
+            .iter()
+            .map(|v| v.filter(|v| v.is_finite()).map(|v| index[&v.to_bits()]))
+            .collect();
+        let levels: Vec<String> = distinct.iter().map(|v| format_number(*v)).collect();
+        return Ok(Encoded {
+            id: c.id.clone(),
+            label: c.label.clone(),
+            kind: c.kind,
+            level_labels: labels_for(&levels),
+            levels,
+            values: distinct,
+            codes,
+        });
+    }
+
+    // Categorical: values as text (integers print without a decimal point), then recode.
+    let text = column
+        .cast(&polars::prelude::DataType::String)
+        .map_err(|e| Error::data(&context, format!("column `{}`: {e}", c.column)))?;
+    let text = text.str().expect("cast to string");
+    let raw: Vec<Option<String>> = text
+        .iter()
+        .map(|v| {
+            v.map(|s| c.recode.get(s).cloned().unwrap_or_else(|| s.to_string()))
+                .or_else(|| c.missing.clone())
+        })
+        .collect();
+    let levels: Vec<String> = if c.levels.is_empty() {
+        let mut d: Vec<String> = raw.iter().flatten().cloned().collect();
+        d.sort();
+        d.dedup();
+        d
+    } else {
+        c.levels.clone()
+    };
+    let index: BTreeMap<&str, u32> = levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i as u32))
+        .collect();
+    let mut codes = Vec::with_capacity(raw.len());
+    for (row, v) in raw.iter().enumerate() {
+        codes.push(match v {
+            None => None,
+            Some(s) => match index.get(s.as_str()) {
+                Some(&code) => Some(code),
+                None => {
+                    return Err(Error::data(
+                        &context,
+                        format!(
+                            "column `{}`, data row {}: value \"{s}\" is not among the levels {:?}; add it to `levels` or map it with `recode`",
+                            c.column,
+                            row + 1,
+                            levels
+                        ),
+                    ))
+                }
+            },
+        });
+    }
+    Ok(Encoded {
+        id: c.id.clone(),
+        label: c.label.clone(),
+        kind: c.kind,
+        level_labels: labels_for(&levels),
+        values: (0..levels.len()).map(|i| i as f64).collect(),
+        levels,
+        codes,
+    })
+}
+
+/// An indicator's analysis population, aggregated.
+#[derive(Debug, Clone)]
+pub struct IndicatorCells {
+    pub table: CellTable,
+    /// Records in the population before dropping missing values.
+    pub population_n: u64,
+    /// Records dropped for a missing outcome or circumstance, and their weight share.
+    pub dropped_n: u64,
+    pub dropped_weight_share: f64,
+    /// The same aggregation inside each region (region name, table), for sub-national analysis.
+    pub by_region: Vec<(String, CellTable)>,
+}
+
+/// Filter, compute the 0/1 outcome and aggregate into cells (overall and, with a region column,
+/// per region).
+pub fn build(
+    survey: &Survey,
+    indicator: &Indicator,
+    encoded: &[Encoded],
+) -> Result<IndicatorCells> {
+    let at = format!("indicator '{}'", indicator.id);
+    let n = survey.records();
+    let in_population = match &indicator.population {
+        Some(p) => {
+            let expr = crate::spec::parse_expr(&format!("{at}.population"), p)
+                .map_err(|m| Error::data(survey.context(), m))?;
+            survey.eval_mask(&format!("{at}.population"), expr)?
+        }
+        None => vec![true; n],
+    };
+    let outcome_expr = crate::spec::parse_expr(&format!("{at}.outcome"), &indicator.outcome)
+        .map_err(|m| Error::data(survey.context(), m))?;
+    let outcome = survey.eval_f64(&format!("{at}.outcome"), outcome_expr)?;
+    let weights = survey.f64_column(survey.weight_column(indicator.unit))?;
+    let weights: Vec<f64> = weights.iter().map(|w| w.unwrap_or(0.0)).collect();
+
+    let chosen: Vec<&Encoded> = indicator
+        .circumstances
+        .iter()
+        .map(|id| encoded.iter().find(|e| &e.id == id).expect("validated"))
+        .collect();
+    let region = match &survey.wave.region {
+        Some(col) => Some(region_codes(survey, col)?),
+        None => None,
+    };
+
+    let mut population_n = 0u64;
+    let mut population_w = 0.0;
+    let mut dropped_n = 0u64;
+    let mut dropped_w = 0.0;
+    let mut keep_rows = Vec::new();
+    let mut y = Vec::new();
+    for (i, &inside) in in_population.iter().enumerate() {
+        if !inside {
+            continue;
+        }
+        population_n += 1;
+        population_w += weights[i];
+        let value = outcome.get(i);
+        let complete = value.is_some() && chosen.iter().all(|e| e.codes[i].is_some());
+        if !complete {
+            dropped_n += 1;
+            dropped_w += weights[i];
+            continue;
+        }
+        let value = value.expect("checked");
+        if value != 0.0 && value != 1.0 {
+            return Err(Error::data(
+                survey.context(),
+                format!(
+                    "{at}.outcome: expected 0/1 (or true/false), data row {} gives {value}",
+                    i + 1
+                ),
+            ));
+        }
+        keep_rows.push(i);
+        y.push(value);
+    }
+    if population_n == 0 {
+        return Err(Error::data(
+            survey.context(),
+            format!("{at}.population: no record is in the population"),
+        ));
+    }
+    if keep_rows.is_empty() {
+        return Err(Error::data(
+            survey.context(),
+            format!(
+                "{at}: all {population_n} records of the population have a missing outcome or circumstance"
+            ),
+        ));
+    }
+    let w: Vec<f64> = keep_rows.iter().map(|&i| weights[i]).collect();
+    let codes: Vec<Vec<u32>> = chosen
+        .iter()
+        .map(|e| {
+            keep_rows
+                .iter()
+                .map(|&i| e.codes[i].expect("complete"))
+                .collect()
+        })
+        .collect();
+    let vars: Vec<Variable> = chosen.iter().map(|e| Variable::from(*e)).collect();
+    let table = CellTable::from_records(vars.clone(), &codes, &y, &w);
+
+    let mut by_region = Vec::new();
+    if let Some((names, rcodes)) = region {
+        for (r, name) in names.iter().enumerate() {
+            let rows: Vec<usize> = (0..keep_rows.len())
+                .filter(|&k| rcodes[keep_rows[k]] == Some(r as u32))
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let sub_codes: Vec<Vec<u32>> = codes
+                .iter()
+                .map(|c| rows.iter().map(|&k| c[k]).collect())
+                .collect();
+            let sub_y: Vec<f64> = rows.iter().map(|&k| y[k]).collect();
+            let sub_w: Vec<f64> = rows.iter().map(|&k| w[k]).collect();
+            by_region.push((
+                name.clone(),
+                CellTable::from_records(vars.clone(), &sub_codes, &sub_y, &sub_w),
+            ));
+        }
+    }
+
+    Ok(IndicatorCells {
+        table,
+        population_n,
+        dropped_n,
+        dropped_weight_share: if population_w > 0.0 {
+            dropped_w / population_w
+        } else {
+            0.0
+        },
+        by_region,
+    })
+}
+
+fn region_codes(survey: &Survey, column: &str) -> Result<(Vec<String>, Vec<Option<u32>>)> {
+    let col = survey
+        .frame
+        .column(column)
+        .map_err(|_| {
+            Error::data(
+                survey.context(),
+                format!("region column `{column}` is missing"),
+            )
+        })?
+        .cast(&polars::prelude::DataType::String)
+        .map_err(|e| Error::data(survey.context(), e.to_string()))?;
+    let text = col.str().expect("string");
+    let mut names: Vec<String> = text.iter().flatten().map(str::to_string).collect();
+    names.sort();
+    names.dedup();
+    let index: BTreeMap<&str, u32> = names
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.as_str(), i as u32))
+        .collect();
+    let codes = text.iter().map(|v| v.map(|s| index[s])).collect();
+    Ok((names, codes))
+}
+
+/// Shortest decimal text for a level value (20 → "20", 2.5 → "2.5").
+pub fn format_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}

@@ -1,0 +1,389 @@
+//! LNOB ("leave no one behind"): for each access indicator, who is furthest behind and how unequal
+//! opportunity is: rates by circumstance, the regression tree, the D-index with its Shapley
+//! decomposition and the HOI, nationally and per region.
+
+pub mod cells;
+pub mod dindex;
+pub mod tree;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::spec::{CircumstanceKind, EstimateUnit, Indicator, IndicatorKind, LnobOptions, Spec};
+use crate::survey::Survey;
+use cells::{CellTable, Encoded};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GroupRate {
+    pub level: String,
+    pub label: String,
+    pub n: u64,
+    pub weight_share: f64,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CircumstanceRates {
+    pub circumstance: String,
+    pub label: String,
+    pub groups: Vec<GroupRate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Shapley {
+    pub circumstance: String,
+    pub label: String,
+    pub value: f64,
+    pub share: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Inequality {
+    /// Rate of the opportunity analysed (for a barrier, of its complement).
+    pub opportunity_rate: f64,
+    pub d: f64,
+    pub hoi: f64,
+    pub shapley: Vec<Shapley>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Leaf {
+    pub node: u64,
+    /// The group in words, one condition per circumstance ("Wealth: Poorest 20% · Residence: Rural").
+    pub group: String,
+    pub conditions: Vec<Condition>,
+    pub n: u64,
+    pub weight_share: f64,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Condition {
+    pub circumstance: String,
+    pub label: String,
+    /// Allowed level labels (factors) or the bounds in words (numbers).
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TreeNode {
+    pub node: u64,
+    pub depth: usize,
+    pub n: u64,
+    pub weight_share: f64,
+    pub rate: f64,
+    /// The condition that leads into this node from its parent (empty for the root).
+    pub edge: String,
+    pub leaf: bool,
+    pub furthest_behind_path: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TreeResult {
+    pub minbucket: u64,
+    pub minsplit: u64,
+    pub maxdepth: usize,
+    pub cp: f64,
+    /// Why no tree was grown (rate 0 or 1), if so.
+    pub skipped: Option<String>,
+    pub leaves: Vec<Leaf>,
+    pub nodes: Vec<TreeNode>,
+    /// Copies of the furthest-behind and furthest-ahead leaves.
+    pub furthest_behind: Option<Leaf>,
+    pub furthest_ahead: Option<Leaf>,
+    /// Rate gap between furthest ahead and furthest behind (percentage points / 100).
+    pub gap: f64,
+    /// Sum of each circumstance's split improvements (rpart importance without surrogates).
+    pub importance: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RegionResult {
+    pub region: String,
+    pub n: u64,
+    pub weight_share: f64,
+    pub rate: f64,
+    pub inequality: Inequality,
+    pub furthest_behind: Option<Leaf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IndicatorResult {
+    pub id: String,
+    pub label: String,
+    pub sdg: String,
+    pub unit: EstimateUnit,
+    pub kind: IndicatorKind,
+    /// Records in the population, and those dropped for missing outcome or circumstance.
+    pub population_n: u64,
+    pub n: u64,
+    pub dropped_n: u64,
+    pub dropped_weight_share: f64,
+    /// Weighted rate of the outcome as defined (for a barrier, the barrier's prevalence).
+    pub rate: f64,
+    pub by_circumstance: Vec<CircumstanceRates>,
+    pub inequality: Inequality,
+    pub tree: TreeResult,
+    pub regions: Vec<RegionResult>,
+}
+
+/// Analyse every indicator of the spec on one wave.
+pub fn analyse_wave(spec: &Spec, survey: &Survey) -> Result<Vec<IndicatorResult>> {
+    let encoded = cells::encode_all(spec, survey)?;
+    spec.indicators
+        .iter()
+        .map(|ind| analyse_indicator(spec, survey, ind, &encoded))
+        .collect()
+}
+
+fn analyse_indicator(
+    spec: &Spec,
+    survey: &Survey,
+    ind: &Indicator,
+    encoded: &[Encoded],
+) -> Result<IndicatorResult> {
+    let built = cells::build(survey, ind, encoded)?;
+    let table = &built.table;
+    let total_w = table.total_w();
+    let complement = ind.kind == IndicatorKind::Barrier;
+
+    let by_circumstance = (0..table.vars.len())
+        .map(|v| {
+            let var = &table.vars[v];
+            let groups = table
+                .collapse(&[v])
+                .into_iter()
+                .map(|c| GroupRate {
+                    level: var.levels[c.codes[0] as usize].clone(),
+                    label: var.level_labels[c.codes[0] as usize].clone(),
+                    n: c.n,
+                    weight_share: c.w / total_w,
+                    rate: c.rate(),
+                })
+                .collect();
+            CircumstanceRates {
+                circumstance: var.id.clone(),
+                label: var.label.clone(),
+                groups,
+            }
+        })
+        .collect();
+
+    let regions = built
+        .by_region
+        .iter()
+        .map(|(name, t)| {
+            let tree = tree_result(t, &spec.lnob, complement);
+            RegionResult {
+                region: name.clone(),
+                n: t.total_n(),
+                weight_share: t.total_w() / total_w,
+                rate: t.rate(),
+                inequality: inequality(t, complement),
+                furthest_behind: tree.furthest_behind,
+            }
+        })
+        .collect();
+
+    Ok(IndicatorResult {
+        id: ind.id.clone(),
+        label: ind.label.clone(),
+        sdg: ind.sdg.clone(),
+        unit: ind.unit,
+        kind: ind.kind,
+        population_n: built.population_n,
+        n: table.total_n(),
+        dropped_n: built.dropped_n,
+        dropped_weight_share: built.dropped_weight_share,
+        rate: table.rate(),
+        by_circumstance,
+        inequality: inequality(table, complement),
+        tree: tree_result(table, &spec.lnob, complement),
+        regions,
+    })
+}
+
+pub fn inequality(table: &CellTable, complement: bool) -> Inequality {
+    let d = dindex::analyse(table, complement);
+    Inequality {
+        opportunity_rate: d.pbar,
+        d: d.d,
+        hoi: d.hoi,
+        shapley: d
+            .shapley
+            .into_iter()
+            .zip(&table.vars)
+            .map(|(s, var)| Shapley {
+                circumstance: s.circumstance,
+                label: var.label.clone(),
+                value: s.value,
+                share: s.share,
+            })
+            .collect(),
+    }
+}
+
+/// Grow the tree and describe its leaves. For a barrier indicator the furthest behind group is the
+/// one with the highest barrier rate.
+pub fn tree_result(table: &CellTable, opts: &LnobOptions, barrier: bool) -> TreeResult {
+    let controls = tree::Controls::escap(table.total_n(), opts);
+    let rate = table.rate();
+    let mut result = TreeResult {
+        minbucket: controls.minbucket,
+        minsplit: controls.minsplit,
+        maxdepth: controls.maxdepth,
+        cp: controls.cp,
+        skipped: None,
+        leaves: Vec::new(),
+        nodes: Vec::new(),
+        furthest_behind: None,
+        furthest_ahead: None,
+        gap: 0.0,
+        importance: Vec::new(),
+    };
+    if rate <= 0.0 || rate >= 1.0 {
+        result.skipped = Some(format!(
+            "the rate is {} for everyone, so there is no group to tell apart",
+            if rate <= 0.0 { "0" } else { "1" }
+        ));
+        return result;
+    }
+    let t = tree::grow(table, controls);
+    let total_w = t.nodes[0].w;
+    let leaf_ids = t.leaves();
+    result.leaves = leaf_ids
+        .iter()
+        .map(|&i| {
+            let node = &t.nodes[i];
+            let conditions = describe(table, &t.path(table, i));
+            Leaf {
+                node: node.id,
+                group: group_text(&conditions),
+                conditions,
+                n: node.n,
+                weight_share: node.w / total_w,
+                rate: node.rate(),
+            }
+        })
+        .collect();
+    // Furthest behind: lowest rate (barrier: highest); ties → larger weight share.
+    let key = |l: &Leaf| if barrier { -l.rate } else { l.rate };
+    let pick = |behind: bool| {
+        (0..result.leaves.len()).min_by(|&a, &b| {
+            let (la, lb) = (&result.leaves[a], &result.leaves[b]);
+            let ord = key(la).total_cmp(&key(lb));
+            let ord = if behind { ord } else { ord.reverse() };
+            ord.then(lb.weight_share.total_cmp(&la.weight_share))
+        })
+    };
+    let (behind, ahead) = (pick(true), pick(false));
+    result.furthest_behind = behind.map(|i| result.leaves[i].clone());
+    result.furthest_ahead = ahead.map(|i| result.leaves[i].clone());
+    if let (Some(b), Some(a)) = (&result.furthest_behind, &result.furthest_ahead) {
+        result.gap = (a.rate - b.rate).abs();
+    }
+    let behind_node = result.furthest_behind.as_ref().map(|l| l.node);
+    result.nodes = t
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let edge = if i == 0 {
+                String::new()
+            } else {
+                let path = t.path(table, i);
+                describe(table, &path[path.len() - 1..])
+                    .first()
+                    .map(|c| format!("{}: {}", c.label, c.text))
+                    .unwrap_or_default()
+            };
+            TreeNode {
+                node: node.id,
+                depth: node.depth,
+                n: node.n,
+                weight_share: node.w / total_w,
+                rate: node.rate(),
+                edge,
+                leaf: node.children.is_none(),
+                furthest_behind_path: behind_node.is_some_and(|b| {
+                    let mut x = b;
+                    while x > node.id {
+                        x /= 2;
+                    }
+                    x == node.id
+                }),
+            }
+        })
+        .collect();
+    let imp = t.importance_primary(table.vars.len());
+    let mut importance: Vec<(String, f64)> = table
+        .vars
+        .iter()
+        .zip(imp)
+        .filter(|(_, v)| *v > 0.0)
+        .map(|(var, v)| (var.id.clone(), v))
+        .collect();
+    importance.sort_by(|a, b| b.1.total_cmp(&a.1));
+    result.importance = importance;
+    result
+}
+
+/// Per circumstance on the path, the final allowed levels (intersecting repeated steps) or bounds.
+fn describe(table: &CellTable, steps: &[tree::Step]) -> Vec<Condition> {
+    let mut out: Vec<(usize, Vec<u32>, Option<f64>, Option<f64>)> = Vec::new();
+    for s in steps {
+        let pos = match out.iter().position(|o| o.0 == s.var) {
+            Some(p) => p,
+            None => {
+                let all = (0..table.vars[s.var].levels.len() as u32).collect();
+                out.push((s.var, all, None, None));
+                out.len() - 1
+            }
+        };
+        let entry = &mut out[pos];
+        match &s.bound {
+            Some((op, x)) if op == "<" => entry.3 = Some(entry.3.map_or(*x, |h: f64| h.min(*x))),
+            Some((_, x)) => entry.2 = Some(entry.2.map_or(*x, |l: f64| l.max(*x))),
+            None => entry.1.retain(|c| s.levels.contains(c)),
+        }
+    }
+    out.into_iter()
+        .map(|(v, levels, lo, hi)| {
+            let var = &table.vars[v];
+            let text = if var.kind == CircumstanceKind::Numeric {
+                match (lo, hi) {
+                    (Some(l), Some(h)) => format!(
+                        "{} to under {}",
+                        cells::format_number(l),
+                        cells::format_number(h)
+                    ),
+                    (Some(l), None) => format!("{} or more", cells::format_number(l)),
+                    (None, Some(h)) => format!("under {}", cells::format_number(h)),
+                    (None, None) => String::new(),
+                }
+            } else {
+                levels
+                    .iter()
+                    .map(|&c| var.level_labels[c as usize].as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            Condition {
+                circumstance: var.id.clone(),
+                label: var.label.clone(),
+                text,
+            }
+        })
+        .collect()
+}
+
+fn group_text(conditions: &[Condition]) -> String {
+    if conditions.is_empty() {
+        return "Everyone".into();
+    }
+    conditions
+        .iter()
+        .map(|c| format!("{}: {}", c.label, c.text))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}

@@ -1,0 +1,393 @@
+//! The whole run: spec → checksummed inputs → surveys → LNOB and SPOT → results → charts and
+//! brief → manifest. Outputs are built in a temporary folder beside the target and moved into place
+//! only when complete, so a failed run leaves the previous brief untouched.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::manifest::{self, FileEntry, Manifest, TemplateEntry};
+use crate::render::{self, TemplateSource};
+use crate::results::{InputRecord, Results, WaveResults};
+use crate::spec::{self, LoadedSpec, SchemeKind};
+use crate::survey::{self, Survey};
+use crate::{charts, inputs, lnob, spot};
+
+pub const TOOL: &str = "vnr-brief";
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    pub out: Option<PathBuf>,
+    pub templates: Option<PathBuf>,
+}
+
+/// Load every wave (checksums verified) and prepare its survey, checking every reference the
+/// analyses will make before any of them starts.
+pub fn load_surveys(spec: &LoadedSpec) -> Result<Vec<Survey>> {
+    let lock = inputs::read_lock(spec)?;
+    let mut surveys = Vec::new();
+    for wave in &spec.spec.waves {
+        let input = inputs::load_wave(spec, lock.as_ref(), wave)?;
+        let s = survey::prepare(&spec.spec, wave, input)?;
+        check_references(&spec.spec, &s)?;
+        surveys.push(s);
+    }
+    // Waves in time order, so "latest" is the last.
+    surveys.sort_by_key(|s| s.wave.year);
+    Ok(surveys)
+}
+
+fn check_references(spec: &spec::Spec, s: &Survey) -> Result<()> {
+    let expr = |field: &str, text: &str| -> Result<()> {
+        let e = spec::parse_expr(field, text).map_err(|m| Error::data(s.context(), m))?;
+        s.check_expr(field, &e)
+    };
+    for c in &spec.circumstances {
+        if s.frame.schema().get(c.column.as_str()).is_none() {
+            return Err(Error::data(
+                s.context(),
+                format!(
+                    "circumstance '{}'.column: column `{}` is not in the data (nor a derived variable)",
+                    c.id, c.column
+                ),
+            ));
+        }
+    }
+    for ind in &spec.indicators {
+        if let Some(p) = &ind.population {
+            expr(&format!("indicator '{}'.population", ind.id), p)?;
+        }
+        expr(&format!("indicator '{}'.outcome", ind.id), &ind.outcome)?;
+    }
+    for sc in &spec.scenarios {
+        for (k, scheme) in sc.schemes.iter().enumerate() {
+            let at = format!("scenario '{}'.scheme[{k}]", sc.id);
+            if let Some(e) = &scheme.eligible {
+                expr(&format!("{at}.eligible"), e)?;
+            }
+            if let Some(e) = &scheme.exclude {
+                expr(&format!("{at}.exclude"), e)?;
+            }
+            if scheme.kind == SchemeKind::Disability {
+                let col = scheme.column.as_deref().unwrap_or("disability");
+                if s.frame.schema().get(col).is_none() {
+                    return Err(Error::data(
+                        s.context(),
+                        format!("{at}.column: disability column `{col}` is not in the data"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Run both analyses on loaded surveys.
+pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
+    let mut waves = Vec::new();
+    let mut input_records = Vec::new();
+    for s in surveys {
+        let indicators = lnob::analyse_wave(&spec.spec, s)?;
+        let households = s
+            .frame
+            .column(&s.wave.household_id)
+            .and_then(|c| c.n_unique())
+            .map_err(|e| Error::data(s.context(), e.to_string()))? as u64;
+        waves.push(WaveResults {
+            id: s.wave.id.clone(),
+            year: s.wave.year,
+            records: s.records() as u64,
+            households,
+            indicators,
+        });
+        input_records.push(InputRecord {
+            wave: s.wave.id.clone(),
+            path: s.wave.path.display().to_string(),
+            sha256: s.input_sha256.clone(),
+            bytes: s.input_bytes,
+        });
+    }
+    let latest = surveys.last().expect("at least one wave");
+    let spot = if spec.spec.scenarios.is_empty() {
+        None
+    } else {
+        Some(spot::simulate_wave(&spec.spec, latest)?)
+    };
+    let summary = crate::results::Summary::build(&waves, spot.as_ref());
+    Ok(Results {
+        summary,
+        tool: TOOL.into(),
+        version: VERSION.into(),
+        spec_name: spec.name(),
+        brief: spec.spec.brief.clone(),
+        macro_figures: spec.spec.macro_figures.clone(),
+        inputs: input_records,
+        waves,
+        spot,
+    })
+}
+
+/// The default output folder: `outputs/<spec name>/`.
+pub fn default_out(spec: &LoadedSpec) -> PathBuf {
+    PathBuf::from("outputs").join(spec.name())
+}
+
+/// `vnr-brief run`: the whole pipeline. Returns the output folder.
+pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<PathBuf> {
+    let spec = spec::load(spec_path)?;
+    let out = opts.out.clone().unwrap_or_else(|| default_out(&spec));
+    let source = match &opts.templates {
+        Some(dir) => TemplateSource::Folder(dir),
+        None => TemplateSource::Default,
+    };
+    let templates = render::load_templates(&source)?;
+    let surveys = load_surveys(&spec)?;
+    let results = analyse(&spec, &surveys)?;
+    let template_source = opts
+        .templates
+        .as_ref()
+        .map_or("default".to_string(), |d| d.display().to_string());
+    publish(&out, |tmp| {
+        write_outputs(tmp, &results, &templates, &spec.spec.brief.formats)?;
+        write_manifest(tmp, &out, &spec, &results, &templates, template_source)
+    })?;
+    Ok(out)
+}
+
+/// Re-render a brief from a saved `results.json` (no data needed).
+pub fn rerender(results_json: &Path, out: &Path, templates: Option<&Path>) -> Result<()> {
+    let text = std::fs::read_to_string(results_json)
+        .map_err(|e| Error::input(results_json, format!("cannot read: {e}")))?;
+    let results: Results = serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            results_json,
+            format!("not a results.json of this tool: {e}"),
+        )
+    })?;
+    let source = match templates {
+        Some(dir) => TemplateSource::Folder(dir),
+        None => TemplateSource::Default,
+    };
+    let templates = render::load_templates(&source)?;
+    let formats = results.brief.formats.clone();
+    publish(out, |tmp| {
+        write_outputs(tmp, &results, &templates, &formats)
+    })
+}
+
+/// Build the output in a temporary sibling folder, then swap it into place.
+fn publish(out: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent)
+        .map_err(|e| Error::output(&parent, format!("cannot create the output folder: {e}")))?;
+    let name = out
+        .file_name()
+        .ok_or_else(|| Error::output(out, "the output path needs a folder name"))?
+        .to_string_lossy()
+        .into_owned();
+    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir(&tmp)
+        .map_err(|e| Error::output(&tmp, format!("cannot create the output folder: {e}")))?;
+    if let Err(e) = build(&tmp) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let had_old = out.exists();
+    if had_old {
+        std::fs::rename(out, &old).map_err(|e| {
+            let _ = std::fs::remove_dir_all(&tmp);
+            Error::output(out, format!("cannot replace the previous output: {e}"))
+        })?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, out) {
+        if had_old {
+            let _ = std::fs::rename(&old, out);
+        }
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(Error::output(
+            out,
+            format!("cannot move the new output into place: {e}"),
+        ));
+    }
+    if had_old {
+        let _ = std::fs::remove_dir_all(&old);
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::output(dir, format!("cannot create: {e}")))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| Error::output(path, format!("cannot write: {e}")))
+}
+
+fn write_outputs(
+    dir: &Path,
+    results: &Results,
+    templates: &std::collections::BTreeMap<String, String>,
+    formats: &[String],
+) -> Result<()> {
+    write_file(&dir.join("results.json"), results.to_json().as_bytes())?;
+    let charts = charts::draw_all(results, &dir.join("charts"))?;
+    for (name, text) in render::render(results, &charts, templates, formats)? {
+        write_file(&dir.join(name), text.as_bytes())?;
+    }
+    write_file(
+        &dir.join("tables/indicators.csv"),
+        indicator_table(results).as_bytes(),
+    )?;
+    Ok(())
+}
+
+/// Every indicator rate, overall and by group, for every wave (one row per estimate).
+fn indicator_table(results: &Results) -> String {
+    let mut out = String::from("wave,indicator,sdg,circumstance,group,n,weight_share,rate\n");
+    let f = charts::csv_field;
+    for w in &results.waves {
+        for ind in &w.indicators {
+            out.push_str(&format!(
+                "{},{},{},all,all,{},1,{}\n",
+                f(&w.id),
+                f(&ind.id),
+                f(&ind.sdg),
+                ind.n,
+                ind.rate
+            ));
+            for c in &ind.by_circumstance {
+                for g in &c.groups {
+                    out.push_str(&format!(
+                        "{},{},{},{},{},{},{},{}\n",
+                        f(&w.id),
+                        f(&ind.id),
+                        f(&ind.sdg),
+                        f(&c.circumstance),
+                        f(&g.label),
+                        g.n,
+                        g.weight_share,
+                        g.rate
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn write_manifest(
+    tmp: &Path,
+    out: &Path,
+    spec: &LoadedSpec,
+    results: &Results,
+    templates: &std::collections::BTreeMap<String, String>,
+    template_source: String,
+) -> Result<()> {
+    let rel = |p: &Path| manifest::relative_path(p, out);
+    let spec_entry = FileEntry {
+        path: rel(&spec.path)?,
+        sha256: inputs::sha256_hex(&spec.bytes),
+        bytes: spec.bytes.len() as u64,
+    };
+    let lock_path = inputs::lock_path(spec);
+    let lock = if lock_path.exists() {
+        Some(manifest::entry(&lock_path, rel(&lock_path)?)?)
+    } else {
+        None
+    };
+    let inputs = results
+        .inputs
+        .iter()
+        .map(|i| {
+            Ok(FileEntry {
+                path: rel(&spec.resolve(Path::new(&i.path)))?,
+                sha256: i.sha256.clone(),
+                bytes: i.bytes,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let outputs = manifest::list_files(tmp)?
+        .into_iter()
+        .map(|f| manifest::entry(&tmp.join(&f), f))
+        .collect::<Result<Vec<_>>>()?;
+    let m = Manifest {
+        tool: TOOL.into(),
+        version: VERSION.into(),
+        reproduce: format!(
+            "vnr-brief run {} --out {}",
+            spec.path.display(),
+            out.display()
+        ),
+        spec: spec_entry,
+        lock,
+        inputs,
+        template_source,
+        templates: templates
+            .iter()
+            .map(|(name, text)| TemplateEntry {
+                name: name.clone(),
+                sha256: inputs::sha256_hex(text.as_bytes()),
+            })
+            .collect(),
+        outputs,
+    };
+    let mut text = serde_json::to_string_pretty(&m).expect("manifest serialises");
+    text.push('\n');
+    write_file(&tmp.join(manifest::MANIFEST), text.as_bytes())
+}
+
+/// `vnr-brief verify DIR [--rerun]`: re-hash everything the manifest lists; with `rerun`, run the
+/// spec again into a scratch folder and require byte-identical outputs.
+pub fn verify(dir: &Path, rerun: bool) -> Result<String> {
+    let m = manifest::read(dir)?;
+    let mut problems = manifest::check(dir, &m);
+    let mut report = format!(
+        "{}: {} inputs, {} outputs checked against {}",
+        dir.display(),
+        m.inputs.len(),
+        m.outputs.len(),
+        manifest::MANIFEST
+    );
+    if rerun && problems.is_empty() {
+        let spec_path = dir.join(&m.spec.path);
+        let scratch = std::env::temp_dir().join(format!("vnr-brief-verify-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&scratch);
+        let templates = (m.template_source != "default").then(|| PathBuf::from(&m.template_source));
+        let fresh = scratch.join("out");
+        run(
+            &spec_path,
+            &RunOptions {
+                out: Some(fresh.clone()),
+                templates,
+            },
+        )?;
+        let fresh_files = manifest::list_files(&fresh)?;
+        for f in &fresh_files {
+            if f == manifest::MANIFEST {
+                continue; // its paths are relative to a different folder
+            }
+            let a = std::fs::read(fresh.join(f)).ok();
+            let b = std::fs::read(dir.join(f)).ok();
+            if a != b {
+                problems.push(format!("rerun: {f} differs"));
+            }
+        }
+        for e in &m.outputs {
+            if !fresh_files.contains(&e.path) {
+                problems.push(format!("rerun: {} was not produced again", e.path));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&scratch);
+        report.push_str("; rerun gave byte-identical outputs");
+    }
+    if problems.is_empty() {
+        Ok(report)
+    } else {
+        Err(Error::Verify(problems.join("\n")))
+    }
+}

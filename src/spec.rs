@@ -1,0 +1,709 @@
+//! The spec: one TOML file naming the survey wave(s), the circumstances, the indicators and the
+//! social-protection scenarios. Parsing rejects unknown keys (with their line); `validate` checks
+//! every value and cross-reference that can be checked without the data.
+//!
+//! Expressions (derived variables, population filters, outcomes, custom eligibility) are single
+//! polars SQL expressions, e.g. `CASE WHEN water_source IN ('Piped','Borehole') THEN 1 ELSE 0 END`
+//! or `age BETWEEN 20 AND 35`. Only one expression is ever parsed, never a full SQL statement, so a
+//! spec cannot read other files through table functions.
+
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    pub brief: Brief,
+    #[serde(rename = "wave")]
+    pub waves: Vec<Wave>,
+    #[serde(rename = "macro")]
+    pub macro_figures: MacroFigures,
+    #[serde(default)]
+    pub derive: Vec<Derived>,
+    #[serde(default, rename = "circumstance")]
+    pub circumstances: Vec<Circumstance>,
+    #[serde(default, rename = "indicator")]
+    pub indicators: Vec<Indicator>,
+    #[serde(default, rename = "scenario")]
+    pub scenarios: Vec<Scenario>,
+    #[serde(default)]
+    pub lnob: LnobOptions,
+    #[serde(default)]
+    pub spot: SpotOptions,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Brief {
+    pub title: String,
+    pub country: String,
+    pub iso3: String,
+    pub currency: String,
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The document date (YYYY-MM-DD). Outputs never carry the wall-clock time.
+    pub reference_date: String,
+    #[serde(default = "default_formats")]
+    pub formats: Vec<String>,
+    /// Marks a brief built on synthetic data; the brief says so on its first page.
+    #[serde(default)]
+    pub synthetic: bool,
+    /// Source line printed under every chart and table.
+    pub source: String,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_formats() -> Vec<String> {
+    vec!["md".into(), "typ".into()]
+}
+
+/// The unit of the rows in a survey file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RowUnit {
+    Person,
+    Household,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wave {
+    pub id: String,
+    pub year: i32,
+    /// Relative to the spec's folder; may not leave it.
+    pub path: PathBuf,
+    /// Inferred from the extension when absent.
+    pub format: Option<FileFormat>,
+    /// Optional pinned checksum; the lock file beside the spec is the usual place.
+    pub sha256: Option<String>,
+    pub unit: RowUnit,
+    pub household_id: String,
+    pub weight: String,
+    pub strata: String,
+    pub psu: String,
+    pub household_size: String,
+    pub welfare: String,
+    /// Column of the sub-national region (for sub-national summaries).
+    pub region: Option<String>,
+    /// Column holding "Urban"/"Rural" (for urban/rural splits).
+    pub urban: Option<String>,
+    /// Column of age in years (needed by age-based schemes).
+    pub age: Option<String>,
+    /// Expression true on the household head's row (needed by `head_of` derived variables).
+    pub head: Option<String>,
+    /// National poverty line for this wave (monthly, per capita, local currency); defaults to
+    /// `[macro].national_poverty_line`.
+    pub poverty_line: Option<f64>,
+}
+
+impl Wave {
+    pub fn format(&self) -> Option<FileFormat> {
+        self.format.or_else(|| {
+            match self
+                .path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(|e| e.to_ascii_lowercase())
+                .as_deref()
+            {
+                Some("csv") => Some(FileFormat::Csv),
+                Some("parquet") => Some(FileFormat::Parquet),
+                _ => None,
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MacroFigures {
+    /// Nominal GDP, local currency, latest year.
+    pub gdp: f64,
+    pub gdp_per_capita: f64,
+    pub government_revenue: f64,
+    /// Local currency per international dollar (2021 PPP, private consumption).
+    pub ppp_factor: f64,
+    /// CPI of the survey period divided by CPI of 2021.
+    pub cpi_ratio: f64,
+    /// Monthly per-capita national poverty line, local currency.
+    pub national_poverty_line: f64,
+}
+
+/// A derived variable: either an expression or the value of a column on the household head's row,
+/// broadcast to every member of the household.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Derived {
+    pub name: String,
+    pub expr: Option<String>,
+    pub head_of: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CircumstanceKind {
+    /// Levels have no order: trees order them by rate and scan the ordered partitions.
+    Unordered,
+    /// Levels have an order (education): threshold splits only.
+    Ordered,
+    /// A number (age): threshold splits at midpoints between distinct values.
+    Numeric,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Circumstance {
+    pub id: String,
+    pub column: String,
+    pub label: String,
+    pub kind: CircumstanceKind,
+    /// Level order (required for ordered; optional for unordered, where it fixes display order).
+    #[serde(default)]
+    pub levels: Vec<String>,
+    /// Display labels per level.
+    #[serde(default)]
+    pub labels: std::collections::BTreeMap<String, String>,
+    /// Raw value → level.
+    #[serde(default)]
+    pub recode: std::collections::BTreeMap<String, String>,
+    /// Level given to missing values; without it, records with a missing value leave the analysis
+    /// (and the dropped count and weight share are reported).
+    pub missing: Option<String>,
+}
+
+impl Circumstance {
+    pub fn level_label<'a>(&'a self, level: &'a str) -> &'a str {
+        self.labels.get(level).map(String::as_str).unwrap_or(level)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EstimateUnit {
+    Households,
+    Persons,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IndicatorKind {
+    /// Higher is better (access to water, electricity, ...).
+    Opportunity,
+    /// Lower is better (stunting, child marriage): D-index is computed on the complement.
+    Barrier,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub id: String,
+    pub label: String,
+    pub sdg: String,
+    /// Expression selecting the indicator's reference population; all rows when absent.
+    pub population: Option<String>,
+    /// Expression giving the 0/1 (or boolean) outcome.
+    pub outcome: String,
+    pub unit: EstimateUnit,
+    pub kind: IndicatorKind,
+    pub circumstances: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub id: String,
+    pub label: String,
+    #[serde(rename = "scheme")]
+    pub schemes: Vec<Scheme>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SchemeKind {
+    Child,
+    OldAge,
+    Disability,
+    Universal,
+    Custom,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BenefitUnit {
+    /// Local currency per person per month.
+    LcuMonth,
+    /// Percent of GDP per capita, per year.
+    PctGdpPerCapita,
+    /// Percent of the national (monthly) poverty line.
+    PctPovertyLine,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scheme {
+    pub kind: SchemeKind,
+    pub label: Option<String>,
+    pub min_age: Option<i64>,
+    pub max_age: Option<i64>,
+    /// 0/1 column marking disability (disability schemes).
+    pub column: Option<String>,
+    /// Expression for people excluded although otherwise eligible (e.g. `contributory_pension = 1`).
+    pub exclude: Option<String>,
+    /// Eligibility expression (custom schemes).
+    pub eligible: Option<String>,
+    pub benefit: f64,
+    #[serde(default = "default_benefit_unit")]
+    pub benefit_unit: BenefitUnit,
+    #[serde(default = "one")]
+    pub coverage: f64,
+    #[serde(default)]
+    pub admin_cost: f64,
+}
+
+fn default_benefit_unit() -> BenefitUnit {
+    BenefitUnit::LcuMonth
+}
+fn one() -> f64 {
+    1.0
+}
+
+/// Tree controls; the defaults are ESCAP's.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LnobOptions {
+    #[serde(default = "default_minbucket_floor")]
+    pub minbucket_floor: usize,
+    #[serde(default = "default_minbucket_divisor")]
+    pub minbucket_divisor: usize,
+    #[serde(default = "default_maxdepth")]
+    pub maxdepth: usize,
+    /// Complexity parameter; `None` means ESCAP's 1/N.
+    pub cp: Option<f64>,
+}
+
+fn default_minbucket_floor() -> usize {
+    49
+}
+fn default_minbucket_divisor() -> usize {
+    11
+}
+fn default_maxdepth() -> usize {
+    6
+}
+
+impl Default for LnobOptions {
+    fn default() -> Self {
+        LnobOptions {
+            minbucket_floor: default_minbucket_floor(),
+            minbucket_divisor: default_minbucket_divisor(),
+            maxdepth: default_maxdepth(),
+            cp: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpotOptions {
+    /// Seed for drawing recipients when coverage is below 100%.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// International poverty lines, 2021 PPP dollars a day.
+    #[serde(default = "default_intl_lines")]
+    pub international_lines: Vec<f64>,
+}
+
+fn default_seed() -> u64 {
+    20_301_231
+}
+fn default_intl_lines() -> Vec<f64> {
+    vec![3.00, 4.20, 8.30]
+}
+
+impl Default for SpotOptions {
+    fn default() -> Self {
+        SpotOptions {
+            seed: default_seed(),
+            international_lines: default_intl_lines(),
+        }
+    }
+}
+
+/// A spec as loaded from disk: its parsed content plus where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedSpec {
+    pub spec: Spec,
+    pub path: PathBuf,
+    /// The raw bytes parsed (hashed into the manifest).
+    pub bytes: Vec<u8>,
+}
+
+impl LoadedSpec {
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
+    /// The spec's name: its file stem (`specs/demo.toml` → `demo`).
+    pub fn name(&self) -> String {
+        self.path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("brief")
+            .to_string()
+    }
+
+    /// Resolve a path named in the spec, relative to the spec's folder.
+    pub fn resolve(&self, relative: &Path) -> PathBuf {
+        self.dir().join(relative)
+    }
+}
+
+/// Read, parse and validate a spec file.
+pub fn load(path: &Path) -> Result<LoadedSpec> {
+    let bytes = std::fs::read(path).map_err(|e| Error::spec(path, format!("cannot read: {e}")))?;
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| Error::spec(path, "not UTF-8 text; a spec is a TOML file"))?;
+    let spec = parse(text).map_err(|m| Error::spec(path, m))?;
+    validate(&spec).map_err(|m| Error::spec(path, m))?;
+    Ok(LoadedSpec {
+        spec,
+        path: path.to_path_buf(),
+        bytes,
+    })
+}
+
+/// Parse TOML text into a spec (syntax, types and unknown keys; the message carries the line).
+pub fn parse(text: &str) -> std::result::Result<Spec, String> {
+    toml::from_str::<Spec>(text).map_err(|e| e.to_string().trim_end().to_string())
+}
+
+/// Parse one polars SQL expression, naming the spec field on failure.
+pub fn parse_expr(field: &str, text: &str) -> std::result::Result<polars::prelude::Expr, String> {
+    polars::sql::sql_expr(text)
+        .map_err(|e| format!("{field}: cannot parse expression `{text}`: {e}"))
+}
+
+/// Checks that need no data. Returns the first problem found, naming the field.
+pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
+    let b = &spec.brief;
+    if !["en", "id"].contains(&b.language.as_str()) {
+        return Err(format!(
+            "brief.language: expected \"en\" or \"id\", found \"{}\"",
+            b.language
+        ));
+    }
+    if !is_iso_date(&b.reference_date) {
+        return Err(format!(
+            "brief.reference_date: expected a date as YYYY-MM-DD, found \"{}\"",
+            b.reference_date
+        ));
+    }
+    for f in &b.formats {
+        if !["md", "typ"].contains(&f.as_str()) {
+            return Err(format!(
+                "brief.formats: unknown format \"{f}\"; expected any of \"md\", \"typ\""
+            ));
+        }
+    }
+    if b.iso3.len() != 3 || !b.iso3.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(format!(
+            "brief.iso3: expected three upper-case letters, found \"{}\"",
+            b.iso3
+        ));
+    }
+
+    if spec.waves.is_empty() {
+        return Err("wave: at least one [[wave]] is required".into());
+    }
+    unique_ids("wave", spec.waves.iter().map(|w| w.id.as_str()))?;
+    for w in &spec.waves {
+        let at = format!("wave '{}'", w.id);
+        check_relative_path(&format!("{at}.path"), &w.path)?;
+        if w.format().is_none() {
+            return Err(format!(
+                "{at}.format: cannot tell the format of {}; set format = \"csv\" or \"parquet\"",
+                w.path.display()
+            ));
+        }
+        if let Some(h) = &w.sha256 {
+            if !is_sha256(h) {
+                return Err(format!(
+                    "{at}.sha256: expected 64 hex digits, found \"{h}\""
+                ));
+            }
+        }
+        if let Some(head) = &w.head {
+            parse_expr(&format!("{at}.head"), head).map(drop)?;
+        }
+        if let Some(line) = w.poverty_line {
+            positive(&format!("{at}.poverty_line"), line)?;
+        }
+    }
+    let mut years: Vec<i32> = spec.waves.iter().map(|w| w.year).collect();
+    years.sort_unstable();
+    if years.windows(2).any(|p| p[0] == p[1]) {
+        return Err("wave: two waves have the same year".into());
+    }
+
+    let m = &spec.macro_figures;
+    positive("macro.gdp", m.gdp)?;
+    positive("macro.gdp_per_capita", m.gdp_per_capita)?;
+    positive("macro.government_revenue", m.government_revenue)?;
+    positive("macro.ppp_factor", m.ppp_factor)?;
+    positive("macro.cpi_ratio", m.cpi_ratio)?;
+    positive("macro.national_poverty_line", m.national_poverty_line)?;
+
+    for (i, d) in spec.derive.iter().enumerate() {
+        let at = format!("derive[{i}] '{}'", d.name);
+        match (&d.expr, &d.head_of) {
+            (Some(e), None) => {
+                parse_expr(&format!("{at}.expr"), e).map(drop)?;
+            }
+            (None, Some(_)) => {
+                if spec.waves.iter().any(|w| w.head.is_none()) {
+                    return Err(format!(
+                        "{at}.head_of: needs `head` (an expression true on the head's row) in every [[wave]]"
+                    ));
+                }
+            }
+            _ => return Err(format!("{at}: give exactly one of `expr` or `head_of`")),
+        }
+    }
+    unique_ids("derive", spec.derive.iter().map(|d| d.name.as_str()))?;
+
+    unique_ids(
+        "circumstance",
+        spec.circumstances.iter().map(|c| c.id.as_str()),
+    )?;
+    for c in &spec.circumstances {
+        let at = format!("circumstance '{}'", c.id);
+        if c.kind == CircumstanceKind::Ordered && c.levels.is_empty() {
+            return Err(format!(
+                "{at}.levels: an ordered circumstance needs its levels listed in order"
+            ));
+        }
+        if c.kind == CircumstanceKind::Numeric && (!c.levels.is_empty() || !c.recode.is_empty()) {
+            return Err(format!(
+                "{at}: a numeric circumstance takes no `levels` or `recode`"
+            ));
+        }
+        unique_ids(&format!("{at}.levels"), c.levels.iter().map(String::as_str))?;
+        if !c.levels.is_empty() {
+            for (from, to) in &c.recode {
+                if !c.levels.contains(to) {
+                    return Err(format!(
+                        "{at}.recode: \"{from}\" maps to \"{to}\", which is not among the levels {:?}",
+                        c.levels
+                    ));
+                }
+            }
+            if let Some(miss) = &c.missing {
+                if !c.levels.contains(miss) {
+                    return Err(format!(
+                        "{at}.missing: \"{miss}\" is not among the levels {:?}",
+                        c.levels
+                    ));
+                }
+            }
+        }
+    }
+
+    if spec.indicators.is_empty() {
+        return Err("indicator: at least one [[indicator]] is required".into());
+    }
+    unique_ids("indicator", spec.indicators.iter().map(|i| i.id.as_str()))?;
+    let known: BTreeSet<&str> = spec.circumstances.iter().map(|c| c.id.as_str()).collect();
+    for ind in &spec.indicators {
+        let at = format!("indicator '{}'", ind.id);
+        if let Some(p) = &ind.population {
+            parse_expr(&format!("{at}.population"), p).map(drop)?;
+        }
+        parse_expr(&format!("{at}.outcome"), &ind.outcome).map(drop)?;
+        if ind.circumstances.is_empty() {
+            return Err(format!(
+                "{at}.circumstances: name at least one circumstance"
+            ));
+        }
+        for c in &ind.circumstances {
+            if !known.contains(c.as_str()) {
+                return Err(format!(
+                    "{at}.circumstances: unknown circumstance \"{c}\"; known: {}",
+                    known.iter().copied().collect::<Vec<_>>().join(", ")
+                ));
+            }
+        }
+        unique_ids(
+            &format!("{at}.circumstances"),
+            ind.circumstances.iter().map(String::as_str),
+        )?;
+    }
+
+    unique_ids("scenario", spec.scenarios.iter().map(|s| s.id.as_str()))?;
+    for sc in &spec.scenarios {
+        if sc.schemes.is_empty() {
+            return Err(format!(
+                "scenario '{}': needs at least one [[scenario.scheme]]",
+                sc.id
+            ));
+        }
+        for (i, s) in sc.schemes.iter().enumerate() {
+            validate_scheme(&format!("scenario '{}'.scheme[{i}]", sc.id), s, spec)?;
+        }
+    }
+
+    let l = &spec.lnob;
+    if l.maxdepth == 0 || l.maxdepth > 30 {
+        return Err(format!(
+            "lnob.maxdepth: expected 1 to 30, found {}",
+            l.maxdepth
+        ));
+    }
+    if l.minbucket_divisor == 0 {
+        return Err("lnob.minbucket_divisor: must be at least 1".into());
+    }
+    if let Some(cp) = l.cp {
+        if !(cp.is_finite() && (0.0..1.0).contains(&cp)) {
+            return Err(format!("lnob.cp: expected a number in [0, 1), found {cp}"));
+        }
+    }
+    for (i, line) in spec.spot.international_lines.iter().enumerate() {
+        positive(&format!("spot.international_lines[{i}]"), *line)?;
+    }
+    Ok(())
+}
+
+fn validate_scheme(at: &str, s: &Scheme, spec: &Spec) -> std::result::Result<(), String> {
+    if !(s.benefit.is_finite() && s.benefit >= 0.0) {
+        return Err(format!(
+            "{at}.benefit: expected a non-negative number, found {}",
+            s.benefit
+        ));
+    }
+    if !(s.coverage > 0.0 && s.coverage <= 1.0) {
+        return Err(format!(
+            "{at}.coverage: expected a share in (0, 1], found {}",
+            s.coverage
+        ));
+    }
+    if !(s.admin_cost.is_finite() && (0.0..=1.0).contains(&s.admin_cost)) {
+        return Err(format!(
+            "{at}.admin_cost: expected a share of transfers in [0, 1], found {}",
+            s.admin_cost
+        ));
+    }
+    let needs_age = matches!(s.kind, SchemeKind::Child | SchemeKind::OldAge);
+    if needs_age {
+        if s.min_age.is_none() && s.max_age.is_none() {
+            return Err(format!(
+                "{at}: a {:?} scheme needs min_age and/or max_age",
+                s.kind
+            ));
+        }
+        if let Some(w) = spec.waves.iter().find(|w| w.age.is_none()) {
+            return Err(format!(
+                "{at}: age-based schemes need `age` (the age column) in wave '{}'",
+                w.id
+            ));
+        }
+    }
+    if let (Some(lo), Some(hi)) = (s.min_age, s.max_age) {
+        if lo > hi {
+            return Err(format!("{at}: min_age {lo} is above max_age {hi}"));
+        }
+    }
+    if s.kind == SchemeKind::Custom && s.eligible.is_none() {
+        return Err(format!(
+            "{at}.eligible: a custom scheme needs an eligibility expression"
+        ));
+    }
+    if s.kind != SchemeKind::Custom && s.eligible.is_some() {
+        return Err(format!(
+            "{at}.eligible: only custom schemes take an eligibility expression"
+        ));
+    }
+    if let Some(e) = &s.eligible {
+        parse_expr(&format!("{at}.eligible"), e).map(drop)?;
+    }
+    if let Some(e) = &s.exclude {
+        parse_expr(&format!("{at}.exclude"), e).map(drop)?;
+    }
+    if spec.waves.iter().any(|w| w.unit == RowUnit::Household) {
+        return Err(format!(
+            "{at}: schemes are simulated on person-level files; a wave has unit = \"household\""
+        ));
+    }
+    Ok(())
+}
+
+fn positive(field: &str, x: f64) -> std::result::Result<(), String> {
+    if x.is_finite() && x > 0.0 {
+        Ok(())
+    } else {
+        Err(format!("{field}: expected a positive number, found {x}"))
+    }
+}
+
+fn unique_ids<'a>(
+    what: &str,
+    ids: impl Iterator<Item = &'a str>,
+) -> std::result::Result<(), String> {
+    let mut seen = BTreeSet::new();
+    for id in ids {
+        if id.trim().is_empty() {
+            return Err(format!("{what}: an id is empty"));
+        }
+        if !seen.insert(id) {
+            return Err(format!("{what}: \"{id}\" is given twice"));
+        }
+    }
+    Ok(())
+}
+
+/// Paths in a spec stay inside the spec's folder: no absolute paths, no `..`.
+fn check_relative_path(field: &str, p: &Path) -> std::result::Result<(), String> {
+    let escapes = p.is_absolute()
+        || p.components().any(|c| {
+            matches!(
+                c,
+                Component::ParentDir | Component::RootDir | Component::Prefix(_)
+            )
+        });
+    if escapes {
+        return Err(format!(
+            "{field}: \"{}\" leaves the spec's folder; give a path relative to the spec, without `..`",
+            p.display()
+        ));
+    }
+    Ok(())
+}
+
+pub fn is_sha256(s: &str) -> bool {
+    s.len() == 64
+        && s.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    match (num(0..4), num(5..7), num(8..10)) {
+        (Some(_), Some(m), Some(d)) => (1..=12).contains(&m) && (1..=31).contains(&d),
+        _ => false,
+    }
+}

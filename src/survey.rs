@@ -1,0 +1,308 @@
+//! The survey: one wave's microdata plus its design (weight, strata, PSU, household, welfare), with
+//! the spec's derived variables added. Every estimator takes a `Survey`, as R's `survey` functions
+//! take a design object.
+
+use polars::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::inputs::Input;
+use crate::spec::{EstimateUnit, RowUnit, Spec, Wave};
+
+/// Internal column names (prefixed so they cannot clash with survey columns).
+pub const HH_WEIGHT: &str = "__hh_weight";
+pub const PERSON_WEIGHT: &str = "__person_weight";
+pub const WELFARE: &str = "__welfare";
+pub const HH_SIZE: &str = "__hh_size";
+
+#[derive(Debug, Clone)]
+pub struct Survey {
+    pub wave: Wave,
+    /// Microdata with derived variables and the internal design columns above.
+    pub frame: DataFrame,
+    pub input_sha256: String,
+    pub input_bytes: u64,
+}
+
+impl Survey {
+    /// Context string for error messages: the wave and its file.
+    pub fn context(&self) -> String {
+        format!("wave '{}' ({})", self.wave.id, self.wave.path.display())
+    }
+
+    /// Column holding the weight for estimates in `unit`.
+    pub fn weight_column(&self, unit: EstimateUnit) -> &'static str {
+        match unit {
+            EstimateUnit::Households => HH_WEIGHT,
+            EstimateUnit::Persons => PERSON_WEIGHT,
+        }
+    }
+
+    pub fn records(&self) -> usize {
+        self.frame.height()
+    }
+
+    /// Check that every column an expression reads exists, naming the spec field if not.
+    pub fn check_expr(&self, field: &str, expr: &Expr) -> Result<()> {
+        check_columns(&self.context(), field, expr, self.frame.schema())
+    }
+
+    /// Evaluate an expression over all rows, as f64 (booleans become 0/1; nulls stay null).
+    pub fn eval_f64(&self, field: &str, expr: Expr) -> Result<Float64Chunked> {
+        self.check_expr(field, &expr)?;
+        let out = self
+            .frame
+            .clone()
+            .lazy()
+            .select([expr.cast(DataType::Float64).alias("__v")])
+            .collect()
+            .map_err(|e| Error::data(self.context(), format!("{field}: {e}")))?;
+        let col = out
+            .column("__v")
+            .map_err(|e| Error::data(self.context(), e.to_string()))?;
+        if col.len() != self.frame.height() {
+            return Err(Error::data(
+                self.context(),
+                format!(
+                    "{field}: the expression must give one value per row (an aggregate was given)"
+                ),
+            ));
+        }
+        Ok(col.f64().expect("cast to f64").clone())
+    }
+
+    /// Evaluate a filter expression to a boolean mask (null counts as false).
+    pub fn eval_mask(&self, field: &str, expr: Expr) -> Result<Vec<bool>> {
+        let v = self.eval_f64(field, expr)?;
+        Ok(v.iter().map(|x| matches!(x, Some(x) if x != 0.0)).collect())
+    }
+
+    pub fn f64_column(&self, name: &str) -> Result<Float64Chunked> {
+        let col = self
+            .frame
+            .column(name)
+            .map_err(|_| Error::data(self.context(), format!("column `{name}` is missing")))?;
+        let cast = col.cast(&DataType::Float64).map_err(|_| {
+            Error::data(
+                self.context(),
+                format!("column `{name}`: expected numbers, found {}", col.dtype()),
+            )
+        })?;
+        Ok(cast.f64().expect("cast to f64").clone())
+    }
+}
+
+pub fn check_columns(context: &str, field: &str, expr: &Expr, schema: &Schema) -> Result<()> {
+    for name in expr.clone().meta().root_names() {
+        if schema.get(name.as_str()).is_none() {
+            return Err(Error::data(
+                context,
+                format!("{field}: column `{name}` is not in the data (nor a derived variable)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Build a wave's survey: check the design columns, add derived variables and design columns.
+pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
+    let context = format!("wave '{}' ({})", wave.id, wave.path.display());
+    let mut frame = input.frame;
+
+    // Design columns: present and of the right type, before anything else runs.
+    let weight = numeric_column(&frame, &context, "weight", &wave.weight)?;
+    let mut bad = 0usize;
+    let mut first_bad = None;
+    for (i, w) in weight.iter().enumerate() {
+        let ok = matches!(w, Some(w) if w.is_finite() && w > 0.0);
+        if !ok {
+            bad += 1;
+            first_bad.get_or_insert((i, w));
+        }
+    }
+    if let Some((row, value)) = first_bad {
+        let value = value.map_or("missing".to_string(), |v| v.to_string());
+        return Err(Error::data(
+            &context,
+            format!(
+                "weight column `{}`: expected positive finite weights; {bad} row(s) are not (first: data row {}, value {value})",
+                wave.weight,
+                row + 1
+            ),
+        ));
+    }
+    let size = numeric_column(&frame, &context, "household_size", &wave.household_size)?;
+    if let Some((i, v)) = size
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !matches!(v, Some(v) if *v >= 1.0 && v.fract() == 0.0))
+    {
+        return Err(Error::data(
+            &context,
+            format!(
+                "household_size column `{}`: expected whole numbers ≥ 1; data row {} has {}",
+                wave.household_size,
+                i + 1,
+                v.map_or("a missing value".into(), |v| v.to_string())
+            ),
+        ));
+    }
+    let welfare = numeric_column(&frame, &context, "welfare", &wave.welfare)?;
+    if let Some((i, v)) = welfare
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !matches!(v, Some(v) if v.is_finite() && *v >= 0.0))
+    {
+        return Err(Error::data(
+            &context,
+            format!(
+                "welfare column `{}`: expected non-negative numbers; data row {} has {}",
+                wave.welfare,
+                i + 1,
+                v.map_or("a missing value".into(), |v| v.to_string())
+            ),
+        ));
+    }
+    for (field, col) in [
+        ("household_id", &wave.household_id),
+        ("strata", &wave.strata),
+        ("psu", &wave.psu),
+    ] {
+        present(&frame, &context, field, col)?;
+    }
+    for (field, col) in [
+        ("region", &wave.region),
+        ("urban", &wave.urban),
+        ("age", &wave.age),
+    ] {
+        if let Some(col) = col {
+            present(&frame, &context, field, col)?;
+        }
+    }
+    if let Some(age) = &wave.age {
+        numeric_column(&frame, &context, "age", age)?;
+    }
+
+    // Derived variables, in spec order, so later ones may use earlier ones.
+    for (i, d) in spec.derive.iter().enumerate() {
+        let field = format!("derive[{i}] '{}'", d.name);
+        if frame.schema().get(d.name.as_str()).is_some() {
+            return Err(Error::data(
+                &context,
+                format!(
+                    "{field}: a column named `{}` already exists in the data",
+                    d.name
+                ),
+            ));
+        }
+        let expr = match (&d.expr, &d.head_of) {
+            (Some(e), _) => crate::spec::parse_expr(&format!("{field}.expr"), e)
+                .map_err(|m| Error::data(&context, m))?,
+            (None, Some(of)) => {
+                let head_text = wave.head.as_deref().expect("validated");
+                let head = crate::spec::parse_expr(&format!("wave '{}'.head", wave.id), head_text)
+                    .map_err(|m| Error::data(&context, m))?;
+                check_columns(
+                    &context,
+                    &format!("wave '{}'.head", wave.id),
+                    &head,
+                    frame.schema(),
+                )?;
+                // The head's value, broadcast to the household; null if the household has no head row.
+                col(of.as_str())
+                    .filter(head)
+                    .first()
+                    .over([col(wave.household_id.as_str())])
+                    .map_err(|e| Error::data(&context, format!("{field}.head_of: {e}")))?
+            }
+            _ => unreachable!("validated"),
+        };
+        check_columns(&context, &field, &expr, frame.schema())?;
+        frame = frame
+            .lazy()
+            .with_column(expr.alias(d.name.as_str()))
+            .collect()
+            .map_err(|e| Error::data(&context, format!("{field}: {e}")))?;
+    }
+
+    let hh_weight = col(wave.weight.as_str()).cast(DataType::Float64);
+    let person_weight = match wave.unit {
+        RowUnit::Person => hh_weight.clone(),
+        RowUnit::Household => {
+            hh_weight.clone() * col(wave.household_size.as_str()).cast(DataType::Float64)
+        }
+    };
+    frame = frame
+        .lazy()
+        .with_columns([
+            hh_weight.alias(HH_WEIGHT),
+            person_weight.alias(PERSON_WEIGHT),
+            col(wave.welfare.as_str())
+                .cast(DataType::Float64)
+                .alias(WELFARE),
+            col(wave.household_size.as_str())
+                .cast(DataType::Float64)
+                .alias(HH_SIZE),
+        ])
+        .collect()
+        .map_err(|e| Error::data(&context, e.to_string()))?;
+
+    Ok(Survey {
+        wave: wave.clone(),
+        frame,
+        input_sha256: input.sha256,
+        input_bytes: input.bytes,
+    })
+}
+
+fn present(frame: &DataFrame, context: &str, field: &str, name: &str) -> Result<()> {
+    if frame.schema().get(name).is_none() {
+        return Err(Error::data(
+            context,
+            format!(
+                "{field} column `{name}` is not in the data; columns found: {}",
+                column_list(frame)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn numeric_column(
+    frame: &DataFrame,
+    context: &str,
+    field: &str,
+    name: &str,
+) -> Result<Float64Chunked> {
+    present(frame, context, field, name)?;
+    let col = frame.column(name).expect("present");
+    if !col.dtype().is_primitive_numeric() {
+        return Err(Error::data(
+            context,
+            format!(
+                "{field} column `{name}`: expected numbers, found {}",
+                col.dtype()
+            ),
+        ));
+    }
+    Ok(col
+        .cast(&DataType::Float64)
+        .expect("numeric casts to f64")
+        .f64()
+        .expect("f64")
+        .clone())
+}
+
+fn column_list(frame: &DataFrame) -> String {
+    let names: Vec<String> = frame
+        .get_column_names()
+        .iter()
+        .take(40)
+        .map(|s| s.to_string())
+        .collect();
+    let more = frame.width().saturating_sub(40);
+    if more > 0 {
+        format!("{} … and {more} more", names.join(", "))
+    } else {
+        names.join(", ")
+    }
+}
