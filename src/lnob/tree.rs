@@ -426,6 +426,15 @@ impl Tree {
         steps
     }
 
+    /// The leaf (index into `nodes`) a cell falls into.
+    pub fn leaf_for(&self, table: &CellTable, cell: &Cell) -> usize {
+        let mut at = 0;
+        while let (Some((l, r)), Some(split)) = (self.nodes[at].children, &self.nodes[at].split) {
+            at = if goes_left(cell, table, split) { l } else { r };
+        }
+        at
+    }
+
     fn is_below(&self, ancestor: usize, target: usize) -> bool {
         // Node ids are rpart numbers: ancestor's id is a binary prefix of the target's id.
         let (a, mut t) = (self.nodes[ancestor].id, self.nodes[target].id);

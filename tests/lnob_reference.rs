@@ -1,0 +1,266 @@
+//! LNOB estimators against R: trees against `rpart` (ESCAP controls), D-index, HOI and Shapley
+//! against a direct R computation. Fixtures come from `tests/reference/lnob_reference.R`.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use vnr_brief::lnob::cells::{CellTable, Variable};
+use vnr_brief::lnob::{dindex, tree};
+use vnr_brief::spec::CircumstanceKind;
+
+const CASES: &[&str] = &[
+    "escap_toy",
+    "ordered_numeric",
+    "region_many_levels",
+    "ties",
+    "small_deep",
+];
+
+struct Case {
+    json: Value,
+    table: CellTable,
+    /// rpart's leaf node for each record, and the record's cell codes.
+    records: Vec<(u64, Vec<u32>)>,
+}
+
+fn load(name: &str) -> Case {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lnob/");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}{name}.json")).unwrap())
+            .unwrap();
+    let csv = std::fs::read_to_string(format!("{dir}{name}.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+
+    let mut vars = Vec::new();
+    let mut codes = Vec::new();
+    for c in json["circumstances"].as_array().unwrap() {
+        let name = c["name"].as_str().unwrap();
+        let j = col(name);
+        let kind = match c["kind"].as_str().unwrap() {
+            "unordered" => CircumstanceKind::Unordered,
+            "ordered" => CircumstanceKind::Ordered,
+            _ => CircumstanceKind::Numeric,
+        };
+        let (levels, values): (Vec<String>, Vec<f64>) = if kind == CircumstanceKind::Numeric {
+            let mut v: Vec<f64> = rows.iter().map(|r| r[j].parse().unwrap()).collect();
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+            (v.iter().map(|x| x.to_string()).collect(), v)
+        } else {
+            let l: Vec<String> = c["levels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap().to_string())
+                .collect();
+            let n = l.len();
+            (l, (0..n).map(|i| i as f64).collect())
+        };
+        codes.push(
+            rows.iter()
+                .map(|r| {
+                    if kind == CircumstanceKind::Numeric {
+                        let x: f64 = r[j].parse().unwrap();
+                        values.iter().position(|v| *v == x).unwrap() as u32
+                    } else {
+                        levels.iter().position(|l| l == r[j]).unwrap() as u32
+                    }
+                })
+                .collect::<Vec<u32>>(),
+        );
+        vars.push(Variable {
+            id: name.into(),
+            label: name.into(),
+            kind,
+            level_labels: levels.clone(),
+            levels,
+            values,
+        });
+    }
+    let y: Vec<f64> = rows.iter().map(|r| r[col("y")].parse().unwrap()).collect();
+    let w: Vec<f64> = rows.iter().map(|r| r[col("w")].parse().unwrap()).collect();
+    let records = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            (
+                r[col("leaf")].parse().unwrap(),
+                codes.iter().map(|c| c[i]).collect(),
+            )
+        })
+        .collect();
+    let table = CellTable::from_records(vars, &codes, &y, &w);
+    Case {
+        json,
+        table,
+        records,
+    }
+}
+
+fn controls(j: &Value) -> tree::Controls {
+    tree::Controls {
+        minbucket: j["minbucket"].as_u64().unwrap(),
+        minsplit: j["minsplit"].as_u64().unwrap(),
+        maxdepth: j["maxdepth"].as_u64().unwrap() as usize,
+        cp: j["cp"].as_f64().unwrap(),
+    }
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol * (1.0 + b.abs())
+}
+
+#[test]
+fn trees_match_rpart() {
+    for name in CASES {
+        let case = load(name);
+        let j = &case.json;
+        let t = tree::grow(&case.table, controls(j));
+        let leaves = t.leaves();
+        let r_leaves = j["leaves"].as_array().unwrap();
+        assert_eq!(leaves.len(), r_leaves.len(), "{name}: number of leaves");
+        let mine: BTreeMap<u64, usize> = leaves.iter().map(|&i| (t.nodes[i].id, i)).collect();
+        for rl in r_leaves {
+            let node = rl["node"].as_u64().unwrap();
+            let &i = mine.get(&node).unwrap_or_else(|| {
+                panic!("{name}: rpart leaf node {node} not in {:?}", mine.keys())
+            });
+            let leaf = &t.nodes[i];
+            assert_eq!(leaf.n, rl["n"].as_u64().unwrap(), "{name} node {node}: n");
+            assert!(
+                close(leaf.w, rl["weight"].as_f64().unwrap(), 1e-12),
+                "{name} node {node}: weight"
+            );
+            assert!(
+                (leaf.rate() - rl["rate"].as_f64().unwrap()).abs() < 1e-12,
+                "{name} node {node}: rate {} vs {}",
+                leaf.rate(),
+                rl["rate"]
+            );
+            // The path, step by step, as rpart prints it.
+            let path = t.path(&case.table, i);
+            let r_path = rl["path"].as_array().unwrap();
+            assert_eq!(path.len(), r_path.len(), "{name} node {node}: path length");
+            for (step, rs) in path.iter().zip(r_path) {
+                let var = &case.table.vars[step.var];
+                assert_eq!(
+                    var.id,
+                    rs["var"].as_str().unwrap(),
+                    "{name} node {node}: split variable"
+                );
+                match &step.bound {
+                    Some((op, x)) => {
+                        assert_eq!(op, rs["op"].as_str().unwrap(), "{name} node {node}");
+                        assert!(
+                            (x - rs["value"].as_f64().unwrap()).abs() < 1e-12,
+                            "{name} node {node}"
+                        );
+                    }
+                    None => {
+                        let levels: Vec<&str> = step
+                            .levels
+                            .iter()
+                            .map(|&c| var.levels[c as usize].as_str())
+                            .collect();
+                        let r_levels: Vec<&str> = rs["levels"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|v| v.as_str().unwrap())
+                            .collect();
+                        assert_eq!(levels, r_levels, "{name} node {node}: levels of {}", var.id);
+                    }
+                }
+            }
+        }
+        // Every record lands in the same leaf as in rpart.
+        for (r_leaf, codes) in &case.records {
+            let cell = case.table.cells.iter().find(|c| &c.codes == codes).unwrap();
+            let mine = t.nodes[t.leaf_for(&case.table, cell)].id;
+            assert_eq!(mine, *r_leaf, "{name}: a record of cell {codes:?}");
+        }
+        // Variable importance from primary splits (rpart with maxsurrogate = 0).
+        let imp = t.importance_primary(case.table.vars.len());
+        let r_imp = j["variable_importance_nosurrogate"].as_object().unwrap();
+        for (v, var) in case.table.vars.iter().enumerate() {
+            let expected = r_imp.get(&var.id).and_then(Value::as_f64).unwrap_or(0.0);
+            assert!(
+                close(imp[v], expected, 1e-10),
+                "{name}: importance of {}: {} vs {expected}",
+                var.id,
+                imp[v]
+            );
+        }
+    }
+}
+
+#[test]
+fn dindex_hoi_shapley_match_r() {
+    for name in CASES {
+        let case = load(name);
+        let d = &case.json["dindex"];
+        let mine = dindex::analyse(&case.table, false);
+        assert!(
+            (mine.pbar - d["pbar"].as_f64().unwrap()).abs() < 1e-12,
+            "{name}: pbar"
+        );
+        assert!(
+            (mine.d - d["D"].as_f64().unwrap()).abs() < 1e-12,
+            "{name}: D {} vs {}",
+            mine.d,
+            d["D"]
+        );
+        assert!(
+            (mine.hoi - d["HOI"].as_f64().unwrap()).abs() < 1e-12,
+            "{name}: HOI"
+        );
+        for part in &mine.shapley {
+            let expected = d["shapley"][&part.circumstance].as_f64().unwrap();
+            assert!(
+                (part.value - expected).abs() < 1e-12,
+                "{name}: Shapley {}",
+                part.circumstance
+            );
+        }
+        let sum: f64 = mine.shapley.iter().map(|p| p.value).sum();
+        assert!(
+            (sum - mine.d).abs() < 1e-14,
+            "{name}: Shapley parts sum to D"
+        );
+        // Every coalition's D, from collapsing the cell table.
+        for (key, value) in d["D_subsets"].as_object().unwrap() {
+            let subset: Vec<usize> = key
+                .split(',')
+                .map(|n| case.table.vars.iter().position(|v| v.id == n).unwrap())
+                .collect();
+            let mine = dindex::d_of_cells(&case.table.collapse(&subset), false);
+            assert!(
+                (mine - value.as_f64().unwrap()).abs() < 1e-12,
+                "{name}: D({key})"
+            );
+        }
+    }
+}
+
+#[test]
+fn escap_toy_worked_case() {
+    // The published numbers of reference/escap-toy.md, independently of the R fixture.
+    let case = load("escap_toy");
+    let d = dindex::analyse(&case.table, false);
+    assert!((d.pbar - 0.5714285714).abs() < 1e-10);
+    assert!((d.d - 0.1913387511).abs() < 1e-10);
+    assert!((d.hoi - 0.4620921422).abs() < 1e-10);
+    let t = tree::grow(&case.table, controls(&case.json));
+    assert_eq!(t.controls.minbucket, 109);
+    let mut leaves: Vec<(u64, f64)> = t
+        .leaves()
+        .iter()
+        .map(|&i| (t.nodes[i].n, t.nodes[i].w))
+        .collect();
+    leaves.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let weights: Vec<i64> = leaves.iter().map(|l| l.1.round() as i64).collect();
+    assert_eq!(weights, vec![90, 112, 198, 222, 259, 288]);
+}
