@@ -7,6 +7,7 @@ use std::path::Path;
 use std::sync::Once;
 
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{register_font, FontStyle};
 
 use crate::error::{Error, Result};
@@ -78,28 +79,31 @@ impl Bars {
                 (FONT_FAMILY, 22).into_font().style(FontStyle::Bold),
             )
             .margin(12)
+            .margin_right(30)
             .x_label_area_size(40)
-            .y_label_area_size(330)
+            .y_label_area_size(390)
             .build_cartesian_2d(0.0..self.x_max, 0.0..n as f64)
             .map_err(err)?;
-        let rows = self.rows.clone();
         chart
             .configure_mesh()
             .disable_y_mesh()
-            .y_labels(n.max(1))
-            .y_label_formatter(&|y| {
-                let i = (n as f64 - *y - 0.5).round();
-                if (y.fract() - 0.5).abs() < 1e-9 && i >= 0.0 && (i as usize) < n {
-                    rows[i as usize].clone()
-                } else {
-                    String::new()
-                }
-            })
+            .y_labels(0)
             .x_desc(&self.x_label)
             .label_style((FONT_FAMILY, 14))
             .axis_desc_style((FONT_FAMILY, 15))
             .draw()
             .map_err(err)?;
+        // Row labels at the band centres, drawn in backend pixels to the left of the plot
+        // (plotters' numeric label placement would not put them on the bands).
+        let label_style = (FONT_FAMILY, 14)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Right, VPos::Center));
+        for (i, row) in self.rows.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(0.0, n as f64 - i as f64 - 0.5));
+            main.draw(&Text::new(row.clone(), (px - 8, py), label_style.clone()))
+                .map_err(err)?;
+        }
         let k = self.series.len() as f64;
         let band = 0.8 / k;
         for (s, (name, colour, values)) in self.series.iter().enumerate() {
