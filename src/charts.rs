@@ -23,6 +23,10 @@ pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
 pub const GREEN: RGBColor = RGBColor(0, 158, 115);
 pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
 pub const GREY: RGBColor = RGBColor(110, 110, 110);
+pub const SKY: RGBColor = RGBColor(86, 180, 233);
+pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
+const PALETTE: [RGBColor; 8] = [BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, GREY];
 
 fn fonts() {
     static ONCE: Once = Once::new();
@@ -49,13 +53,20 @@ struct Bars {
     rows: Vec<String>,
     series: Vec<(String, RGBColor, Vec<f64>)>,
     x_max: f64,
+    /// Series side by side in a row's band (false) or stacked end to end (true).
+    stacked: bool,
 }
 
 const WIDTH: u32 = 1000;
 
 impl Bars {
     fn height(&self) -> u32 {
-        150 + 34 * self.rows.len() as u32 * self.series.len().max(1) as u32 / 2 + 40
+        let per_row = if self.stacked {
+            30
+        } else {
+            17 * self.series.len().max(2) as u32
+        };
+        190 + per_row * self.rows.len() as u32
     }
 
     fn draw<DB: DrawingBackend>(
@@ -105,12 +116,26 @@ impl Bars {
                 .map_err(err)?;
         }
         let k = self.series.len() as f64;
-        let band = 0.8 / k;
+        let band = if self.stacked { 0.7 } else { 0.8 / k };
+        let mut start = vec![0.0; n];
         for (s, (name, colour, values)) in self.series.iter().enumerate() {
-            let rects = values.iter().enumerate().map(|(i, &v)| {
-                let top = n as f64 - i as f64 - 0.1 - band * s as f64;
-                Rectangle::new([(0.0, top - band), (v, top)], colour.filled())
-            });
+            let rects: Vec<_> = values
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| {
+                    let (top, x0) = if self.stacked {
+                        (n as f64 - i as f64 - 0.15, start[i])
+                    } else {
+                        (n as f64 - i as f64 - 0.1 - band * s as f64, 0.0)
+                    };
+                    Rectangle::new([(x0, top - band), (x0 + v, top)], colour.filled())
+                })
+                .collect();
+            if self.stacked {
+                for (x, v) in start.iter_mut().zip(values) {
+                    *x += v;
+                }
+            }
             chart
                 .draw_series(rects)
                 .map_err(err)?
@@ -224,29 +249,62 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
             .collect(),
         series,
         x_max: 100.0,
+        stacked: false,
     };
     charts.push(bars.write(dir, "indicator_rates")?);
 
-    // D-index by indicator.
+    // D-index by indicator, split into its Shapley parts by circumstance.
+    let mut circumstances: Vec<(String, String)> = Vec::new();
+    for ind in &latest.indicators {
+        for part in &ind.inequality.shapley {
+            if !circumstances.iter().any(|(id, _)| *id == part.circumstance) {
+                circumstances.push((part.circumstance.clone(), part.label.clone()));
+            }
+        }
+    }
+    let series = circumstances
+        .iter()
+        .enumerate()
+        .map(|(k, (id, label))| {
+            let values = latest
+                .indicators
+                .iter()
+                .map(|ind| {
+                    ind.inequality
+                        .shapley
+                        .iter()
+                        .find(|p| &p.circumstance == id)
+                        .map_or(0.0, |p| p.value.max(0.0))
+                })
+                .collect();
+            (label.clone(), PALETTE[k % PALETTE.len()], values)
+        })
+        .collect();
     let d = Bars {
-        title: "Inequality of opportunity (D-index)".into(),
-        x_label: "D-index (0 = equal access across groups)".into(),
+        title: format!(
+            "Inequality of opportunity (D-index) and its sources, {}",
+            latest.id
+        ),
+        x_label: "D-index, split into Shapley parts by circumstance (0 = equal access)".into(),
         source: source.clone(),
         rows: latest.indicators.iter().map(|i| i.label.clone()).collect(),
-        series: vec![(
-            latest.id.clone(),
-            VERMILLION,
-            latest.indicators.iter().map(|i| i.inequality.d).collect(),
-        )],
+        series,
         x_max: (latest
             .indicators
             .iter()
             .map(|i| i.inequality.d)
             .fold(0.0, f64::max)
-            * 1.15)
+            * 2.3)
             .max(0.05),
+        stacked: true,
     };
     charts.push(d.write(dir, "dindex")?);
+
+    for ind in &latest.indicators {
+        if ind.tree.skipped.is_none() {
+            charts.push(tree_chart(ind, &source, dir)?);
+        }
+    }
 
     // Poverty headcount before and after each scenario.
     if let Some(spot) = &results.spot {
@@ -269,9 +327,224 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
                     ),
                 ],
                 x_max: (before * 1.2).max(1.0),
+                stacked: false,
             };
             charts.push(bars.write(dir, "poverty_scenarios")?);
         }
     }
     Ok(charts)
+}
+
+/// A tree diagram: one box per node (rate and population share), laid out by depth, leaves in
+/// rpart order; the path to the furthest-behind group is drawn in vermillion.
+fn tree_chart(ind: &crate::lnob::IndicatorResult, source: &str, dir: &Path) -> Result<ChartFile> {
+    let nodes = &ind.tree.nodes;
+    let title = format!("Who is furthest behind: {} ({})", ind.label, ind.sdg);
+    let stem = format!("tree_{}", ind.id);
+    // x position: leaves left to right in order (left child first), parents centred.
+    let mut x = vec![0.0; nodes.len()];
+    let by_id: std::collections::BTreeMap<u64, usize> =
+        nodes.iter().enumerate().map(|(i, n)| (n.node, i)).collect();
+    fn place(
+        id: u64,
+        nodes: &[crate::lnob::TreeNode],
+        by_id: &std::collections::BTreeMap<u64, usize>,
+        next_leaf: &mut f64,
+        x: &mut [f64],
+    ) -> f64 {
+        let i = by_id[&id];
+        let pos = if nodes[i].leaf {
+            *next_leaf += 1.0;
+            *next_leaf - 0.5
+        } else {
+            let l = place(2 * id, nodes, by_id, next_leaf, x);
+            let r = place(2 * id + 1, nodes, by_id, next_leaf, x);
+            (l + r) / 2.0
+        };
+        x[i] = pos;
+        pos
+    }
+    let mut leaves = 0.0;
+    place(1, nodes, &by_id, &mut leaves, &mut x);
+    let depth = nodes.iter().map(|n| n.depth).max().unwrap_or(0);
+    let width = WIDTH.max((leaves as u32) * 130);
+    let height = 120 + 95 * (depth as u32 + 1);
+    let diagram = TreeDiagram {
+        ind,
+        title: &title,
+        source,
+        x,
+        by_id,
+        leaves,
+        width,
+        height,
+    };
+    fonts();
+    let mut svg = String::new();
+    diagram
+        .draw(SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area())
+        .map_err(|e| Error::output(&dir.join(&stem), format!("drawing the chart failed: {e}")))?;
+    write(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
+    let png = dir.join(format!("{stem}.png"));
+    diagram
+        .draw(BitMapBackend::new(&png, (width, height)).into_drawing_area())
+        .map_err(|e| Error::output(&png, format!("drawing the chart failed: {e}")))?;
+    let mut csv =
+        String::from("node,depth,condition,n,weight_share,rate,leaf,furthest_behind_path\n");
+    for n in nodes {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            n.node,
+            n.depth,
+            csv_field(&n.edge),
+            n.n,
+            n.weight_share,
+            n.rate,
+            n.leaf,
+            n.furthest_behind_path
+        ));
+    }
+    write(&dir.join(format!("{stem}.csv")), csv.as_bytes())?;
+    Ok(ChartFile { stem, title })
+}
+
+struct TreeDiagram<'a> {
+    ind: &'a crate::lnob::IndicatorResult,
+    title: &'a str,
+    source: &'a str,
+    x: Vec<f64>,
+    by_id: std::collections::BTreeMap<u64, usize>,
+    leaves: f64,
+    width: u32,
+    height: u32,
+}
+
+impl TreeDiagram<'_> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, plotters::coord::Shift>,
+    ) -> std::result::Result<(), String> {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+        let (ind, nodes, x, by_id, leaves, width, height) = (
+            self.ind,
+            &self.ind.tree.nodes,
+            &self.x,
+            &self.by_id,
+            self.leaves,
+            self.width,
+            self.height,
+        );
+        let (title, source) = (self.title, self.source);
+        root.fill(&WHITE).map_err(err)?;
+        root.draw(&Text::new(
+            title.to_string(),
+            (12, 10),
+            (FONT_FAMILY, 20).into_font().style(FontStyle::Bold),
+        ))
+        .map_err(err)?;
+        let unit = if ind.kind == crate::spec::IndicatorKind::Barrier {
+            "rate of the barrier"
+        } else {
+            "rate"
+        };
+        root.draw(&Text::new(
+            format!("Each box: {unit} (%) and share of the population (%); vermillion: path to the group furthest behind"),
+            (12, 38),
+            (FONT_FAMILY, 13).into_font().color(&GREY),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            source.to_string(),
+            (12, height as i32 - 22),
+            (FONT_FAMILY, 12).into_font().color(&GREY),
+        ))
+        .map_err(err)?;
+        let col_w = width as f64 / leaves.max(1.0);
+        let box_w = (col_w - 10.0).clamp(60.0, 150.0) as i32;
+        let centre =
+            |i: usize| -> (i32, i32) { ((x[i] * col_w) as i32, 80 + 95 * nodes[i].depth as i32) };
+        // Edges first, boxes over them.
+        for (i, n) in nodes.iter().enumerate() {
+            if n.node == 1 {
+                continue;
+            }
+            let parent = by_id[&(n.node / 2)];
+            let (px, py) = centre(parent);
+            let (cx, cy) = centre(i);
+            let colour = if n.furthest_behind_path {
+                VERMILLION
+            } else {
+                GREY
+            };
+            root.draw(&PathElement::new(
+                vec![(px, py + 38), (cx, cy - 17)],
+                colour.stroke_width(2),
+            ))
+            .map_err(err)?;
+        }
+        let small = (FONT_FAMILY, 11)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        let big = (FONT_FAMILY, 15)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for (i, n) in nodes.iter().enumerate() {
+            let (cx, cy) = centre(i);
+            let (fill, border) = if n.furthest_behind_path {
+                (RGBColor(251, 226, 208), VERMILLION)
+            } else if n.leaf {
+                (RGBColor(222, 235, 247), BLUE)
+            } else {
+                (RGBColor(240, 240, 240), GREY)
+            };
+            let (x0, y0) = (cx - box_w / 2, cy);
+            root.draw(&Rectangle::new(
+                [(x0, y0), (x0 + box_w, y0 + 38)],
+                fill.filled(),
+            ))
+            .map_err(err)?;
+            root.draw(&Rectangle::new(
+                [(x0, y0), (x0 + box_w, y0 + 38)],
+                border.stroke_width(2),
+            ))
+            .map_err(err)?;
+            root.draw(&Text::new(
+                format!("{:.1}%", 100.0 * n.rate),
+                (cx, y0 + 3),
+                big.clone(),
+            ))
+            .map_err(err)?;
+            root.draw(&Text::new(
+                format!("{:.1}% of pop.", 100.0 * n.weight_share),
+                (cx, y0 + 22),
+                small.clone(),
+            ))
+            .map_err(err)?;
+            if !n.edge.is_empty() {
+                let max_chars = (box_w as usize / 6).max(8);
+                root.draw(&Text::new(
+                    shorten(&n.edge, max_chars),
+                    (cx, y0 - 15),
+                    small.clone().color(&BLACK),
+                ))
+                .map_err(err)?;
+            }
+        }
+        root.present().map_err(err)?;
+        Ok(())
+    }
+}
+
+/// Cut a label to `max` characters with an ellipsis (the full text is in the CSV and the brief).
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
 }

@@ -292,6 +292,9 @@ pub struct LnobOptions {
     pub maxdepth: usize,
     /// Complexity parameter; `None` means ESCAP's 1/N.
     pub cp: Option<f64>,
+    /// Also compute the World Bank variant of D (from a weighted logit's fitted probabilities).
+    #[serde(default)]
+    pub world_bank: bool,
 }
 
 fn default_minbucket_floor() -> usize {
@@ -311,6 +314,7 @@ impl Default for LnobOptions {
             minbucket_divisor: default_minbucket_divisor(),
             maxdepth: default_maxdepth(),
             cp: None,
+            world_bank: false,
         }
     }
 }

@@ -264,3 +264,29 @@ fn escap_toy_worked_case() {
     let weights: Vec<i64> = leaves.iter().map(|l| l.1.round() as i64).collect();
     assert_eq!(weights, vec![90, 112, 198, 222, 259, 288]);
 }
+
+#[test]
+fn world_bank_logit_matches_glm() {
+    use vnr_brief::lnob::logit;
+    for name in CASES {
+        let case = load(name);
+        let r = &case.json["logit"];
+        let fit = logit::fit(&case.table);
+        assert!(fit.converged, "{name}: converged");
+        let coefs = r["coefficients"].as_object().unwrap();
+        assert_eq!(fit.names.len(), coefs.len(), "{name}: {:?}", fit.names);
+        for (n, b) in fit.names.iter().zip(&fit.coefficients) {
+            let expected = coefs[n].as_f64().unwrap();
+            assert!(
+                (b - expected).abs() <= 1e-8 * expected.abs().max(1.0),
+                "{name}: coefficient {n}: {b} vs {expected}"
+            );
+        }
+        let d = r["D"].as_f64().unwrap();
+        assert!(
+            (fit.d - d).abs() < 1e-10,
+            "{name}: logit D {} vs {d}",
+            fit.d
+        );
+    }
+}

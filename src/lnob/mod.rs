@@ -4,6 +4,7 @@
 
 pub mod cells;
 pub mod dindex;
+pub mod logit;
 pub mod tree;
 
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,8 @@ pub struct Inequality {
     pub d: f64,
     pub hoi: f64,
     pub shapley: Vec<Shapley>,
+    /// World Bank variant of D (logit-predicted probabilities), when `[lnob] world_bank = true`.
+    pub world_bank_d: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -179,7 +182,7 @@ fn analyse_indicator(
                 n: t.total_n(),
                 weight_share: t.total_w() / total_w,
                 rate: t.rate(),
-                inequality: inequality(t, complement),
+                inequality: inequality(t, complement, spec.lnob.world_bank),
                 furthest_behind: tree.furthest_behind,
             }
         })
@@ -197,15 +200,25 @@ fn analyse_indicator(
         dropped_weight_share: built.dropped_weight_share,
         rate: table.rate(),
         by_circumstance,
-        inequality: inequality(table, complement),
+        inequality: inequality(table, complement, spec.lnob.world_bank),
         tree: tree_result(table, &spec.lnob, complement),
         regions,
     })
 }
 
-pub fn inequality(table: &CellTable, complement: bool) -> Inequality {
+pub fn inequality(table: &CellTable, complement: bool, world_bank: bool) -> Inequality {
     let d = dindex::analyse(table, complement);
+    // The logit's D is the same for y and 1 − y except for the rate in the denominator.
+    let world_bank_d = world_bank.then(|| {
+        let fit = logit::fit(table);
+        if complement {
+            fit.d * d.pbar.max(f64::MIN_POSITIVE).recip() * (1.0 - d.pbar)
+        } else {
+            fit.d
+        }
+    });
     Inequality {
+        world_bank_d,
         opportunity_rate: d.pbar,
         d: d.d,
         hoi: d.hoi,
