@@ -32,6 +32,8 @@ pub struct Lock {
     pub inputs: BTreeMap<String, String>,
 }
 
+/// `specs/demo.toml` → `specs/demo.lock`. (`spec::load` refuses a spec named `*.lock`, which
+/// would be its own lock file.)
 pub fn lock_path(spec: &LoadedSpec) -> PathBuf {
     spec.path.with_extension("lock")
 }

@@ -32,7 +32,7 @@ pub struct Manifest {
     pub spec: FileEntry,
     pub lock: Option<FileEntry>,
     pub inputs: Vec<FileEntry>,
-    /// "default" for the compiled-in templates, else the folder given.
+    /// "built-in" for the compiled-in templates, else the folder given.
     pub template_source: String,
     pub templates: Vec<TemplateEntry>,
     pub outputs: Vec<FileEntry>,

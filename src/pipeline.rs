@@ -140,16 +140,14 @@ pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<PathBuf> {
         Some(dir) => TemplateSource::Folder(dir),
         None => TemplateSource::Default,
     };
-    let templates = render::load_templates(&source)?;
+    // Everything that can fail fast does, before the analyses: templates, the output folder.
+    let templates = render::load_templates(&source, &spec.spec.brief.formats)?;
+    check_output_target(&out, &spec)?;
     let surveys = load_surveys(&spec)?;
     let results = analyse(&spec, &surveys)?;
-    let template_source = opts
-        .templates
-        .as_ref()
-        .map_or("default".to_string(), |d| d.display().to_string());
     publish(&out, |tmp| {
         write_outputs(tmp, &results, &templates, &spec.spec.brief.formats)?;
-        write_manifest(tmp, &out, &spec, &results, &templates, template_source)
+        write_manifest(tmp, &out, &spec, &results, &templates)
     })?;
     Ok(out)
 }
@@ -168,11 +166,68 @@ pub fn rerender(results_json: &Path, out: &Path, templates: Option<&Path>) -> Re
         Some(dir) => TemplateSource::Folder(dir),
         None => TemplateSource::Default,
     };
-    let templates = render::load_templates(&source)?;
     let formats = results.brief.formats.clone();
+    let templates = render::load_templates(&source, &formats)?;
+    check_replaceable(out)?;
     publish(out, |tmp| {
         write_outputs(tmp, &results, &templates, &formats)
     })
+}
+
+/// An output folder may be replaced only if it is a previous output (it has a manifest) or
+/// empty: `--out` pointing at a data folder or a file must never delete it.
+fn check_replaceable(out: &Path) -> Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        return Err(Error::output(
+            out,
+            "expected a folder, found a file; give --out a folder (new, or a previous brief's)",
+        ));
+    }
+    let empty = std::fs::read_dir(out)
+        .map_err(|e| Error::output(out, format!("cannot read the folder: {e}")))?
+        .next()
+        .is_none();
+    let previous_brief =
+        out.join(manifest::MANIFEST).is_file() || out.join("results.json").is_file();
+    if empty || previous_brief {
+        Ok(())
+    } else {
+        Err(Error::output(
+            out,
+            "the folder exists and is not a previous vnr-brief output (no manifest.json); \
+             refusing to replace it. Choose a new or empty folder.",
+        ))
+    }
+}
+
+/// `run`'s output folder: replaceable, and not the spec's own folder or one holding an input.
+fn check_output_target(out: &Path, spec: &LoadedSpec) -> Result<()> {
+    let out_abs = std::path::absolute(out).map_err(|e| Error::output(out, e.to_string()))?;
+    let spec_dir =
+        std::path::absolute(spec.dir()).map_err(|e| Error::output(out, e.to_string()))?;
+    let inputs = spec.spec.waves.iter().map(|w| spec.resolve(&w.path));
+    for p in std::iter::once(spec.path.clone()).chain(inputs) {
+        let p = std::path::absolute(&p).map_err(|e| Error::output(out, e.to_string()))?;
+        if p.starts_with(&out_abs) {
+            return Err(Error::output(
+                out,
+                format!(
+                    "the output folder would contain the input {}; choose another folder",
+                    p.display()
+                ),
+            ));
+        }
+    }
+    if out_abs == spec_dir {
+        return Err(Error::output(
+            out,
+            "the output folder is the spec's own folder; choose another",
+        ));
+    }
+    check_replaceable(out)
 }
 
 /// Build the output in a temporary sibling folder, then swap it into place.
@@ -231,7 +286,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 fn write_outputs(
     dir: &Path,
     results: &Results,
-    templates: &std::collections::BTreeMap<String, String>,
+    templates: &render::Templates,
     formats: &[String],
 ) -> Result<()> {
     write_file(&dir.join("results.json"), results.to_json().as_bytes())?;
@@ -285,8 +340,7 @@ fn write_manifest(
     out: &Path,
     spec: &LoadedSpec,
     results: &Results,
-    templates: &std::collections::BTreeMap<String, String>,
-    template_source: String,
+    templates: &render::Templates,
 ) -> Result<()> {
     let rel = |p: &Path| manifest::relative_path(p, out);
     let spec_entry = FileEntry {
@@ -326,8 +380,9 @@ fn write_manifest(
         spec: spec_entry,
         lock,
         inputs,
-        template_source,
+        template_source: templates.source.clone(),
         templates: templates
+            .texts
             .iter()
             .map(|(name, text)| TemplateEntry {
                 name: name.clone(),
@@ -357,7 +412,8 @@ pub fn verify(dir: &Path, rerun: bool) -> Result<String> {
         let spec_path = dir.join(&m.spec.path);
         let scratch = std::env::temp_dir().join(format!("vnr-brief-verify-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&scratch);
-        let templates = (m.template_source != "default").then(|| PathBuf::from(&m.template_source));
+        let templates =
+            (m.template_source != "built-in").then(|| PathBuf::from(&m.template_source));
         let fresh = scratch.join("out");
         run(
             &spec_path,

@@ -85,8 +85,17 @@ pub enum TemplateSource<'a> {
     Folder(&'a Path),
 }
 
-/// The template texts in use (name → text), for rendering and for the manifest.
-pub fn load_templates(source: &TemplateSource) -> Result<BTreeMap<String, String>> {
+/// The templates in use: where they came from and their texts (name → text).
+#[derive(Debug, Clone)]
+pub struct Templates {
+    /// "built-in" or the folder given.
+    pub source: String,
+    pub texts: BTreeMap<String, String>,
+}
+
+/// Load the templates and compile them once, so a template error stops the run before any
+/// analysis starts.
+pub fn load_templates(source: &TemplateSource, formats: &[String]) -> Result<Templates> {
     let mut out = BTreeMap::new();
     for (name, text) in DEFAULT_TEMPLATES {
         let text = match source {
@@ -101,7 +110,17 @@ pub fn load_templates(source: &TemplateSource) -> Result<BTreeMap<String, String
         };
         out.insert(name.to_string(), text);
     }
-    Ok(out)
+    let templates = Templates {
+        source: match source {
+            TemplateSource::Default => "built-in".into(),
+            TemplateSource::Folder(dir) => dir.display().to_string(),
+        },
+        texts: out,
+    };
+    for format in formats {
+        engine(&templates, format)?;
+    }
+    Ok(templates)
 }
 
 /// Markdown: backslash-escape the ASCII punctuation that can start structure (emphasis, links,
@@ -159,12 +178,14 @@ pub fn group_thousands(x: f64) -> String {
     }
 }
 
-fn new_engine(
-    templates: &BTreeMap<String, String>,
-    prefix: &str,
-    suffix: &'static str,
-    escape: tera::EscapeFn,
-) -> Result<Tera> {
+/// A tera instance for one format, its escape function and its main template.
+fn engine(templates: &Templates, format: &str) -> Result<(Tera, &'static str)> {
+    let (prefix, suffix, escape, main): (&str, &'static str, tera::EscapeFn, &'static str) =
+        match format {
+            "md" => ("md/", ".md", escape_markdown, "md/brief.md"),
+            "typ" => ("typ/", ".typ", escape_typst, "typ/brief.typ"),
+            other => unreachable!("format {other} is validated"),
+        };
     let mut tera = Tera::new();
     tera.autoescape_on([suffix]);
     tera.set_escape_fn(escape);
@@ -181,15 +202,17 @@ fn new_engine(
         format!("{:+.*}", digits(&kw, 1), 100.0 * x)
     });
     let mine: Vec<(&str, &str)> = templates
+        .texts
         .iter()
         .filter(|(name, _)| name.starts_with(prefix))
         .map(|(n, t)| (n.as_str(), t.as_str()))
         .collect();
-    tera.add_raw_templates(mine).map_err(template_error)?;
-    Ok(tera)
+    tera.add_raw_templates(mine)
+        .map_err(|e| template_error(&templates.source, e))?;
+    Ok((tera, main))
 }
 
-fn template_error(e: tera::Error) -> Error {
+fn template_error(source_name: &str, e: tera::Error) -> Error {
     // tera's message names the template and the line; keep its whole chain.
     let mut message = e.to_string();
     let mut source = std::error::Error::source(&e);
@@ -198,7 +221,7 @@ fn template_error(e: tera::Error) -> Error {
         source = s.source();
     }
     Error::Template {
-        template: "report_templates".into(),
+        template: format!("templates ({source_name})"),
         message,
     }
 }
@@ -213,20 +236,17 @@ struct View<'a> {
 pub fn render(
     results: &Results,
     charts: &[ChartFile],
-    templates: &BTreeMap<String, String>,
+    templates: &Templates,
     formats: &[String],
 ) -> Result<Vec<(String, String)>> {
-    let context = Context::from_serialize(&View { r: results, charts }).map_err(template_error)?;
+    let context = Context::from_serialize(&View { r: results, charts })
+        .map_err(|e| template_error(&templates.source, e))?;
     let mut out = Vec::new();
     for format in formats {
-        let (prefix, suffix, escape, main): (&str, &'static str, tera::EscapeFn, &str) =
-            match format.as_str() {
-                "md" => ("md/", ".md", escape_markdown, "md/brief.md"),
-                "typ" => ("typ/", ".typ", escape_typst, "typ/brief.typ"),
-                other => unreachable!("format {other} is validated"),
-            };
-        let tera = new_engine(templates, prefix, suffix, escape)?;
-        let text = tera.render(main, &context).map_err(template_error)?;
+        let (tera, main) = engine(templates, format)?;
+        let text = tera
+            .render(main, &context)
+            .map_err(|e| template_error(&templates.source, e))?;
         out.push((format!("brief.{format}"), tidy(&text)));
     }
     Ok(out)

@@ -377,6 +377,12 @@ impl LoadedSpec {
 
 /// Read, parse and validate a spec file.
 pub fn load(path: &Path) -> Result<LoadedSpec> {
+    if path.extension().is_some_and(|e| e == "lock") {
+        return Err(Error::spec(
+            path,
+            "a spec cannot end in .lock (that name is kept for its lock file); name it .toml",
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::spec(path, format!("cannot read: {e}")))?;
     let text = std::str::from_utf8(&bytes)
         .map_err(|_| Error::spec(path, "not UTF-8 text; a spec is a TOML file"))?;

@@ -6,6 +6,9 @@
 //! are exact linear combinations of earlier ones (a circumstance duplicating another) are dropped,
 //! as R's `glm` does.
 
+// Index loops read like the matrix formulas they implement.
+#![allow(clippy::needless_range_loop)]
+
 use serde::{Deserialize, Serialize};
 
 use super::cells::CellTable;

@@ -341,41 +341,50 @@ pub fn tree_result(table: &CellTable, opts: &LnobOptions, barrier: bool) -> Tree
     result
 }
 
+/// What a path allows for one circumstance: its levels (factors) or bounds (numbers).
+struct Allowed {
+    var: usize,
+    levels: Vec<u32>,
+    lower: Option<f64>,
+    upper: Option<f64>,
+}
+
 /// Per circumstance on the path, the final allowed levels (intersecting repeated steps) or bounds.
 fn describe(table: &CellTable, steps: &[tree::Step]) -> Vec<Condition> {
-    let mut out: Vec<(usize, Vec<u32>, Option<f64>, Option<f64>)> = Vec::new();
+    let mut out: Vec<Allowed> = Vec::new();
     for s in steps {
-        let pos = match out.iter().position(|o| o.0 == s.var) {
+        let pos = match out.iter().position(|o| o.var == s.var) {
             Some(p) => p,
             None => {
-                let all = (0..table.vars[s.var].levels.len() as u32).collect();
-                out.push((s.var, all, None, None));
+                out.push(Allowed {
+                    var: s.var,
+                    levels: (0..table.vars[s.var].levels.len() as u32).collect(),
+                    lower: None,
+                    upper: None,
+                });
                 out.len() - 1
             }
         };
         let entry = &mut out[pos];
         match &s.bound {
-            Some((op, x)) if op == "<" => entry.3 = Some(entry.3.map_or(*x, |h: f64| h.min(*x))),
-            Some((_, x)) => entry.2 = Some(entry.2.map_or(*x, |l: f64| l.max(*x))),
-            None => entry.1.retain(|c| s.levels.contains(c)),
+            Some((op, x)) if op == "<" => entry.upper = Some(entry.upper.map_or(*x, |h| h.min(*x))),
+            Some((_, x)) => entry.lower = Some(entry.lower.map_or(*x, |l| l.max(*x))),
+            None => entry.levels.retain(|c| s.levels.contains(c)),
         }
     }
     out.into_iter()
-        .map(|(v, levels, lo, hi)| {
-            let var = &table.vars[v];
+        .map(|a| {
+            let var = &table.vars[a.var];
             let text = if var.kind == CircumstanceKind::Numeric {
-                match (lo, hi) {
-                    (Some(l), Some(h)) => format!(
-                        "{} to under {}",
-                        cells::format_number(l),
-                        cells::format_number(h)
-                    ),
-                    (Some(l), None) => format!("{} or more", cells::format_number(l)),
-                    (None, Some(h)) => format!("under {}", cells::format_number(h)),
+                let f = cells::format_number;
+                match (a.lower, a.upper) {
+                    (Some(l), Some(h)) => format!("{} to under {}", f(l), f(h)),
+                    (Some(l), None) => format!("{} or more", f(l)),
+                    (None, Some(h)) => format!("under {}", f(h)),
                     (None, None) => String::new(),
                 }
             } else {
-                levels
+                a.levels
                     .iter()
                     .map(|&c| var.level_labels[c as usize].as_str())
                     .collect::<Vec<_>>()

@@ -1,0 +1,1176 @@
+//! Bad inputs, one test each: every failure must be a `vnr_brief::Error` (never a panic) with the
+//! documented exit code (3 spec, 4 input or checksum, 5 data, 6 template, 7 output) and a message
+//! that names the file, the field or column at fault and what was expected.
+//!
+//! Each test builds its own scratch folder: a copy of `specs/demo.toml` (mutated by string
+//! replacement) and either the demo Parquet waves or small (300-household) synthetic CSV waves
+//! written by `vnr_brief::cli::write_synth`, which data-level cases then edit cell by cell.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use tempfile::TempDir;
+use vnr_brief::cli::{self, Command};
+use vnr_brief::pipeline::{self, RunOptions};
+use vnr_brief::{inputs, spec, Error};
+
+const DEMO: &str = include_str!("../specs/demo.toml");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+const WAVES: [&str; 2] = ["nusantara_2021", "nusantara_2024"];
+
+/// A scratch folder holding `demo.toml` and its `data/`.
+struct Case {
+    dir: TempDir,
+    spec_text: String,
+}
+
+impl Case {
+    /// The demo spec with copies of the demo Parquet waves (no lock yet).
+    fn parquet() -> Case {
+        let case = Case::empty(DEMO.to_string());
+        for w in WAVES {
+            fs::copy(
+                Path::new(ROOT).join(format!("specs/data/{w}.parquet")),
+                case.path(&format!("data/{w}.parquet")),
+            )
+            .unwrap();
+        }
+        case
+    }
+
+    /// The demo spec pointed at two small synthetic CSV waves (no lock yet).
+    fn csv() -> Case {
+        let case = Case::empty(DEMO.replace(".parquet\"", ".csv\""));
+        for (wave, w) in (0u32..).zip(WAVES) {
+            cli::write_synth(&case.path(&format!("data/{w}.csv")), 300, 2030, wave).unwrap();
+        }
+        case
+    }
+
+    /// A spec folder with an empty `data/` (for checks that never read data).
+    fn empty(spec_text: String) -> Case {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join("data")).unwrap();
+        Case { dir, spec_text }
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn spec_path(&self) -> PathBuf {
+        self.path("demo.toml")
+    }
+
+    /// Replace the first occurrence of `from` in the spec text (which must be there).
+    fn edit(mut self, from: &str, to: &str) -> Case {
+        assert!(
+            self.spec_text.contains(from),
+            "test bug: the spec has no {from:?}"
+        );
+        self.spec_text = self.spec_text.replacen(from, to, 1);
+        self
+    }
+
+    /// Write the spec and return its path.
+    fn write(&self) -> PathBuf {
+        let p = self.spec_path();
+        fs::write(&p, &self.spec_text).unwrap();
+        p
+    }
+
+    /// Write the spec, then `spec::load` it, expecting a failure.
+    fn load_err(&self) -> Error {
+        let p = self.write();
+        spec::load(&p).expect_err("the spec should be rejected")
+    }
+
+    /// Write the spec and record the lock file (the data must be as wanted by then).
+    fn lock(&self) {
+        let loaded = spec::load(&self.write()).expect("the spec is valid");
+        inputs::write_lock(&loaded).expect("lock written");
+    }
+
+    /// Write the spec, lock the inputs as they are now, then run into `<tmp>/out`.
+    fn lock_and_run_err(&self) -> Error {
+        self.lock();
+        self.run_err()
+    }
+
+    /// Run into `<tmp>/out` (spec written first), expecting a failure.
+    fn run_err(&self) -> Error {
+        self.run_to_err(&self.path("out"), None)
+    }
+
+    fn run_to_err(&self, out: &Path, templates: Option<PathBuf>) -> Error {
+        let p = self.write();
+        pipeline::run(
+            &p,
+            &RunOptions {
+                out: Some(out.to_path_buf()),
+                templates,
+            },
+        )
+        .expect_err("the run should fail")
+    }
+
+    /// Set one cell of a CSV wave: `row` counts data rows from 1 (as the error messages do).
+    fn set_cell(&self, wave: &str, column: &str, row: usize, value: &str) {
+        self.edit_csv(wave, |header, rows| {
+            let c = header.iter().position(|h| h == column).unwrap();
+            rows[row - 1][c] = value.to_string();
+        });
+    }
+
+    fn edit_csv(&self, wave: &str, f: impl FnOnce(&[String], &mut Vec<Vec<String>>)) {
+        let path = self.path(&format!("data/{wave}.csv"));
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(!text.contains('"'), "test bug: quoted CSV fields");
+        let mut lines = text.lines();
+        let header: Vec<String> = lines
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::to_string)
+            .collect();
+        let mut rows: Vec<Vec<String>> = lines
+            .map(|l| l.split(',').map(str::to_string).collect())
+            .collect();
+        f(&header, &mut rows);
+        let mut out = header.join(",");
+        out.push('\n');
+        for r in rows {
+            out.push_str(&r.join(","));
+            out.push('\n');
+        }
+        fs::write(path, out).unwrap();
+    }
+}
+
+/// Assert the exit code and that the message contains every needle.
+#[track_caller]
+fn assert_error(err: &Error, code: u8, needles: &[&str]) {
+    let msg = err.to_string();
+    assert_eq!(err.exit_code(), code, "wrong exit code for: {msg}");
+    for n in needles {
+        assert!(msg.contains(n), "the message lacks {n:?}:\n{msg}");
+    }
+}
+
+/// Every entry of a folder, recursively, with its bytes (files) or `None` (folders).
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Option<Vec<u8>>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.push((p.clone(), None));
+                stack.push(p);
+            } else {
+                out.push((p.clone(), Some(fs::read(&p).unwrap())));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Names in `dir` that look like leftovers of a half-finished publish (`.out.tmp-*`, `.out.old-*`).
+fn leftovers(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && (n.contains(".tmp-") || n.contains(".old-")))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spec: syntax and types (exit 3)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn malformed_toml_names_the_line() {
+    // Line 6 of the demo spec loses its opening quote.
+    let err = Case::empty(DEMO.into())
+        .edit(
+            "title = \"Leaving no one behind",
+            "title = Leaving no one behind",
+        )
+        .load_err();
+    assert_error(&err, 3, &["demo.toml", "line 6", "title"]);
+}
+
+#[test]
+fn unknown_key_is_named() {
+    let err = Case::empty(DEMO.into())
+        .edit("iso3 = \"XNU\"\n", "iso3 = \"XNU\"\ncolour = \"blue\"\n")
+        .load_err();
+    assert_error(&err, 3, &["demo.toml", "colour", "line 9"]);
+}
+
+#[test]
+fn benefit_of_wrong_type() {
+    let err = Case::empty(DEMO.into())
+        .edit("benefit = 150000", "benefit = \"lots\"")
+        .load_err();
+    assert_error(&err, 3, &["demo.toml", "benefit", "lots", "expected"]);
+}
+
+#[test]
+fn missing_brief_field() {
+    let err = Case::empty(DEMO.into())
+        .edit("country = \"Nusantara (synthetic)\"\n", "")
+        .load_err();
+    assert_error(&err, 3, &["demo.toml", "missing field", "country"]);
+}
+
+#[test]
+fn unknown_circumstance_kind() {
+    let err = Case::empty(DEMO.into())
+        .edit("kind = \"ordered\"", "kind = \"ordinal\"")
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &["demo.toml", "ordinal", "unordered", "ordered", "numeric"],
+    );
+}
+
+#[test]
+fn spec_that_is_not_utf8() {
+    let case = Case::empty(DEMO.into());
+    let p = case.spec_path();
+    fs::write(&p, [0xff, 0xfe, b'[', b'b', 0x00]).unwrap();
+    let err = spec::load(&p).unwrap_err();
+    assert_error(&err, 3, &["demo.toml", "UTF-8", "TOML"]);
+}
+
+#[test]
+fn missing_spec_file_via_check_command() {
+    let case = Case::empty(DEMO.into());
+    let err = cli::execute(Command::Check {
+        spec: case.path("nope.toml"),
+    })
+    .unwrap_err();
+    assert_error(&err, 3, &["nope.toml", "cannot read"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spec: values and cross-references (exit 3)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn unknown_circumstance_in_indicator() {
+    let err = Case::empty(DEMO.into())
+        .edit(
+            "\"head_sex\", \"household_size\"]",
+            "\"head_sex\", \"caste\"]",
+        )
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &[
+            "demo.toml",
+            "indicator 'electricity'.circumstances",
+            "unknown circumstance \"caste\"",
+            "known: age, education",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_indicator_id() {
+    let err = Case::empty(DEMO.into())
+        .edit("id = \"clean_fuel\"", "id = \"electricity\"")
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &["demo.toml", "indicator", "\"electricity\"", "twice"],
+    );
+}
+
+#[test]
+fn ordered_circumstance_without_levels() {
+    let err = Case::empty(DEMO.into())
+        .edit(
+            "kind = \"ordered\"\nlevels = [\"None\", \"Primary\", \"Lower secondary\", \"Upper secondary\", \"Higher\"]\n",
+            "kind = \"ordered\"\n",
+        )
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &[
+            "demo.toml",
+            "circumstance 'head_education'.levels",
+            "needs its levels",
+        ],
+    );
+}
+
+#[test]
+fn unsupported_language() {
+    let err = Case::empty(DEMO.into())
+        .edit("language = \"en\"", "language = \"fr\"")
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &["demo.toml", "brief.language", "\"en\" or \"id\"", "\"fr\""],
+    );
+}
+
+#[test]
+fn reference_date_not_iso() {
+    let err = Case::empty(DEMO.into())
+        .edit(
+            "reference_date = \"2026-06-30\"",
+            "reference_date = \"30/06/2026\"",
+        )
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &[
+            "demo.toml",
+            "brief.reference_date",
+            "YYYY-MM-DD",
+            "30/06/2026",
+        ],
+    );
+}
+
+#[test]
+fn reference_date_impossible_month() {
+    let err = Case::empty(DEMO.into())
+        .edit(
+            "reference_date = \"2026-06-30\"",
+            "reference_date = \"2026-13-01\"",
+        )
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &["demo.toml", "brief.reference_date", "2026-13-01"],
+    );
+}
+
+#[test]
+fn unknown_output_format() {
+    let err = Case::empty(DEMO.into())
+        .edit("formats = [\"md\", \"typ\"]", "formats = [\"md\", \"pdf\"]")
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &["demo.toml", "brief.formats", "\"pdf\"", "\"md\""],
+    );
+}
+
+#[test]
+fn wave_path_with_dotdot_escapes_the_spec_folder() {
+    let err = Case::empty(DEMO.into())
+        .edit(
+            "path = \"data/nusantara_2021.parquet\"",
+            "path = \"data/../../nusantara_2021.parquet\"",
+        )
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &[
+            "demo.toml",
+            "wave '2021'.path",
+            "data/../../nusantara_2021.parquet",
+            "leaves the spec's folder",
+            "relative to the spec",
+        ],
+    );
+}
+
+#[test]
+fn absolute_wave_path() {
+    let err = Case::empty(DEMO.into())
+        .edit(
+            "path = \"data/nusantara_2024.parquet\"",
+            "path = \"/etc/passwd.parquet\"",
+        )
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &[
+            "demo.toml",
+            "wave '2024'.path",
+            "/etc/passwd.parquet",
+            "leaves the spec's folder",
+        ],
+    );
+}
+
+#[test]
+fn wave_format_cannot_be_told() {
+    let err = Case::empty(DEMO.into())
+        .edit("data/nusantara_2021.parquet", "data/nusantara_2021.xlsx")
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &[
+            "demo.toml",
+            "wave '2021'.format",
+            "nusantara_2021.xlsx",
+            "\"csv\" or \"parquet\"",
+        ],
+    );
+}
+
+#[test]
+fn pinned_sha256_not_hex() {
+    let err = Case::empty(DEMO.into())
+        .edit(
+            "path = \"data/nusantara_2021.parquet\"\n",
+            "path = \"data/nusantara_2021.parquet\"\nsha256 = \"abc123\"\n",
+        )
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &["demo.toml", "wave '2021'.sha256", "64 hex digits", "abc123"],
+    );
+}
+
+#[test]
+fn unparseable_outcome_expression() {
+    let err = Case::empty(DEMO.into())
+        .edit(
+            "outcome = \"electricity = 1\"",
+            "outcome = \"electricity = = 1\"",
+        )
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &[
+            "demo.toml",
+            "indicator 'electricity'.outcome",
+            "cannot parse expression",
+            "electricity = = 1",
+        ],
+    );
+}
+
+#[test]
+fn unparseable_derived_expression() {
+    let err = Case::empty(DEMO.into())
+        .edit("ELSE '7+' END", "ELSE '7+'")
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &[
+            "demo.toml",
+            "derive[2] 'hh_size_group'.expr",
+            "cannot parse expression",
+        ],
+    );
+}
+
+#[test]
+fn coverage_above_one() {
+    let err = Case::empty(DEMO.into())
+        .edit("coverage = 0.8", "coverage = 1.5")
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &[
+            "demo.toml",
+            "scenario 'package'.scheme[2].coverage",
+            "(0, 1]",
+            "1.5",
+        ],
+    );
+}
+
+#[test]
+fn min_age_above_max_age() {
+    let err = Case::empty(DEMO.into())
+        .edit("min_age = 0\nmax_age = 5", "min_age = 6\nmax_age = 5")
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &[
+            "demo.toml",
+            "scenario 'child'.scheme[0]",
+            "min_age 6 is above max_age 5",
+        ],
+    );
+}
+
+#[test]
+fn negative_benefit() {
+    let err = Case::empty(DEMO.into())
+        .edit(
+            "benefit = 300000\nadmin_cost = 0.03",
+            "benefit = -1\nadmin_cost = 0.03",
+        )
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &[
+            "demo.toml",
+            "scenario 'old_age'.scheme[0].benefit",
+            "non-negative",
+            "-1",
+        ],
+    );
+}
+
+#[test]
+fn non_positive_macro_figure() {
+    let err = Case::empty(DEMO.into())
+        .edit("cpi_ratio = 1.12", "cpi_ratio = 0")
+        .load_err();
+    assert_error(
+        &err,
+        3,
+        &["demo.toml", "macro.cpi_ratio", "positive number", "found 0"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs and checksums (exit 4)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn missing_data_file() {
+    let case = Case::parquet();
+    fs::remove_file(case.path("data/nusantara_2024.parquet")).unwrap();
+    case.write();
+    let err = cli::execute(Command::Lock {
+        spec: case.spec_path(),
+    })
+    .unwrap_err();
+    assert_error(
+        &err,
+        4,
+        &["data/nusantara_2024.parquet", "cannot open input"],
+    );
+    assert!(
+        !case.path("demo.lock").exists(),
+        "a failed lock must not write a lock file"
+    );
+}
+
+#[test]
+fn no_checksum_recorded() {
+    let case = Case::parquet();
+    case.write();
+    let err = cli::execute(Command::Run {
+        spec: case.spec_path(),
+        out: Some(case.path("out")),
+        templates: None,
+    })
+    .unwrap_err();
+    assert!(!case.path("out").exists());
+    assert_error(
+        &err,
+        4,
+        &[
+            "nusantara_2021.parquet",
+            "no checksum recorded",
+            "vnr-brief lock",
+            "demo.toml",
+        ],
+    );
+}
+
+#[test]
+fn input_changed_after_lock() {
+    let case = Case::parquet();
+    case.lock();
+    let old = inputs::sha256_hex(&fs::read(case.path("data/nusantara_2021.parquet")).unwrap());
+    // A "corrected" wave dropped in place: the 2024 file under the 2021 name.
+    fs::copy(
+        case.path("data/nusantara_2024.parquet"),
+        case.path("data/nusantara_2021.parquet"),
+    )
+    .unwrap();
+    let new = inputs::sha256_hex(&fs::read(case.path("data/nusantara_2021.parquet")).unwrap());
+    let err = case.run_err();
+    assert!(matches!(err, Error::Checksum { .. }), "{err:?}");
+    assert_error(
+        &err,
+        4,
+        &[
+            "nusantara_2021.parquet",
+            "checksum mismatch",
+            &format!("expected sha256 {old}"),
+            &format!("found    sha256 {new}"),
+            "vnr-brief lock",
+            "demo.toml",
+        ],
+    );
+}
+
+#[test]
+fn pinned_sha256_mismatch() {
+    let pinned = "0".repeat(64);
+    let case = Case::parquet().edit(
+        "path = \"data/nusantara_2021.parquet\"\n",
+        &format!("path = \"data/nusantara_2021.parquet\"\nsha256 = \"{pinned}\"\n"),
+    );
+    let err = case.run_err();
+    assert_error(
+        &err,
+        4,
+        &["nusantara_2021.parquet", "checksum mismatch", &pinned],
+    );
+}
+
+#[test]
+fn malformed_lock_file() {
+    let case = Case::parquet();
+    case.write();
+    fs::write(case.path("demo.lock"), "inputs = [1, 2\n").unwrap();
+    let err = case.run_err();
+    assert_error(&err, 4, &["demo.lock", "malformed lock file"]);
+}
+
+#[test]
+fn binary_file_given_as_csv() {
+    let case = Case::empty(DEMO.replace(".parquet\"", ".csv\""));
+    for w in WAVES {
+        fs::copy(
+            Path::new(ROOT).join(format!("specs/data/{w}.parquet")),
+            case.path(&format!("data/{w}.csv")),
+        )
+        .unwrap();
+    }
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        4,
+        &["nusantara_2021.csv", "expected a CSV text file", "binary"],
+    );
+}
+
+#[test]
+fn text_file_given_as_parquet() {
+    let case = Case::parquet();
+    fs::write(case.path("data/nusantara_2021.parquet"), "hhid,age\n1,30\n").unwrap();
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        4,
+        &["nusantara_2021.parquet", "cannot parse as Parquet"],
+    );
+}
+
+#[test]
+fn csv_with_header_only() {
+    let case = Case::csv();
+    let path = case.path("data/nusantara_2021.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, format!("{}\n", text.lines().next().unwrap())).unwrap();
+    let err = case.lock_and_run_err();
+    assert_error(&err, 4, &["nusantara_2021.csv", "no data rows"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data that do not fit the spec (exit 5)
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn outcome_reads_a_missing_column() {
+    let err = Case::parquet()
+        .edit(
+            "outcome = \"electricity = 1\"",
+            "outcome = \"electrcity = 1\"",
+        )
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "wave '2021'",
+            "nusantara_2021.parquet",
+            "indicator 'electricity'.outcome",
+            "`electrcity`",
+            "not in the data",
+        ],
+    );
+}
+
+#[test]
+fn circumstance_column_missing() {
+    let err = Case::parquet()
+        .edit("column = \"wealth_quintile\"", "column = \"wealth_q\"")
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.parquet",
+            "circumstance 'wealth'.column",
+            "`wealth_q`",
+            "not in the data",
+        ],
+    );
+}
+
+#[test]
+fn design_column_missing() {
+    let err = Case::parquet()
+        .edit("psu = \"psu\"", "psu = \"cluster\"")
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.parquet",
+            "psu column `cluster`",
+            "not in the data",
+            "columns found: hhid",
+        ],
+    );
+}
+
+#[test]
+fn weight_column_of_text() {
+    let case = Case::csv();
+    case.set_cell("nusantara_2021", "hh_weight", 7, "heavy");
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "wave '2021'",
+            "nusantara_2021.csv",
+            "weight column `hh_weight`",
+            "expected numbers",
+            "str",
+        ],
+    );
+}
+
+#[test]
+fn negative_weight() {
+    let case = Case::csv();
+    case.set_cell("nusantara_2024", "hh_weight", 5, "-12.5");
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2024.csv",
+            "weight column `hh_weight`",
+            "positive finite",
+            "1 row(s)",
+            "data row 5",
+            "-12.5",
+        ],
+    );
+}
+
+#[test]
+fn zero_weight() {
+    let case = Case::csv();
+    case.set_cell("nusantara_2021", "hh_weight", 3, "0");
+    case.set_cell("nusantara_2021", "hh_weight", 4, "0");
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "weight column `hh_weight`",
+            "positive finite",
+            "2 row(s)",
+            "data row 3",
+            "value 0",
+        ],
+    );
+}
+
+#[test]
+fn missing_weight() {
+    let case = Case::csv();
+    case.set_cell("nusantara_2021", "hh_weight", 2, "");
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "weight column `hh_weight`",
+            "positive finite",
+            "data row 2",
+            "value missing",
+        ],
+    );
+}
+
+#[test]
+fn missing_welfare() {
+    let case = Case::csv();
+    case.set_cell("nusantara_2021", "consumption_pc", 9, "");
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "welfare column `consumption_pc`",
+            "non-negative numbers",
+            "data row 9",
+            "missing value",
+        ],
+    );
+}
+
+#[test]
+fn nan_welfare() {
+    let case = Case::csv();
+    case.set_cell("nusantara_2024", "consumption_pc", 11, "NaN");
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2024.csv",
+            "welfare column `consumption_pc`",
+            "non-negative numbers",
+            "data row 11",
+            "NaN",
+        ],
+    );
+}
+
+#[test]
+fn household_size_zero() {
+    let case = Case::csv();
+    case.set_cell("nusantara_2021", "hhsize", 4, "0");
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "household_size column `hhsize`",
+            "whole numbers",
+            "data row 4",
+        ],
+    );
+}
+
+#[test]
+fn age_column_of_text() {
+    let case = Case::csv();
+    case.set_cell("nusantara_2021", "age", 1, "forty");
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &["nusantara_2021.csv", "age column `age`", "expected numbers"],
+    );
+}
+
+#[test]
+fn text_in_an_outcome_column() {
+    // One "yes" turns `electricity` into a text column; `electricity = 1` must not quietly
+    // turn into "no household has electricity".
+    let case = Case::csv();
+    case.set_cell("nusantara_2021", "electricity", 1, "yes");
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "indicator 'electricity'.outcome",
+            "string",
+        ],
+    );
+}
+
+#[test]
+fn population_selecting_nobody() {
+    let err = Case::csv()
+        .edit(
+            "population = \"relation = 'Head'\"",
+            "population = \"relation = 'Chief'\"",
+        )
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "indicator 'electricity'.population",
+            "no record is in the population",
+        ],
+    );
+}
+
+#[test]
+fn outcome_not_zero_one() {
+    let err = Case::csv()
+        .edit("outcome = \"electricity = 1\"", "outcome = \"age\"")
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "indicator 'electricity'.outcome",
+            "expected 0/1",
+            "data row",
+            "gives",
+        ],
+    );
+}
+
+#[test]
+fn aggregate_outcome() {
+    let err = Case::csv()
+        .edit(
+            "outcome = \"electricity = 1\"",
+            "outcome = \"max(electricity)\"",
+        )
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "indicator 'electricity'.outcome",
+            "one value per row",
+        ],
+    );
+}
+
+#[test]
+fn circumstance_value_not_among_levels() {
+    let err = Case::csv()
+        .edit(
+            "levels = [\"Rural\", \"Urban\"]",
+            "levels = [\"Rural\", \"Town\"]",
+        )
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "circumstance 'residence'",
+            "column `urban`",
+            "\"Urban\" is not among the levels",
+            "recode",
+        ],
+    );
+}
+
+#[test]
+fn disability_column_missing() {
+    let err = Case::parquet()
+        .edit("column = \"disability\"", "column = \"disabled\"")
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.parquet",
+            "scenario 'package'.scheme[2].column",
+            "`disabled`",
+            "not in the data",
+        ],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates (exit 6) and outputs (exit 7); a failed run leaves the previous output alone
+// ---------------------------------------------------------------------------------------------
+
+fn copy_templates(to: &Path) {
+    for sub in ["md", "typ"] {
+        fs::create_dir_all(to.join(sub)).unwrap();
+        for e in fs::read_dir(Path::new(ROOT).join("report_templates").join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            fs::copy(&p, to.join(sub).join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// An output folder holding a previous brief (one marker file).
+fn previous_output(case: &Case) -> PathBuf {
+    let out = case.path("out");
+    fs::create_dir_all(out.join("charts")).unwrap();
+    fs::write(out.join("brief.md"), "previous brief\n").unwrap();
+    fs::write(out.join("manifest.json"), "{}\n").unwrap();
+    fs::write(out.join("charts/marker.txt"), "keep me\n").unwrap();
+    out
+}
+
+#[test]
+fn template_with_a_syntax_error() {
+    let case = Case::csv();
+    case.lock();
+    let tpl = case.path("templates");
+    copy_templates(&tpl);
+    let broken = tpl.join("md/lnob.md");
+    let mut text = fs::read_to_string(&broken).unwrap();
+    text.push_str("\n{% if %}\n");
+    fs::write(&broken, text).unwrap();
+
+    let out = previous_output(&case);
+    let before = snapshot(&out);
+    let err = case.run_to_err(&out, Some(tpl));
+    assert_error(&err, 6, &["template", "lnob.md"]);
+    assert_eq!(snapshot(&out), before, "the previous output was changed");
+    assert_eq!(leftovers(case.dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn template_folder_missing_a_file() {
+    let case = Case::csv();
+    case.lock();
+    let tpl = case.path("templates");
+    copy_templates(&tpl);
+    fs::remove_file(tpl.join("typ/means.typ")).unwrap();
+    let err = case.run_to_err(&case.path("out"), Some(tpl));
+    assert_error(&err, 6, &["typ/means.typ", "cannot read"]);
+    assert!(!case.path("out").exists());
+}
+
+#[test]
+fn output_folder_under_a_regular_file() {
+    let case = Case::csv();
+    case.lock();
+    fs::write(case.path("blocker"), "a file, not a folder\n").unwrap();
+    let err = case.run_to_err(&case.path("blocker/out"), None);
+    assert_error(&err, 7, &["blocker", "cannot create the output folder"]);
+    assert_eq!(
+        fs::read_to_string(case.path("blocker")).unwrap(),
+        "a file, not a folder\n"
+    );
+    assert_eq!(leftovers(case.dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn output_path_that_is_a_regular_file() {
+    let case = Case::csv();
+    case.lock();
+    let out = case.path("out.txt");
+    fs::write(&out, "someone's notes\n").unwrap();
+    let err = case.run_to_err(&out, None);
+    assert_error(&err, 7, &["out.txt", "expected a folder"]);
+    assert_eq!(fs::read_to_string(&out).unwrap(), "someone's notes\n");
+    assert_eq!(leftovers(case.dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn failed_run_leaves_previous_output_untouched() {
+    let case = Case::csv().edit("outcome = \"electricity = 1\"", "outcome = \"age\"");
+    case.lock();
+    let out = previous_output(&case);
+    let before = snapshot(&out);
+    let err = case.run_to_err(&out, None);
+    assert_error(&err, 5, &["expected 0/1"]);
+    assert_eq!(snapshot(&out), before, "the previous output was changed");
+    assert_eq!(leftovers(case.dir.path()), Vec::<String>::new());
+}
+
+/// Control: the unmodified small CSV case runs, so every data-level failure above is caused by
+/// its one edit.
+#[test]
+fn control_small_csv_case_runs() {
+    let case = Case::csv();
+    case.lock();
+    let out = pipeline::run(
+        &case.spec_path(),
+        &RunOptions {
+            out: Some(case.path("out")),
+            templates: None,
+        },
+    )
+    .expect("the unmodified case runs");
+    assert!(out.join("results.json").is_file());
+}
+
+#[test]
+fn output_folder_holding_the_inputs_is_refused() {
+    let case = Case::csv();
+    case.lock();
+    let data = case.path("data");
+    let before = snapshot(&data);
+    let err = case.run_to_err(&data, None);
+    assert_error(&err, 7, &["data", "input"]);
+    assert_eq!(snapshot(&data), before, "the survey files were changed");
+}
+
+#[test]
+fn template_syntax_error_names_the_users_folder() {
+    let case = Case::csv();
+    case.lock();
+    let tpl = case.path("my_templates");
+    copy_templates(&tpl);
+    let broken = tpl.join("typ/methods.typ");
+    let mut text = fs::read_to_string(&broken).unwrap();
+    text.push_str("\n{{ r.brief.title \n");
+    fs::write(&broken, text).unwrap();
+    let err = case.run_to_err(&case.path("out"), Some(tpl.clone()));
+    assert_error(&err, 6, &["my_templates", "methods.typ"]);
+    assert!(
+        !err.to_string().contains("report_templates"),
+        "names the built-in folder instead of the one used: {err}"
+    );
+}
+
+#[test]
+fn spec_named_like_its_lock_file_is_not_overwritten() {
+    let case = Case::parquet();
+    let p = case.path("demo.lock");
+    fs::write(&p, &case.spec_text).unwrap();
+    let err = cli::execute(Command::Lock { spec: p.clone() }).unwrap_err();
+    assert_error(&err, 3, &["demo.lock", ".toml"]);
+    assert_eq!(fs::read_to_string(&p).unwrap(), case.spec_text);
+}
+
+#[test]
+fn missing_household_id() {
+    let case = Case::csv();
+    case.set_cell("nusantara_2024", "hhid", 6, "");
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2024.csv",
+            "household_id column `hhid`",
+            "data row 6",
+        ],
+    );
+}
+
+#[test]
+fn derived_variable_clashes_with_a_column() {
+    let err = Case::parquet()
+        .edit("name = \"hh_size_group\"", "name = \"age\"")
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.parquet",
+            "derive[2] 'age'",
+            "`age` already exists",
+        ],
+    );
+}
