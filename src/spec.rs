@@ -207,9 +207,11 @@ pub enum IndicatorKind {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "IndicatorEntry")]
 pub struct Indicator {
     pub id: String,
+    /// The catalogue entry it was built from, if any.
+    pub catalogue: Option<String>,
     pub label: String,
     pub sdg: String,
     /// Expression selecting the indicator's reference population; all rows when absent.
@@ -219,6 +221,70 @@ pub struct Indicator {
     pub unit: EstimateUnit,
     pub kind: IndicatorKind,
     pub circumstances: Vec<String>,
+}
+
+/// An indicator as written in a spec or in the catalogue: every field optional, so a spec can
+/// take a catalogue definition (`catalogue = "electricity"`) and override parts of it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorEntry {
+    pub id: Option<String>,
+    pub catalogue: Option<String>,
+    pub label: Option<String>,
+    pub sdg: Option<String>,
+    pub population: Option<String>,
+    pub outcome: Option<String>,
+    pub unit: Option<EstimateUnit>,
+    pub kind: Option<IndicatorKind>,
+    pub circumstances: Option<Vec<String>>,
+}
+
+/// The built-in indicator catalogue (`specs/catalogue.toml`).
+pub fn catalogue() -> &'static std::collections::BTreeMap<String, IndicatorEntry> {
+    static CATALOGUE: std::sync::OnceLock<std::collections::BTreeMap<String, IndicatorEntry>> =
+        std::sync::OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        toml::from_str(include_str!("../specs/catalogue.toml")).expect("the catalogue parses")
+    })
+}
+
+impl TryFrom<IndicatorEntry> for Indicator {
+    type Error = String;
+
+    fn try_from(e: IndicatorEntry) -> std::result::Result<Self, String> {
+        let id = e.id.clone().ok_or("an [[indicator]] needs an `id`")?;
+        let base = match &e.catalogue {
+            Some(name) => catalogue().get(name).cloned().ok_or_else(|| {
+                format!(
+                    "indicator '{id}'.catalogue: no entry \"{name}\"; the catalogue has: {}",
+                    catalogue().keys().cloned().collect::<Vec<_>>().join(", ")
+                )
+            })?,
+            None => IndicatorEntry::default(),
+        };
+        let missing = |field: &str| {
+            format!(
+                "indicator '{id}': missing `{field}` (give it, or use `catalogue = \"...\"` for a standard definition)"
+            )
+        };
+        Ok(Indicator {
+            catalogue: e.catalogue,
+            label: e.label.or(base.label).ok_or_else(|| missing("label"))?,
+            sdg: e.sdg.or(base.sdg).ok_or_else(|| missing("sdg"))?,
+            population: e.population.or(base.population),
+            outcome: e
+                .outcome
+                .or(base.outcome)
+                .ok_or_else(|| missing("outcome"))?,
+            unit: e.unit.or(base.unit).ok_or_else(|| missing("unit"))?,
+            kind: e.kind.or(base.kind).ok_or_else(|| missing("kind"))?,
+            circumstances: e
+                .circumstances
+                .or(base.circumstances)
+                .ok_or_else(|| missing("circumstances"))?,
+            id,
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
