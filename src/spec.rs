@@ -34,6 +34,8 @@ pub struct Spec {
     pub lnob: LnobOptions,
     #[serde(default)]
     pub spot: SpotOptions,
+    #[serde(default)]
+    pub projection: Projection,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -302,7 +304,12 @@ pub enum SchemeKind {
     Child,
     OldAge,
     Disability,
+    /// Mothers of a recent birth (a 0/1 column, default `recent_birth`).
+    Maternity,
     Universal,
+    /// One benefit per household (not per person), optionally for households matching `eligible`
+    /// on the head's row.
+    Household,
     Custom,
 }
 
@@ -337,6 +344,71 @@ pub struct Scheme {
     pub coverage: f64,
     #[serde(default)]
     pub admin_cost: f64,
+    /// Poverty targeting: only households in the bottom share of persons ranked by `target_score`
+    /// (default: pre-transfer welfare per capita) qualify.
+    pub target_bottom: Option<f64>,
+    /// Column ranking households for targeting (a proxy-means-test score; lower = poorer).
+    pub target_score: Option<String>,
+    /// Share of targeted households wrongly left out, drawn with the seed.
+    #[serde(default)]
+    pub exclusion_error: f64,
+    /// Share of non-targeted households wrongly let in, drawn with the seed.
+    #[serde(default)]
+    pub inclusion_error: f64,
+}
+
+/// Cost projection (ILO RAP style).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Projection {
+    /// Years projected after the base year.
+    #[serde(default = "default_horizon")]
+    pub horizon: u32,
+    /// Real GDP growth a year.
+    #[serde(default = "default_real_growth")]
+    pub real_gdp_growth: f64,
+    /// Inflation a year (benefits are indexed to it; nominal GDP grows with it).
+    #[serde(default = "default_inflation")]
+    pub inflation: f64,
+    /// Population growth a year for ages 0–14, 15–64 and 65+.
+    #[serde(default = "default_growth_children")]
+    pub growth_children: f64,
+    #[serde(default = "default_growth_working")]
+    pub growth_working: f64,
+    #[serde(default = "default_growth_elderly")]
+    pub growth_elderly: f64,
+}
+
+fn default_horizon() -> u32 {
+    10
+}
+fn default_real_growth() -> f64 {
+    0.05
+}
+fn default_inflation() -> f64 {
+    0.03
+}
+fn default_growth_children() -> f64 {
+    -0.002
+}
+fn default_growth_working() -> f64 {
+    0.009
+}
+fn default_growth_elderly() -> f64 {
+    0.035
+}
+
+impl Default for Projection {
+    fn default() -> Self {
+        Projection {
+            horizon: default_horizon(),
+            real_gdp_growth: default_real_growth(),
+            inflation: default_inflation(),
+            growth_children: default_growth_children(),
+            growth_working: default_growth_working(),
+            growth_elderly: default_growth_elderly(),
+        }
+    }
 }
 
 fn default_benefit_unit() -> BenefitUnit {
@@ -653,6 +725,26 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
     if let Some(cp) = l.cp {
         if !(cp.is_finite() && (0.0..1.0).contains(&cp)) {
             return Err(format!("lnob.cp: expected a number in [0, 1), found {cp}"));
+        }
+    }
+    let p = &spec.projection;
+    if p.horizon > 50 {
+        return Err(format!(
+            "projection.horizon: expected at most 50 years, found {}",
+            p.horizon
+        ));
+    }
+    for (name, x) in [
+        ("real_gdp_growth", p.real_gdp_growth),
+        ("inflation", p.inflation),
+        ("growth_children", p.growth_children),
+        ("growth_working", p.growth_working),
+        ("growth_elderly", p.growth_elderly),
+    ] {
+        if !(x.is_finite() && x > -0.5 && x < 1.0) {
+            return Err(format!(
+                "projection.{name}: expected a yearly rate between -0.5 and 1, found {x}"
+            ));
         }
     }
     for (i, line) in spec.spot.international_lines.iter().enumerate() {

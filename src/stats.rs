@@ -37,18 +37,91 @@ pub fn gini(y: &[f64], w: &[f64]) -> f64 {
     (2.0 * a - b) / (cum_w * t) - 1.0
 }
 
-/// Weighted quantile: the first y (in ascending order) whose cumulative weight share exceeds p.
+/// Weighted quantile as R's laeken defines it: with cumulative weight shares r_i in ascending order
+/// of y, the first y with r_i ≥ p, averaged with the next value when r_i equals p exactly;
+/// p = 0 gives the minimum and p = 1 the maximum. (Away from exact equality this is DESIGN.md's
+/// "first y whose cumulative weight share exceeds p".)
 pub fn quantile(y: &[f64], w: &[f64], p: f64) -> f64 {
     let order = order_by_value(y);
+    let n = order.len();
+    if p <= 0.0 {
+        return y[order[0]];
+    }
+    if p >= 1.0 {
+        return y[order[n - 1]];
+    }
     let total: f64 = w.iter().sum();
+    let mut cum = 0.0;
+    for (k, &i) in order.iter().enumerate() {
+        cum += w[i];
+        let share = cum / total;
+        if share >= p {
+            return if share == p && k + 1 < n {
+                (y[i] + y[order[k + 1]]) / 2.0
+            } else {
+                y[i]
+            };
+        }
+    }
+    y[order[n - 1]]
+}
+
+/// Theil T index: Σ w (y/μ) ln(y/μ) / Σ w (records with y = 0 contribute 0).
+pub fn theil(y: &[f64], w: &[f64]) -> f64 {
+    let mu = mean(y, w);
+    let (mut s, mut t) = (0.0, 0.0);
+    for (&yi, &wi) in y.iter().zip(w) {
+        t += wi;
+        if yi > 0.0 {
+            let r = yi / mu;
+            s += wi * r * r.ln();
+        }
+    }
+    s / t
+}
+
+/// Decile (1–10) of every record: records sorted by y (ties in input order), each in the decile
+/// that holds the midpoint of its weight range, so no record is split between deciles.
+pub fn deciles(y: &[f64], w: &[f64]) -> Vec<u8> {
+    let order = order_by_value(y);
+    let total: f64 = w.iter().sum();
+    let mut out = vec![0u8; y.len()];
     let mut cum = 0.0;
     for &i in &order {
         cum += w[i];
-        if cum / total > p {
-            return y[i];
-        }
+        let mid = (cum - w[i] / 2.0) / total;
+        out[i] = ((10.0 * mid).floor() as u8 + 1).min(10);
     }
-    y[*order.last().expect("non-empty")]
+    out
+}
+
+/// Income shares by decile and the summary ratios built on them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Shares {
+    pub decile_share: Vec<f64>,
+    pub bottom40: f64,
+    pub top10: f64,
+    pub palma: f64,
+    pub s80s20: f64,
+}
+
+pub fn shares(y: &[f64], w: &[f64], decile: &[u8]) -> Shares {
+    let mut by = [0.0; 10];
+    let mut total = 0.0;
+    for ((&yi, &wi), &d) in y.iter().zip(w).zip(decile) {
+        by[d as usize - 1] += wi * yi;
+        total += wi * yi;
+    }
+    let share: Vec<f64> = by.iter().map(|b| b / total).collect();
+    let bottom40: f64 = share[..4].iter().sum();
+    let top10 = share[9];
+    Shares {
+        palma: top10 / bottom40,
+        s80s20: (share[8] + share[9]) / (share[0] + share[1]),
+        bottom40,
+        top10,
+        decile_share: share,
+    }
 }
 
 /// Weighted mean.
@@ -67,8 +140,7 @@ mod tests {
 
     #[test]
     fn gini_of_one_to_n_is_exact() {
-        // Welfare 1..n with unit weights: G = (n − 1)/(3n)... for the PIP estimator
-        // G = (2·Σ i·i − Σ i)/(n·Σ i) − 1 = (n − 1)/(3n)·... check n = 4: 0.25.
+        // Welfare 1..n with unit weights: G = (2·Σ i² − Σ i)/(n·Σ i) − 1 = (n − 1)/(3n).
         for n in [2usize, 4, 10, 101] {
             let y: Vec<f64> = (1..=n).map(|i| i as f64).collect();
             let w = vec![1.0; n];
@@ -92,11 +164,34 @@ mod tests {
     }
 
     #[test]
-    fn quantile_first_exceeding() {
+    fn quantile_as_laeken() {
         let y = [3.0, 1.0, 2.0, 4.0];
         let w = [1.0, 1.0, 1.0, 1.0];
-        assert_eq!(quantile(&y, &w, 0.5), 3.0); // share 0.5 at 2 does not exceed 0.5
+        assert_eq!(quantile(&y, &w, 0.5), 2.5); // share exactly 0.5 at 2: mean of 2 and 3
         assert_eq!(quantile(&y, &w, 0.49), 2.0);
+        assert_eq!(quantile(&y, &w, 0.51), 3.0);
         assert_eq!(quantile(&y, &w, 0.0), 1.0);
+        assert_eq!(quantile(&y, &w, 1.0), 4.0);
+    }
+
+    #[test]
+    fn deciles_by_weight_midpoint() {
+        // Ten records of equal weight: one per decile, whatever the input order.
+        let y: Vec<f64> = (0..10).rev().map(|i| i as f64).collect();
+        let w = vec![1.0; 10];
+        let d = deciles(&y, &w);
+        assert_eq!(d, vec![10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+        let s = shares(&y, &w, &d);
+        assert!((s.bottom40 - 6.0 / 45.0).abs() < 1e-15);
+        assert!((s.palma - 9.0 / 6.0).abs() < 1e-15);
+        assert!((s.s80s20 - 17.0 / 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn theil_of_equal_incomes_is_zero() {
+        assert_eq!(theil(&[5.0, 5.0, 5.0], &[1.0, 2.0, 3.0]), 0.0);
+        // Two people, incomes 1 and 3: μ = 2, T = (0.5 ln 0.5 + 1.5 ln 1.5)/2.
+        let t = theil(&[1.0, 3.0], &[1.0, 1.0]);
+        assert!((t - (0.5 * 0.5f64.ln() + 1.5 * 1.5f64.ln()) / 2.0).abs() < 1e-15);
     }
 }

@@ -1,5 +1,14 @@
 //! SPOT: simulate non-contributory benefit schemes on the survey (static, no behavioural response)
-//! and measure their effect on poverty and inequality and their cost (DESIGN.md §4).
+//! and measure their effect on poverty, inequality and consumption, their reach and their cost,
+//! now and projected (DESIGN.md §4).
+//!
+//! The microdata are read once into a `Population` (persons and households); each scenario then
+//! works on plain arrays: transfers per household, welfare after transfers, measures.
+
+pub mod measures;
+pub mod projection;
+
+use std::collections::HashMap;
 
 use polars::prelude::*;
 use rand_chacha::ChaCha8Rng;
@@ -9,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::spec::{BenefitUnit, MacroFigures, Scenario, Scheme, SchemeKind, Spec};
 use crate::stats;
-use crate::survey::{Survey, HH_SIZE, PERSON_WEIGHT, WELFARE};
+use crate::survey::{Survey, HH_SIZE, HH_WEIGHT, PERSON_WEIGHT, WELFARE};
+pub use measures::{Distribution, Fgt};
+use projection::{ByAge, SchemeBase, YearCost};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PovertyLine {
@@ -20,31 +31,43 @@ pub struct PovertyLine {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Fgt {
-    pub line: String,
-    pub headcount: f64,
-    pub gap: f64,
-    pub severity: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Distribution {
-    pub poverty: Vec<Fgt>,
-    pub gini: f64,
-    pub mean_welfare: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SchemeResult {
     pub label: String,
     pub kind: SchemeKind,
+    /// "persons" or "households": what one benefit is paid to.
+    pub paid_to: String,
     pub benefit_monthly_lcu: f64,
-    /// Eligible persons (weighted) and recipients (weighted and unweighted).
+    /// Eligible (after targeting) and recipients (after take-up), weighted, in `paid_to` units.
     pub eligible: f64,
     pub recipients: f64,
     pub recipients_n: u64,
     /// Transfers plus administration, local currency per year.
     pub cost_lcu: f64,
+}
+
+/// One pre-transfer decile of persons in the incidence table.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DecileRow {
+    pub decile: u8,
+    /// Share of persons in the decile (0 for a decile with no record, in tiny samples).
+    pub population_share: f64,
+    pub mean_before: f64,
+    pub mean_after: f64,
+    /// Change of mean consumption, percent.
+    pub change_pct: f64,
+    /// Share of persons living in a household that receives a benefit.
+    pub coverage: f64,
+    /// Share of all transfers received by the decile.
+    pub benefit_share: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AreaRow {
+    pub area: String,
+    pub population_share: f64,
+    pub headcount_before: f64,
+    pub headcount_after: f64,
+    pub coverage: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -53,19 +76,29 @@ pub struct ScenarioResult {
     pub label: String,
     pub schemes: Vec<SchemeResult>,
     pub after: Distribution,
+    pub deciles: Vec<DecileRow>,
+    pub areas: Vec<AreaRow>,
     pub cost_lcu: f64,
     pub cost_pct_gdp: f64,
     pub cost_pct_revenue: f64,
     /// People receiving a benefit themselves, and people living in a household that does (weighted).
     pub direct_recipients: f64,
     pub people_in_recipient_households: f64,
+    /// Money-metric poverty gap (national line) closed per unit of total cost.
+    pub gap_closed_per_lcu: f64,
+    /// Share of transfers reaching households poor before transfers (national line).
+    pub share_to_poor: f64,
+    pub projection: Vec<YearCost>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SpotResult {
     pub wave: String,
+    pub year: i32,
     pub lines: Vec<PovertyLine>,
     pub baseline: Distribution,
+    pub baseline_deciles: Vec<DecileRow>,
+    pub baseline_areas: Vec<AreaRow>,
     pub scenarios: Vec<ScenarioResult>,
 }
 
@@ -80,7 +113,7 @@ pub fn poverty_lines(spec: &Spec, survey: &Survey) -> Vec<PovertyLine> {
     }];
     for &usd in &spec.spot.international_lines {
         lines.push(PovertyLine {
-            id: format!("usd{:.2}", usd),
+            id: format!("usd{usd:.2}"),
             label: format!("${usd:.2} a day (2021 PPP)"),
             monthly_lcu: usd * m.ppp_factor * m.cpi_ratio * 365.0 / 12.0,
         });
@@ -88,33 +121,42 @@ pub fn poverty_lines(spec: &Spec, survey: &Survey) -> Vec<PovertyLine> {
     lines
 }
 
-/// Person-level arrays the simulation needs, extracted once.
-struct People {
-    welfare: Vec<f64>,
-    weight: Vec<f64>,
-    hh_size: Vec<f64>,
-    /// Household index of each person (0..households), and the number of households.
+/// The survey as arrays: persons, and households (in order of first appearance).
+struct Population {
     household: Vec<usize>,
-    households: usize,
+    person_weight: Vec<f64>,
+    age: Option<Vec<f64>>,
+    /// Per household: welfare per capita, size, summed person weights, household weight,
+    /// urban/rural code, pre-transfer decile of its members, poor before transfers.
+    welfare: Vec<f64>,
+    size: Vec<f64>,
+    persons: Vec<f64>,
+    hh_weight: Vec<f64>,
+    area: Option<(Vec<String>, Vec<usize>)>,
+    decile: Vec<u8>,
+    poor: Vec<bool>,
+    /// First row of each household (the row its household-level values come from).
+    first_row: Vec<usize>,
 }
 
-fn people(survey: &Survey) -> Result<People> {
-    let get = |name: &str| -> Result<Vec<f64>> {
-        Ok(survey
-            .f64_column(name)?
-            .iter()
-            .map(|v| v.unwrap_or(0.0))
-            .collect())
-    };
+fn column_f64(survey: &Survey, name: &str) -> Result<Vec<f64>> {
+    Ok(survey
+        .f64_column(name)?
+        .iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect())
+}
+
+fn population(survey: &Survey, national_line: f64) -> Result<Population> {
     let ids = survey
         .frame
         .column(&survey.wave.household_id)
-        .map_err(|e| Error::data(survey.context(), e.to_string()))?
-        .cast(&DataType::String)
+        .and_then(|c| c.cast(&DataType::String))
         .map_err(|e| Error::data(survey.context(), e.to_string()))?;
     let ids = ids.str().expect("string");
-    let mut index = std::collections::HashMap::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
     let mut household = Vec::with_capacity(ids.len());
+    let mut first_row = Vec::new();
     for (row, id) in ids.iter().enumerate() {
         let id = id.ok_or_else(|| {
             Error::data(
@@ -127,49 +169,93 @@ fn people(survey: &Survey) -> Result<People> {
             )
         })?;
         let next = index.len();
-        household.push(*index.entry(id.to_string()).or_insert(next));
+        let h = *index.entry(id).or_insert(next);
+        if h == next {
+            first_row.push(row);
+        }
+        household.push(h);
     }
-    Ok(People {
-        welfare: get(WELFARE)?,
-        weight: get(PERSON_WEIGHT)?,
-        hh_size: get(HH_SIZE)?,
-        households: index.len(),
+    let person_weight = column_f64(survey, PERSON_WEIGHT)?;
+    let welfare_rows = column_f64(survey, WELFARE)?;
+    let size_rows = column_f64(survey, HH_SIZE)?;
+    let hh_weight_rows = column_f64(survey, HH_WEIGHT)?;
+    let nh = first_row.len();
+    let mut persons = vec![0.0; nh];
+    for (i, &h) in household.iter().enumerate() {
+        persons[h] += person_weight[i];
+    }
+    let welfare: Vec<f64> = first_row.iter().map(|&r| welfare_rows[r]).collect();
+    let area = match &survey.wave.urban {
+        Some(col) => {
+            let text = survey
+                .frame
+                .column(col)
+                .and_then(|c| c.cast(&DataType::String))
+                .map_err(|e| Error::data(survey.context(), e.to_string()))?;
+            let text = text.str().expect("string");
+            let mut names: Vec<String> = Vec::new();
+            let mut codes = Vec::with_capacity(nh);
+            for &r in &first_row {
+                let v = text.get(r).unwrap_or("(missing)").to_string();
+                let code = match names.iter().position(|n| *n == v) {
+                    Some(c) => c,
+                    None => {
+                        names.push(v);
+                        names.len() - 1
+                    }
+                };
+                codes.push(code);
+            }
+            // Name order, so the table does not depend on which area comes first in the file.
+            let mut order: Vec<usize> = (0..names.len()).collect();
+            order.sort_by(|&a, &b| names[a].cmp(&names[b]));
+            let mut rank = vec![0; names.len()];
+            for (new, &old) in order.iter().enumerate() {
+                rank[old] = new;
+            }
+            let sorted: Vec<String> = order.iter().map(|&o| names[o].clone()).collect();
+            Some((sorted, codes.into_iter().map(|c| rank[c]).collect()))
+        }
+        None => None,
+    };
+    let age = match &survey.wave.age {
+        Some(col) => Some(column_f64(survey, col)?),
+        None => None,
+    };
+    Ok(Population {
+        decile: stats::deciles(&welfare, &persons),
+        poor: welfare.iter().map(|&y| y < national_line).collect(),
+        size: first_row.iter().map(|&r| size_rows[r]).collect(),
+        hh_weight: first_row.iter().map(|&r| hh_weight_rows[r]).collect(),
+        welfare,
+        persons,
         household,
+        person_weight,
+        age,
+        area,
+        first_row,
     })
-}
-
-fn distribution(welfare: &[f64], weight: &[f64], lines: &[PovertyLine]) -> Distribution {
-    Distribution {
-        poverty: lines
-            .iter()
-            .map(|l| Fgt {
-                line: l.id.clone(),
-                headcount: stats::fgt(welfare, weight, l.monthly_lcu, 0.0),
-                gap: stats::fgt(welfare, weight, l.monthly_lcu, 1.0),
-                severity: stats::fgt(welfare, weight, l.monthly_lcu, 2.0),
-            })
-            .collect(),
-        gini: stats::gini(welfare, weight),
-        mean_welfare: stats::mean(welfare, weight),
-    }
 }
 
 /// Simulate every scenario of the spec on one wave.
 pub fn simulate_wave(spec: &Spec, survey: &Survey) -> Result<SpotResult> {
     let lines = poverty_lines(spec, survey);
-    let p = people(survey)?;
-    let baseline = distribution(&p.welfare, &p.weight, &lines);
     let national_line = lines[0].monthly_lcu;
+    let pop = population(survey, national_line)?;
+    let no_transfers = vec![0.0; pop.welfare.len()];
     let scenarios = spec
         .scenarios
         .iter()
         .enumerate()
-        .map(|(i, sc)| simulate(spec, survey, &p, &lines, national_line, i as u64, sc))
+        .map(|(i, sc)| simulate(spec, survey, &pop, &lines, i as u64, sc))
         .collect::<Result<Vec<_>>>()?;
     Ok(SpotResult {
         wave: survey.wave.id.clone(),
+        year: survey.wave.year,
+        baseline: measures::distribution(&pop.welfare, &pop.persons, &lines),
+        baseline_deciles: incidence(&pop, &pop.welfare, &no_transfers),
+        baseline_areas: areas(&pop, &pop.welfare, &no_transfers, national_line),
         lines,
-        baseline,
         scenarios,
     })
 }
@@ -182,12 +268,14 @@ fn monthly_benefit(s: &Scheme, m: &MacroFigures, national_line: f64) -> f64 {
     }
 }
 
-/// The eligibility expression of a scheme (before coverage).
+/// The categorical eligibility of a scheme as an expression over person rows (before targeting
+/// and take-up).
 fn eligibility(s: &Scheme, survey: &Survey, field: &str) -> Result<Expr> {
     let parse = |f: &str, text: &str| {
         crate::spec::parse_expr(f, text).map_err(|m| Error::data(survey.context(), m))
     };
     let age = || col(survey.wave.age.as_deref().expect("validated"));
+    let flag = |default: &str| col(s.column.as_deref().unwrap_or(default)).eq(lit(1));
     let mut e = match s.kind {
         SchemeKind::Child | SchemeKind::OldAge => {
             let mut e = lit(true);
@@ -199,8 +287,19 @@ fn eligibility(s: &Scheme, survey: &Survey, field: &str) -> Result<Expr> {
             }
             e
         }
-        SchemeKind::Disability => col(s.column.as_deref().unwrap_or("disability")).eq(lit(1)),
+        SchemeKind::Disability => flag("disability"),
+        SchemeKind::Maternity => flag("recent_birth"),
         SchemeKind::Universal => lit(true),
+        SchemeKind::Household => {
+            let head = parse(
+                &format!("wave '{}'.head", survey.wave.id),
+                survey.wave.head.as_deref().expect("validated"),
+            )?;
+            match &s.eligible {
+                Some(x) => head.and(parse(&format!("{field}.eligible"), x)?),
+                None => head,
+            }
+        }
         SchemeKind::Custom => parse(
             &format!("{field}.eligible"),
             s.eligible.as_deref().expect("validated"),
@@ -216,80 +315,253 @@ fn eligibility(s: &Scheme, survey: &Survey, field: &str) -> Result<Expr> {
     Ok(e)
 }
 
+fn uniform(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Households that pass poverty targeting: the bottom `share` of persons ranked by the score
+/// (each household in or out as a whole, by the midpoint of its weight range), then exclusion
+/// and inclusion errors drawn once per household.
+fn targeted(
+    s: &Scheme,
+    share: f64,
+    survey: &Survey,
+    pop: &Population,
+    rng: &mut ChaCha8Rng,
+) -> Result<Vec<bool>> {
+    let score: Vec<f64> = match &s.target_score {
+        Some(col) => {
+            let rows = column_f64(survey, col)?;
+            pop.first_row.iter().map(|&r| rows[r]).collect()
+        }
+        None => pop.welfare.clone(),
+    };
+    if let Some(h) = score.iter().position(|v| !v.is_finite()) {
+        return Err(Error::data(
+            survey.context(),
+            format!(
+                "target_score column `{}`: household at data row {} has no score",
+                s.target_score.as_deref().unwrap_or(""),
+                pop.first_row[h] + 1
+            ),
+        ));
+    }
+    let order = stats::order_by_value(&score);
+    let total: f64 = pop.persons.iter().sum();
+    let mut inside = vec![false; score.len()];
+    let mut cum = 0.0;
+    for &h in &order {
+        cum += pop.persons[h];
+        inside[h] = (cum - pop.persons[h] / 2.0) / total < share;
+    }
+    if s.exclusion_error > 0.0 || s.inclusion_error > 0.0 {
+        for t in inside.iter_mut() {
+            let u = uniform(rng);
+            *t = if *t {
+                u >= s.exclusion_error
+            } else {
+                u < s.inclusion_error
+            };
+        }
+    }
+    Ok(inside)
+}
+
 fn simulate(
     spec: &Spec,
     survey: &Survey,
-    p: &People,
+    pop: &Population,
     lines: &[PovertyLine],
-    national_line: f64,
     scenario_index: u64,
     sc: &Scenario,
 ) -> Result<ScenarioResult> {
     let m = &spec.macro_figures;
-    let mut per_household = vec![0.0; p.households];
-    let mut recipient = vec![false; p.welfare.len()];
+    let national_line = lines[0].monthly_lcu;
+    let nh = pop.welfare.len();
+    // Monthly transfers per household, and whether each person receives a benefit directly.
+    let mut transfers = vec![0.0; nh];
+    let mut direct = vec![false; pop.household.len()];
     let mut schemes = Vec::new();
-    let mut cost_lcu = 0.0;
+    let mut bases = Vec::new();
     for (k, s) in sc.schemes.iter().enumerate() {
         let field = format!("scenario '{}'.scheme[{k}]", sc.id);
         let eligible = survey.eval_mask(&field, eligibility(s, survey, &field)?)?;
         let benefit = monthly_benefit(s, m, national_line);
         // One ChaCha stream per (scenario, scheme): a scheme's draws do not shift when another
-        // scheme is added. Full coverage draws nothing, so it cannot depend on the seed.
+        // scheme is added. Full coverage and no targeting errors draw nothing, so the result
+        // cannot depend on the seed.
         let mut rng =
             ChaCha8Rng::seed_from_u64(spec.spot.seed ^ (scenario_index << 32) ^ ((k as u64) << 16));
-        let (mut elig_w, mut rec_w, mut rec_n, mut transfers) = (0.0, 0.0, 0u64, 0.0);
-        for i in 0..eligible.len() {
-            if !eligible[i] {
+        let in_target = match s.target_bottom {
+            Some(share) => Some(targeted(s, share, survey, pop, &mut rng)?),
+            None => None,
+        };
+        let per_household = s.kind == SchemeKind::Household;
+        let (mut elig_w, mut rec_w, mut rec_n) = (0.0, 0.0, 0u64);
+        let mut by_age = ByAge::default();
+        for (i, &ok) in eligible.iter().enumerate() {
+            let h = pop.household[i];
+            if !ok || in_target.as_ref().is_some_and(|t| !t[h]) {
                 continue;
             }
-            elig_w += p.weight[i];
-            if s.coverage < 1.0 {
-                let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
-                if u >= s.coverage {
-                    continue;
-                }
+            let w = if per_household {
+                pop.hh_weight[h]
+            } else {
+                pop.person_weight[i]
+            };
+            elig_w += w;
+            if s.coverage < 1.0 && uniform(&mut rng) >= s.coverage {
+                continue;
             }
-            rec_w += p.weight[i];
+            rec_w += w;
             rec_n += 1;
-            transfers += p.weight[i] * benefit * 12.0;
-            per_household[p.household[i]] += benefit;
+            transfers[h] += benefit;
             if benefit > 0.0 {
-                recipient[i] = true;
+                direct[i] = true;
             }
+            let age = pop.age.as_ref().map_or(30.0, |a| a[i]);
+            let slot = if age < 15.0 {
+                &mut by_age.children
+            } else if age < 65.0 {
+                &mut by_age.working
+            } else {
+                &mut by_age.elderly
+            };
+            *slot += w;
         }
-        let cost = transfers * (1.0 + s.admin_cost);
-        cost_lcu += cost;
+        let cost = projection::annual_cost(rec_w, 1.0, benefit, s.admin_cost);
         schemes.push(SchemeResult {
             label: s.label.clone().unwrap_or_else(|| format!("{:?}", s.kind)),
             kind: s.kind,
+            paid_to: if per_household {
+                "households"
+            } else {
+                "persons"
+            }
+            .into(),
             benefit_monthly_lcu: benefit,
             eligible: elig_w,
             recipients: rec_w,
             recipients_n: rec_n,
             cost_lcu: cost,
         });
+        bases.push(SchemeBase {
+            recipients: by_age,
+            benefit_month: benefit,
+            admin: s.admin_cost,
+        });
     }
-    let welfare_after: Vec<f64> = (0..p.welfare.len())
-        .map(|i| p.welfare[i] + per_household[p.household[i]] / p.hh_size[i])
+    let cost_lcu: f64 = schemes.iter().map(|s| s.cost_lcu).sum();
+    let after: Vec<f64> = (0..nh)
+        .map(|h| pop.welfare[h] + transfers[h] / pop.size[h])
         .collect();
-    let direct_recipients = (0..recipient.len())
-        .filter(|&i| recipient[i])
-        .map(|i| p.weight[i])
+
+    let direct_recipients = direct
+        .iter()
+        .zip(&pop.person_weight)
+        .filter(|(d, _)| **d)
+        .map(|(_, w)| w)
         .sum();
-    let people_in_recipient_households = (0..p.welfare.len())
-        .filter(|&i| per_household[p.household[i]] > 0.0)
-        .map(|i| p.weight[i])
+    let people_in_recipient_households = (0..nh)
+        .filter(|&h| transfers[h] > 0.0)
+        .map(|h| pop.persons[h])
+        .sum();
+    let gap = |y: &[f64]| -> f64 {
+        (0..nh)
+            .map(|h| pop.persons[h] * (national_line - y[h]).max(0.0))
+            .sum()
+    };
+    let gap_closed_annual = (gap(&pop.welfare) - gap(&after)) * 12.0;
+    let paid: f64 = (0..nh).map(|h| pop.hh_weight[h] * transfers[h]).sum();
+    let paid_to_poor: f64 = (0..nh)
+        .filter(|&h| pop.poor[h])
+        .map(|h| pop.hh_weight[h] * transfers[h])
         .sum();
     Ok(ScenarioResult {
         id: sc.id.clone(),
         label: sc.label.clone(),
         schemes,
-        after: distribution(&welfare_after, &p.weight, lines),
+        after: measures::distribution(&after, &pop.persons, lines),
+        deciles: incidence(pop, &after, &transfers),
+        areas: areas(pop, &after, &transfers, national_line),
         cost_lcu,
         cost_pct_gdp: 100.0 * cost_lcu / m.gdp,
         cost_pct_revenue: 100.0 * cost_lcu / m.government_revenue,
         direct_recipients,
         people_in_recipient_households,
+        gap_closed_per_lcu: if cost_lcu > 0.0 {
+            gap_closed_annual / cost_lcu
+        } else {
+            0.0
+        },
+        share_to_poor: if paid > 0.0 { paid_to_poor / paid } else { 0.0 },
+        projection: projection::project(&bases, m.gdp, survey.wave.year, &spec.projection),
     })
+}
+
+/// Incidence by fixed pre-transfer decile of persons.
+fn incidence(pop: &Population, after: &[f64], transfers: &[f64]) -> Vec<DecileRow> {
+    let mut acc = [[0.0f64; 5]; 10]; // persons, Σw·y, Σw·y', covered persons, transfers
+    for h in 0..pop.welfare.len() {
+        let a = &mut acc[pop.decile[h] as usize - 1];
+        let w = pop.persons[h];
+        a[0] += w;
+        a[1] += w * pop.welfare[h];
+        a[2] += w * after[h];
+        if transfers[h] > 0.0 {
+            a[3] += w;
+        }
+        a[4] += pop.hh_weight[h] * transfers[h];
+    }
+    let total_transfers: f64 = acc.iter().map(|a| a[4]).sum();
+    let total_persons: f64 = acc.iter().map(|a| a[0]).sum();
+    // An empty decile (possible only in tiny samples) reports zeros rather than 0/0.
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    acc.iter()
+        .enumerate()
+        .map(|(d, a)| DecileRow {
+            decile: d as u8 + 1,
+            population_share: a[0] / total_persons,
+            mean_before: ratio(a[1], a[0]),
+            mean_after: ratio(a[2], a[0]),
+            change_pct: 100.0 * ratio(a[2] - a[1], a[1]),
+            coverage: ratio(a[3], a[0]),
+            benefit_share: ratio(a[4], total_transfers),
+        })
+        .collect()
+}
+
+/// Poverty and coverage by area (urban/rural), when the wave names the column.
+fn areas(pop: &Population, after: &[f64], transfers: &[f64], line: f64) -> Vec<AreaRow> {
+    let Some((names, codes)) = &pop.area else {
+        return Vec::new();
+    };
+    let total: f64 = pop.persons.iter().sum();
+    names
+        .iter()
+        .enumerate()
+        .map(|(k, name)| {
+            let (mut w, mut before, mut post, mut covered) = (0.0, 0.0, 0.0, 0.0);
+            for h in (0..codes.len()).filter(|&h| codes[h] == k) {
+                let p = pop.persons[h];
+                w += p;
+                if pop.welfare[h] < line {
+                    before += p;
+                }
+                if after[h] < line {
+                    post += p;
+                }
+                if transfers[h] > 0.0 {
+                    covered += p;
+                }
+            }
+            AreaRow {
+                area: name.clone(),
+                population_share: w / total,
+                headcount_before: before / w,
+                headcount_after: post / w,
+                coverage: covered / w,
+            }
+        })
+        .collect()
 }
