@@ -447,8 +447,8 @@ fn pinned_sha256_not_hex() {
 fn unparseable_outcome_expression() {
     let err = Case::empty(DEMO.into())
         .edit(
-            "outcome = \"electricity = 1\"",
-            "outcome = \"electricity = = 1\"",
+            "catalogue = \"electricity\"",
+            "catalogue = \"electricity\"\noutcome = \"electricity = = 1\"",
         )
         .load_err();
     assert_error(
@@ -691,8 +691,8 @@ fn csv_with_header_only() {
 fn outcome_reads_a_missing_column() {
     let err = Case::parquet()
         .edit(
-            "outcome = \"electricity = 1\"",
-            "outcome = \"electrcity = 1\"",
+            "catalogue = \"electricity\"",
+            "catalogue = \"electricity\"\noutcome = \"electrcity = 1\"",
         )
         .lock_and_run_err();
     assert_error(
@@ -904,8 +904,8 @@ fn text_in_an_outcome_column() {
 fn population_selecting_nobody() {
     let err = Case::csv()
         .edit(
-            "population = \"relation = 'Head'\"",
-            "population = \"relation = 'Chief'\"",
+            "catalogue = \"electricity\"",
+            "catalogue = \"electricity\"\npopulation = \"relation = 'Chief'\"",
         )
         .lock_and_run_err();
     assert_error(
@@ -922,7 +922,10 @@ fn population_selecting_nobody() {
 #[test]
 fn outcome_not_zero_one() {
     let err = Case::csv()
-        .edit("outcome = \"electricity = 1\"", "outcome = \"age\"")
+        .edit(
+            "catalogue = \"electricity\"",
+            "catalogue = \"electricity\"\noutcome = \"age\"",
+        )
         .lock_and_run_err();
     assert_error(
         &err,
@@ -941,8 +944,8 @@ fn outcome_not_zero_one() {
 fn aggregate_outcome() {
     let err = Case::csv()
         .edit(
-            "outcome = \"electricity = 1\"",
-            "outcome = \"max(electricity)\"",
+            "catalogue = \"electricity\"",
+            "catalogue = \"electricity\"\noutcome = \"max(electricity)\"",
         )
         .lock_and_run_err();
     assert_error(
@@ -1077,7 +1080,10 @@ fn output_path_that_is_a_regular_file() {
 
 #[test]
 fn failed_run_leaves_previous_output_untouched() {
-    let case = Case::csv().edit("outcome = \"electricity = 1\"", "outcome = \"age\"");
+    let case = Case::csv().edit(
+        "catalogue = \"electricity\"",
+        "catalogue = \"electricity\"\noutcome = \"age\"",
+    );
     case.lock();
     let out = previous_output(&case);
     let before = snapshot(&out);
