@@ -313,7 +313,7 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
             let bars = Bars {
                 title: "Poverty headcount before and after each scenario".into(),
                 x_label: "Percent of people below the national poverty line".into(),
-                source,
+                source: source.clone(),
                 rows: spot.scenarios.iter().map(|s| s.label.clone()).collect(),
                 series: vec![
                     ("Before".into(), GREY, vec![before; spot.scenarios.len()]),
@@ -330,9 +330,156 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
                 stacked: false,
             };
             charts.push(bars.write(dir, "poverty_scenarios")?);
+
+            // Incidence: change of mean consumption by pre-transfer decile, per scenario.
+            let incidence = Bars {
+                title: "Consumption gain by decile of pre-transfer consumption".into(),
+                x_label: "Change of mean consumption per person, percent".into(),
+                source: source.clone(),
+                rows: (1..=10)
+                    .map(|d| match d {
+                        1 => "Decile 1 (poorest)".to_string(),
+                        10 => "Decile 10 (richest)".to_string(),
+                        d => format!("Decile {d}"),
+                    })
+                    .collect(),
+                series: spot
+                    .scenarios
+                    .iter()
+                    .enumerate()
+                    .map(|(k, sc)| {
+                        (
+                            sc.label.clone(),
+                            PALETTE[k % PALETTE.len()],
+                            sc.deciles.iter().map(|d| d.change_pct.max(0.0)).collect(),
+                        )
+                    })
+                    .collect(),
+                x_max: spot
+                    .scenarios
+                    .iter()
+                    .flat_map(|sc| sc.deciles.iter().map(|d| d.change_pct))
+                    .fold(0.0, f64::max)
+                    * 1.25
+                    + 1.0,
+                stacked: false,
+            };
+            charts.push(incidence.write(dir, "decile_incidence")?);
+            charts.push(projection_chart(results, &source, dir)?);
         }
     }
     Ok(charts)
+}
+
+/// Cost of each scenario as % of GDP over the projection horizon.
+fn projection_chart(results: &Results, source: &str, dir: &Path) -> Result<ChartFile> {
+    let spot = results.spot.as_ref().expect("called with scenarios");
+    let title = "Projected cost of each scenario".to_string();
+    let stem = "cost_projection".to_string();
+    let years: Vec<i32> = spot.scenarios[0]
+        .projection
+        .iter()
+        .map(|y| y.year)
+        .collect();
+    let (first, last) = (years[0], *years.last().expect("year 0"));
+    let y_max = spot
+        .scenarios
+        .iter()
+        .flat_map(|s| s.projection.iter().map(|y| y.cost_pct_gdp))
+        .fold(0.0, f64::max)
+        * 1.7;
+    let height = 520;
+    fonts();
+    let mut svg = String::new();
+    draw_projection(
+        SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area(),
+        spot,
+        &title,
+        source,
+        (first, last, y_max),
+    )
+    .map_err(|e| Error::output(&dir.join(&stem), format!("drawing the chart failed: {e}")))?;
+    write(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
+    let png = dir.join(format!("{stem}.png"));
+    draw_projection(
+        BitMapBackend::new(&png, (WIDTH, height)).into_drawing_area(),
+        spot,
+        &title,
+        source,
+        (first, last, y_max),
+    )
+    .map_err(|e| Error::output(&png, format!("drawing the chart failed: {e}")))?;
+    let mut csv = String::from("scenario,year,beneficiaries,cost_lcu,gdp_lcu,cost_pct_gdp\n");
+    for sc in &spot.scenarios {
+        for y in &sc.projection {
+            csv.push_str(&format!(
+                "{},{},{},{},{},{}\n",
+                csv_field(&sc.id),
+                y.year,
+                y.beneficiaries,
+                y.cost_lcu,
+                y.gdp_lcu,
+                y.cost_pct_gdp
+            ));
+        }
+    }
+    write(&dir.join(format!("{stem}.csv")), csv.as_bytes())?;
+    Ok(ChartFile { stem, title })
+}
+
+fn draw_projection<DB: DrawingBackend>(
+    root: DrawingArea<DB, plotters::coord::Shift>,
+    spot: &crate::spot::SpotResult,
+    title: &str,
+    source: &str,
+    (first, last, y_max): (i32, i32, f64),
+) -> std::result::Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    root.fill(&WHITE).map_err(err)?;
+    let (main, footer) = root.split_vertically(490);
+    footer
+        .draw_text(source, &(FONT_FAMILY, 13).into_font().color(&GREY), (10, 8))
+        .map_err(err)?;
+    let mut chart = ChartBuilder::on(&main)
+        .caption(title, (FONT_FAMILY, 22).into_font().style(FontStyle::Bold))
+        .margin(12)
+        .margin_right(30)
+        .x_label_area_size(40)
+        .y_label_area_size(70)
+        .build_cartesian_2d(first..last, 0.0..y_max.max(0.01))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("Year")
+        .y_desc("Cost, % of GDP")
+        .x_labels((last - first + 1) as usize)
+        .label_style((FONT_FAMILY, 14))
+        .axis_desc_style((FONT_FAMILY, 15))
+        .draw()
+        .map_err(err)?;
+    for (k, sc) in spot.scenarios.iter().enumerate() {
+        let colour = PALETTE[k % PALETTE.len()];
+        chart
+            .draw_series(LineSeries::new(
+                sc.projection.iter().map(|y| (y.year, y.cost_pct_gdp)),
+                colour.stroke_width(3),
+            ))
+            .map_err(err)?
+            .label(sc.label.clone())
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font((FONT_FAMILY, 14))
+        .background_style(WHITE.mix(0.9))
+        .border_style(GREY)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)?;
+    Ok(())
 }
 
 /// A tree diagram: one box per node (rate and population share), laid out by depth, leaves in

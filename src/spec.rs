@@ -495,7 +495,10 @@ pub struct LoadedSpec {
 
 impl LoadedSpec {
     pub fn dir(&self) -> &Path {
-        self.path.parent().unwrap_or(Path::new("."))
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        }
     }
 
     /// The spec's name: its file stem (`specs/demo.toml` → `demo`).

@@ -49,6 +49,8 @@ impl Survey {
     /// Evaluate an expression over all rows, as f64 (booleans become 0/1; nulls stay null).
     pub fn eval_f64(&self, field: &str, expr: Expr) -> Result<Float64Chunked> {
         self.check_expr(field, &expr)?;
+        // A constant (`TRUE`, `1`) reads no column: it holds for every row.
+        let constant = expr.clone().meta().root_names().is_empty();
         let out = self
             .frame
             .clone()
@@ -59,6 +61,13 @@ impl Survey {
         let col = out
             .column("__v")
             .map_err(|e| Error::data(self.context(), e.to_string()))?;
+        if constant && col.len() == 1 {
+            let value = col.f64().expect("cast to f64").get(0);
+            return Ok(Float64Chunked::from_iter_options(
+                PlSmallStr::from("__v"),
+                std::iter::repeat_n(value, self.frame.height()),
+            ));
+        }
         if col.len() != self.frame.height() {
             return Err(Error::data(
                 self.context(),

@@ -198,13 +198,14 @@ pub fn fit(table: &CellTable) -> LogitFit {
             }
             scale /= 2.0;
         };
-        let change = (dev - new_dev).abs() / (new_dev.abs() + 0.1);
         beta = new_beta;
         eta = new_eta;
         dev = new_dev;
-        let step_size: f64 = step.iter().map(|s| s.abs()).fold(0.0, f64::max) * scale;
-        if change < 1e-15 || step_size < 1e-13 {
-            converged = true;
+        // Converged when the full Newton step vanishes. Under separation (a group where everyone,
+        // or no one, has the outcome) the steps never shrink: the MLE is infinite.
+        let full_step: f64 = step.iter().map(|s| s.abs()).fold(0.0, f64::max);
+        if full_step < 1e-10 {
+            converged = eta.iter().all(|e| e.abs() < 30.0);
             break;
         }
     }
@@ -220,5 +221,48 @@ pub fn fit(table: &CellTable) -> LogitFit {
         iterations,
         converged,
         d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lnob::cells::{Cell, Variable};
+
+    #[test]
+    fn separation_is_reported_not_converged() {
+        // Group b has the outcome for everyone: no finite maximum likelihood.
+        let table = CellTable {
+            vars: vec![Variable {
+                id: "g".into(),
+                label: "g".into(),
+                kind: CircumstanceKind::Unordered,
+                levels: vec!["a".into(), "b".into()],
+                level_labels: vec!["a".into(), "b".into()],
+                values: vec![0.0, 1.0],
+            }],
+            cells: vec![
+                Cell {
+                    codes: vec![0],
+                    n: 10,
+                    w: 10.0,
+                    wy: 4.0,
+                },
+                Cell {
+                    codes: vec![1],
+                    n: 10,
+                    w: 10.0,
+                    wy: 10.0,
+                },
+            ],
+        };
+        assert!(!fit(&table).converged);
+        // Without separation the saturated fit reproduces the cell rates: D equals the cell D.
+        let mut ok = table.clone();
+        ok.cells[1].wy = 8.0;
+        let f = fit(&ok);
+        assert!(f.converged);
+        let cell_d = crate::lnob::dindex::d_of_cells(&ok.cells, false);
+        assert!((f.d - cell_d).abs() < 1e-12, "{} vs {cell_d}", f.d);
     }
 }

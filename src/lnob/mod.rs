@@ -209,14 +209,20 @@ fn analyse_indicator(
 pub fn inequality(table: &CellTable, complement: bool, world_bank: bool) -> Inequality {
     let d = dindex::analyse(table, complement);
     // The logit's D is the same for y and 1 − y except for the rate in the denominator.
-    let world_bank_d = world_bank.then(|| {
+    // The logit's D is the same for y and 1 − y except for the rate in the denominator. A fit that
+    // does not converge (separation in small groups: no finite maximum) reports no value.
+    let world_bank_d = if world_bank {
         let fit = logit::fit(table);
-        if complement {
-            fit.d * d.pbar.max(f64::MIN_POSITIVE).recip() * (1.0 - d.pbar)
-        } else {
-            fit.d
-        }
-    });
+        fit.converged.then(|| {
+            if complement {
+                fit.d * (1.0 - d.pbar) / d.pbar
+            } else {
+                fit.d
+            }
+        })
+    } else {
+        None
+    };
     Inequality {
         world_bank_d,
         opportunity_rate: d.pbar,
