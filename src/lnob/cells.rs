@@ -81,26 +81,11 @@ impl CellTable {
     /// Aggregate records: `codes[v][i]` is record i's level code on variable v.
     pub fn from_records(vars: Vec<Variable>, codes: &[Vec<u32>], y: &[f64], w: &[f64]) -> Self {
         assert_eq!(vars.len(), codes.len());
-        let mut acc: BTreeMap<Vec<u32>, Cell> = BTreeMap::new();
-        let mut key = vec![0u32; vars.len()];
-        for i in 0..y.len() {
-            for (v, c) in codes.iter().enumerate() {
-                key[v] = c[i];
-            }
-            let cell = acc.entry(key.clone()).or_insert_with(|| Cell {
-                codes: key.clone(),
-                n: 0,
-                w: 0.0,
-                wy: 0.0,
-            });
-            cell.n += 1;
-            cell.w += w[i];
-            cell.wy += w[i] * y[i];
-        }
-        CellTable {
-            vars,
-            cells: acc.into_values().collect(),
-        }
+        let radix: Vec<u64> = vars.iter().map(|v| v.levels.len() as u64).collect();
+        let keys = cell_keys(codes, &radix, y.len());
+        let rows: Vec<usize> = (0..y.len()).collect();
+        let cells = aggregate(&keys, &rows, y, w, &radix);
+        CellTable { vars, cells }
     }
 
     pub fn total_n(&self) -> u64 {
@@ -134,6 +119,67 @@ impl CellTable {
         }
         acc.into_values().collect()
     }
+}
+
+/// Mixed-radix cell key of every record (first variable most significant, so key order is the
+/// lexicographic order of the codes).
+fn cell_keys(codes: &[Vec<u32>], radix: &[u64], n: usize) -> Vec<u64> {
+    let mut keys = vec![0u64; n];
+    for (c, &r) in codes.iter().zip(radix) {
+        for (k, &code) in keys.iter_mut().zip(c) {
+            *k = *k * r + code as u64;
+        }
+    }
+    keys
+}
+
+/// Sum the records `rows` into cells, in one sequential pass (a fixed summation order), using a
+/// dense array when the key space is small and a hash map otherwise; cells come out in key order.
+fn aggregate(keys: &[u64], rows: &[usize], y: &[f64], w: &[f64], radix: &[u64]) -> Vec<Cell> {
+    let space: u64 = radix
+        .iter()
+        .try_fold(1u64, |a, &r| a.checked_mul(r.max(1)))
+        .unwrap_or(u64::MAX);
+    let mut sums: Vec<(u64, u64, f64, f64)> = Vec::new(); // key, n, w, wy
+    if space <= 1 << 22 {
+        let mut slot = vec![u32::MAX; space as usize];
+        for &i in rows {
+            let k = keys[i] as usize;
+            if slot[k] == u32::MAX {
+                slot[k] = sums.len() as u32;
+                sums.push((keys[i], 0, 0.0, 0.0));
+            }
+            let s = &mut sums[slot[k] as usize];
+            s.1 += 1;
+            s.2 += w[i];
+            s.3 += w[i] * y[i];
+        }
+    } else {
+        let mut slot: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+        for &i in rows {
+            let next = sums.len();
+            let at = *slot.entry(keys[i]).or_insert(next);
+            if at == next {
+                sums.push((keys[i], 0, 0.0, 0.0));
+            }
+            let s = &mut sums[at];
+            s.1 += 1;
+            s.2 += w[i];
+            s.3 += w[i] * y[i];
+        }
+    }
+    sums.sort_unstable_by_key(|s| s.0);
+    sums.into_iter()
+        .map(|(key, n, w, wy)| {
+            let mut codes = vec![0u32; radix.len()];
+            let mut k = key;
+            for (c, &r) in codes.iter_mut().zip(radix).rev() {
+                *c = (k % r) as u32;
+                k /= r;
+            }
+            Cell { codes, n, w, wy }
+        })
+        .collect()
 }
 
 /// Encode every circumstance the spec defines, once per wave.
@@ -200,46 +246,58 @@ fn encode(c: &Circumstance, survey: &Survey) -> Result<Encoded> {
         .cast(&polars::prelude::DataType::String)
         .map_err(|e| Error::data(&context, format!("column `{}`: {e}", c.column)))?;
     let text = text.str().expect("cast to string");
-    let raw: Vec<Option<String>> = text
+    // Distinct raw values first (there are few), then one code per row through them: no
+    // per-row string work beyond one hash lookup.
+    let mut raw_index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut raw_values: Vec<(&str, usize)> = Vec::new(); // value, first data row
+    let mut raw_of_row: Vec<Option<usize>> = Vec::with_capacity(text.len());
+    for (row, v) in text.iter().enumerate() {
+        raw_of_row.push(v.map(|s| {
+            *raw_index.entry(s).or_insert_with(|| {
+                raw_values.push((s, row));
+                raw_values.len() - 1
+            })
+        }));
+    }
+    let recoded: Vec<String> = raw_values
         .iter()
-        .map(|v| {
-            v.map(|s| c.recode.get(s).cloned().unwrap_or_else(|| s.to_string()))
-                .or_else(|| c.missing.clone())
-        })
+        .map(|(s, _)| c.recode.get(*s).cloned().unwrap_or_else(|| s.to_string()))
         .collect();
     let levels: Vec<String> = if c.levels.is_empty() {
-        let mut d: Vec<String> = raw.iter().flatten().cloned().collect();
+        let mut d: Vec<String> = recoded.clone();
+        d.extend(c.missing.iter().cloned());
         d.sort();
         d.dedup();
         d
     } else {
         c.levels.clone()
     };
-    let index: BTreeMap<&str, u32> = levels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.as_str(), i as u32))
-        .collect();
-    let mut codes = Vec::with_capacity(raw.len());
-    for (row, v) in raw.iter().enumerate() {
-        codes.push(match v {
-            None => None,
-            Some(s) => match index.get(s.as_str()) {
-                Some(&code) => Some(code),
-                None => {
-                    return Err(Error::data(
-                        &context,
-                        format!(
-                            "column `{}`, data row {}: value \"{s}\" is not among the levels {:?}; add it to `levels` or map it with `recode`",
-                            c.column,
-                            row + 1,
-                            levels
-                        ),
-                    ))
-                }
-            },
-        });
+    let code_of = |value: &str| levels.iter().position(|l| l == value).map(|p| p as u32);
+    let mut raw_code = Vec::with_capacity(recoded.len());
+    for (value, (_, first_row)) in recoded.iter().zip(&raw_values) {
+        match code_of(value) {
+            Some(code) => raw_code.push(code),
+            None => {
+                return Err(Error::data(
+                    &context,
+                    format!(
+                        "column `{}`, data row {}: value \"{value}\" is not among the levels {:?}; add it to `levels` or map it with `recode`",
+                        c.column,
+                        first_row + 1,
+                        levels
+                    ),
+                ))
+            }
+        }
     }
+    let missing_code = c.missing.as_deref().and_then(code_of);
+    let codes = raw_of_row
+        .iter()
+        .map(|r| match r {
+            Some(r) => Some(raw_code[*r]),
+            None => missing_code,
+        })
+        .collect();
     Ok(Encoded {
         id: c.id.clone(),
         label: c.label.clone(),
@@ -354,26 +412,33 @@ pub fn build(
         })
         .collect();
     let vars: Vec<Variable> = chosen.iter().map(|e| Variable::from(*e)).collect();
-    let table = CellTable::from_records(vars.clone(), &codes, &y, &w);
+    let radix: Vec<u64> = vars.iter().map(|v| v.levels.len() as u64).collect();
+    let keys = cell_keys(&codes, &radix, y.len());
+    let all: Vec<usize> = (0..y.len()).collect();
+    let table = CellTable {
+        vars: vars.clone(),
+        cells: aggregate(&keys, &all, &y, &w, &radix),
+    };
 
     let mut by_region = Vec::new();
     if let Some((names, rcodes)) = region {
-        for (r, name) in names.iter().enumerate() {
-            let rows: Vec<usize> = (0..keep_rows.len())
-                .filter(|&k| rcodes[keep_rows[k]] == Some(r as u32))
-                .collect();
+        // Records per region in one pass, then each region's cells from the same keys.
+        let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+        for (k, &i) in keep_rows.iter().enumerate() {
+            if let Some(r) = rcodes[i] {
+                rows_of[r as usize].push(k);
+            }
+        }
+        for (name, rows) in names.iter().zip(&rows_of) {
             if rows.is_empty() {
                 continue;
             }
-            let sub_codes: Vec<Vec<u32>> = codes
-                .iter()
-                .map(|c| rows.iter().map(|&k| c[k]).collect())
-                .collect();
-            let sub_y: Vec<f64> = rows.iter().map(|&k| y[k]).collect();
-            let sub_w: Vec<f64> = rows.iter().map(|&k| w[k]).collect();
             by_region.push((
                 name.clone(),
-                CellTable::from_records(vars.clone(), &sub_codes, &sub_y, &sub_w),
+                CellTable {
+                    vars: vars.clone(),
+                    cells: aggregate(&keys, rows, &y, &w, &radix),
+                },
             ));
         }
     }
