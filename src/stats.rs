@@ -15,6 +15,21 @@ pub fn fgt(y: &[f64], w: &[f64], z: f64, alpha: f64) -> f64 {
     num / den
 }
 
+/// FGT(0), FGT(1) and FGT(2) at one line in a single pass.
+pub fn fgt012(y: &[f64], w: &[f64], z: f64) -> [f64; 3] {
+    let (mut h, mut g, mut s, mut t) = (0.0, 0.0, 0.0, 0.0);
+    for (&yi, &wi) in y.iter().zip(w) {
+        t += wi;
+        if yi < z {
+            let gap = (z - yi) / z;
+            h += wi;
+            g += wi * gap;
+            s += wi * gap * gap;
+        }
+    }
+    [h / t, g / t, s / t]
+}
+
 /// Order of observations by value (stable, so equal values keep their input order).
 pub fn order_by_value(y: &[f64]) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..y.len()).collect();
@@ -26,9 +41,13 @@ pub fn order_by_value(y: &[f64]) -> Vec<usize> {
 /// G = (2·Σ w·y·R − Σ w²·y) / (N·T) − 1, R cumulative weight in ascending order of y,
 /// N = Σ w, T = Σ w·y.
 pub fn gini(y: &[f64], w: &[f64]) -> f64 {
-    let order = order_by_value(y);
+    gini_ordered(y, w, &order_by_value(y))
+}
+
+/// Gini with the ascending order of `y` already known.
+pub fn gini_ordered(y: &[f64], w: &[f64], order: &[usize]) -> f64 {
     let (mut cum_w, mut a, mut b, mut t) = (0.0, 0.0, 0.0, 0.0);
-    for &i in &order {
+    for &i in order {
         cum_w += w[i];
         a += w[i] * y[i] * cum_w;
         b += w[i] * w[i] * y[i];
@@ -83,11 +102,15 @@ pub fn theil(y: &[f64], w: &[f64]) -> f64 {
 /// Decile (1–10) of every record: records sorted by y (ties in input order), each in the decile
 /// that holds the midpoint of its weight range, so no record is split between deciles.
 pub fn deciles(y: &[f64], w: &[f64]) -> Vec<u8> {
-    let order = order_by_value(y);
+    deciles_ordered(w, &order_by_value(y))
+}
+
+/// Deciles with the ascending order of the values already known.
+pub fn deciles_ordered(w: &[f64], order: &[usize]) -> Vec<u8> {
     let total: f64 = w.iter().sum();
-    let mut out = vec![0u8; y.len()];
+    let mut out = vec![0u8; w.len()];
     let mut cum = 0.0;
-    for &i in &order {
+    for &i in order {
         cum += w[i];
         let mid = (cum - w[i] / 2.0) / total;
         out[i] = ((10.0 * mid).floor() as u8 + 1).min(10);
@@ -161,6 +184,10 @@ mod tests {
         assert!((fgt(&y, &w, 10.0, 0.0) - 0.3).abs() < 1e-15); // 10 is not below 10
         assert!((fgt(&y, &w, 10.0, 1.0) - (0.5 + 2.0 * 0.2) / 10.0).abs() < 1e-15);
         assert!((fgt(&y, &w, 10.0, 2.0) - (0.25 + 2.0 * 0.04) / 10.0).abs() < 1e-15);
+        let all = fgt012(&y, &w, 10.0);
+        for (alpha, v) in all.iter().enumerate() {
+            assert!((v - fgt(&y, &w, 10.0, alpha as f64)).abs() < 1e-15);
+        }
     }
 
     #[test]

@@ -328,6 +328,7 @@ pub fn build(
     survey: &Survey,
     indicator: &Indicator,
     encoded: &[Encoded],
+    region: Option<&Regions>,
 ) -> Result<IndicatorCells> {
     let at = format!("indicator '{}'", indicator.id);
     let n = survey.records();
@@ -350,10 +351,6 @@ pub fn build(
         .iter()
         .map(|id| encoded.iter().find(|e| &e.id == id).expect("validated"))
         .collect();
-    let region = match &survey.wave.region {
-        Some(col) => Some(region_codes(survey, col)?),
-        None => None,
-    };
 
     let mut population_n = 0u64;
     let mut population_w = 0.0;
@@ -421,7 +418,11 @@ pub fn build(
     };
 
     let mut by_region = Vec::new();
-    if let Some((names, rcodes)) = region {
+    if let Some(Regions {
+        names,
+        codes: rcodes,
+    }) = region
+    {
         // Records per region in one pass, then each region's cells from the same keys.
         let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
         for (k, &i) in keep_rows.iter().enumerate() {
@@ -456,7 +457,18 @@ pub fn build(
     })
 }
 
-fn region_codes(survey: &Survey, column: &str) -> Result<(Vec<String>, Vec<Option<u32>>)> {
+/// Sub-national units of a wave: names (sorted) and each record's unit.
+#[derive(Debug, Clone)]
+pub struct Regions {
+    pub names: Vec<String>,
+    pub codes: Vec<Option<u32>>,
+}
+
+/// Encode the wave's region column once (distinct values first, then one lookup per row).
+pub fn regions(survey: &Survey) -> Result<Option<Regions>> {
+    let Some(column) = &survey.wave.region else {
+        return Ok(None);
+    };
     let col = survey
         .frame
         .column(column)
@@ -469,16 +481,29 @@ fn region_codes(survey: &Survey, column: &str) -> Result<(Vec<String>, Vec<Optio
         .cast(&polars::prelude::DataType::String)
         .map_err(|e| Error::data(survey.context(), e.to_string()))?;
     let text = col.str().expect("string");
-    let mut names: Vec<String> = text.iter().flatten().map(str::to_string).collect();
-    names.sort();
-    names.dedup();
-    let index: BTreeMap<&str, u32> = names
+    let mut seen: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let raw: Vec<Option<u32>> = text
         .iter()
-        .enumerate()
-        .map(|(i, s)| (s.as_str(), i as u32))
+        .map(|v| {
+            v.map(|s| {
+                let next = seen.len() as u32;
+                *seen.entry(s).or_insert(next)
+            })
+        })
         .collect();
-    let codes = text.iter().map(|v| v.map(|s| index[s])).collect();
-    Ok((names, codes))
+    let mut names: Vec<(&str, u32)> = seen.into_iter().collect();
+    names.sort();
+    let mut rank = vec![0u32; names.len()];
+    for (new, (_, old)) in names.iter().enumerate() {
+        rank[*old as usize] = new as u32;
+    }
+    Ok(Some(Regions {
+        names: names.iter().map(|(n, _)| n.to_string()).collect(),
+        codes: raw
+            .into_iter()
+            .map(|c| c.map(|c| rank[c as usize]))
+            .collect(),
+    }))
 }
 
 /// Shortest decimal text for a level value (20 → "20", 2.5 → "2.5").

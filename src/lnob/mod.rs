@@ -133,9 +133,10 @@ pub struct IndicatorResult {
 /// Analyse every indicator of the spec on one wave.
 pub fn analyse_wave(spec: &Spec, survey: &Survey) -> Result<Vec<IndicatorResult>> {
     let encoded = cells::encode_all(spec, survey)?;
+    let regions = cells::regions(survey)?;
     spec.indicators
         .iter()
-        .map(|ind| analyse_indicator(spec, survey, ind, &encoded))
+        .map(|ind| analyse_indicator(spec, survey, ind, &encoded, regions.as_ref()))
         .collect()
 }
 
@@ -144,8 +145,9 @@ fn analyse_indicator(
     survey: &Survey,
     ind: &Indicator,
     encoded: &[Encoded],
+    regions: Option<&cells::Regions>,
 ) -> Result<IndicatorResult> {
-    let built = cells::build(survey, ind, encoded)?;
+    let built = cells::build(survey, ind, encoded, regions)?;
     let table = &built.table;
     let total_w = table.total_w();
     let complement = ind.kind == IndicatorKind::Barrier;

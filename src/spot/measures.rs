@@ -30,18 +30,23 @@ pub struct Distribution {
 /// Measures of welfare `y` (per household) with person weights `w`. Income shares rank on `y`
 /// itself (after transfers, for a scenario); the incidence tables use fixed pre-transfer deciles.
 pub fn distribution(y: &[f64], w: &[f64], lines: &[PovertyLine]) -> Distribution {
-    let shares = stats::shares(y, w, &stats::deciles(y, w));
+    // One sort serves the Gini and the shares.
+    let order = stats::order_by_value(y);
+    let shares = stats::shares(y, w, &stats::deciles_ordered(w, &order));
     Distribution {
         poverty: lines
             .iter()
-            .map(|l| Fgt {
-                line: l.id.clone(),
-                headcount: stats::fgt(y, w, l.monthly_lcu, 0.0),
-                gap: stats::fgt(y, w, l.monthly_lcu, 1.0),
-                severity: stats::fgt(y, w, l.monthly_lcu, 2.0),
+            .map(|l| {
+                let [headcount, gap, severity] = stats::fgt012(y, w, l.monthly_lcu);
+                Fgt {
+                    line: l.id.clone(),
+                    headcount,
+                    gap,
+                    severity,
+                }
             })
             .collect(),
-        gini: stats::gini(y, w),
+        gini: stats::gini_ordered(y, w, &order),
         theil: stats::theil(y, w),
         mean_welfare: stats::mean(y, w),
         bottom40_share: shares.bottom40,

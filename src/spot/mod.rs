@@ -147,34 +147,55 @@ fn column_f64(survey: &Survey, name: &str) -> Result<Vec<f64>> {
         .collect())
 }
 
-fn population(survey: &Survey, national_line: f64) -> Result<Population> {
-    let ids = survey
+/// Household index of every row (households numbered in order of first appearance) and each
+/// household's first row. Integer ids are hashed as integers, others as text.
+fn household_index(survey: &Survey) -> Result<(Vec<usize>, Vec<usize>)> {
+    let name = &survey.wave.household_id;
+    let column = survey
         .frame
-        .column(&survey.wave.household_id)
-        .and_then(|c| c.cast(&DataType::String))
+        .column(name)
         .map_err(|e| Error::data(survey.context(), e.to_string()))?;
-    let ids = ids.str().expect("string");
-    let mut index: HashMap<&str, usize> = HashMap::new();
-    let mut household = Vec::with_capacity(ids.len());
-    let mut first_row = Vec::new();
-    for (row, id) in ids.iter().enumerate() {
-        let id = id.ok_or_else(|| {
-            Error::data(
-                survey.context(),
-                format!(
-                    "household_id column `{}`: data row {} has no household id",
-                    survey.wave.household_id,
-                    row + 1
-                ),
-            )
-        })?;
-        let next = index.len();
-        let h = *index.entry(id).or_insert(next);
-        if h == next {
-            first_row.push(row);
+    let missing = |row: usize| {
+        Error::data(
+            survey.context(),
+            format!(
+                "household_id column `{name}`: data row {} has no household id",
+                row + 1
+            ),
+        )
+    };
+    fn number<K: std::hash::Hash + Eq>(
+        ids: impl Iterator<Item = Option<K>>,
+        missing: impl Fn(usize) -> Error,
+    ) -> Result<(Vec<usize>, Vec<usize>)> {
+        let mut index: HashMap<K, usize> = HashMap::new();
+        let (mut household, mut first_row) = (Vec::new(), Vec::new());
+        for (row, id) in ids.enumerate() {
+            let id = id.ok_or_else(|| missing(row))?;
+            let next = index.len();
+            let h = *index.entry(id).or_insert(next);
+            if h == next {
+                first_row.push(row);
+            }
+            household.push(h);
         }
-        household.push(h);
+        Ok((household, first_row))
     }
+    if column.dtype().is_integer() {
+        let ids = column
+            .cast(&DataType::Int64)
+            .map_err(|e| Error::data(survey.context(), e.to_string()))?;
+        number(ids.i64().expect("i64").iter(), missing)
+    } else {
+        let ids = column
+            .cast(&DataType::String)
+            .map_err(|e| Error::data(survey.context(), e.to_string()))?;
+        number(ids.str().expect("string").iter(), missing)
+    }
+}
+
+fn population(survey: &Survey, national_line: f64) -> Result<Population> {
+    let (household, first_row) = household_index(survey)?;
     let person_weight = column_f64(survey, PERSON_WEIGHT)?;
     let welfare_rows = column_f64(survey, WELFARE)?;
     let size_rows = column_f64(survey, HH_SIZE)?;
