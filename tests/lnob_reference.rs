@@ -182,7 +182,19 @@ fn trees_match_rpart() {
             let mine = t.nodes[t.leaf_for(&case.table, cell)].id;
             assert_eq!(mine, *r_leaf, "{name}: a record of cell {codes:?}");
         }
-        // Variable importance from primary splits (rpart with maxsurrogate = 0).
+        // Variable importance with rpart's default surrogates, and from primary splits only
+        // (rpart with maxsurrogate = 0).
+        let imp = t.importance(&case.table);
+        let r_imp = j["variable_importance"].as_object().unwrap();
+        for (v, var) in case.table.vars.iter().enumerate() {
+            let expected = r_imp.get(&var.id).and_then(Value::as_f64).unwrap_or(0.0);
+            assert!(
+                close(imp[v], expected, 1e-9),
+                "{name}: importance of {}: {} vs {expected}",
+                var.id,
+                imp[v]
+            );
+        }
         let imp = t.importance_primary(case.table.vars.len());
         let r_imp = j["variable_importance_nosurrogate"].as_object().unwrap();
         for (v, var) in case.table.vars.iter().enumerate() {

@@ -96,7 +96,8 @@ pub struct TreeResult {
     pub furthest_ahead: Option<Leaf>,
     /// Rate gap between furthest ahead and furthest behind (percentage points / 100).
     pub gap: f64,
-    /// Sum of each circumstance's split improvements (rpart importance without surrogates).
+    /// rpart's variable importance: split improvements plus improvement × adjusted agreement of
+    /// up to five surrogate splits per node.
     pub importance: Vec<(String, f64)>,
 }
 
@@ -336,7 +337,7 @@ pub fn tree_result(table: &CellTable, opts: &LnobOptions, barrier: bool) -> Tree
             }
         })
         .collect();
-    let imp = t.importance_primary(table.vars.len());
+    let imp = t.importance(table);
     let mut importance: Vec<(String, f64)> = table
         .vars
         .iter()

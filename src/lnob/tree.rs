@@ -444,6 +444,20 @@ impl Tree {
         t == a
     }
 
+    /// rpart's variable importance (default controls: up to 5 surrogates per split): for each
+    /// split, its improvement goes to the split variable and improvement × adjusted agreement to
+    /// each surrogate variable.
+    pub fn importance(&self, table: &CellTable) -> Vec<f64> {
+        let mut imp = self.importance_primary(table.vars.len());
+        for node in &self.nodes {
+            let Some(split) = &node.split else { continue };
+            for (var, adj) in surrogates(table, &node.cells, split, 5) {
+                imp[var] += split.improvement * adj;
+            }
+        }
+        imp
+    }
+
     /// rpart's variable importance from primary splits only (its `maxsurrogate = 0` value):
     /// the sum of each variable's split improvements.
     pub fn importance_primary(&self, nvars: usize) -> Vec<f64> {
@@ -455,4 +469,112 @@ impl Tree {
         }
         imp
     }
+}
+
+/// rpart's surrogate splits of a node (its `choose_surg` with the default `surrogatestyle = 0`
+/// and no missing values): for every other variable, the split that best agrees (by weight) with
+/// the primary split's directions; kept if its adjusted agreement beats "go with the majority".
+/// Returns (variable, adjusted agreement) for the best `max` by agreement, ties to the first.
+fn surrogates(
+    table: &CellTable,
+    cells: &[usize],
+    primary: &Split,
+    max: usize,
+) -> Vec<(usize, f64)> {
+    let left_of: Vec<bool> = cells
+        .iter()
+        .map(|&c| goes_left(&table.cells[c], table, primary))
+        .collect();
+    let (mut t_left, mut t_right) = (0.0, 0.0);
+    for (&c, &l) in cells.iter().zip(&left_of) {
+        if l {
+            t_left += table.cells[c].w;
+        } else {
+            t_right += table.cells[c].w;
+        }
+    }
+    let total = t_left + t_right;
+    let majority = t_left.max(t_right) / total;
+    let mut kept: Vec<(usize, f64, f64)> = Vec::new(); // var, agreement, adj
+    for (v, var) in table.vars.iter().enumerate() {
+        if v == primary.var {
+            continue;
+        }
+        // Per level: (records, weight) the primary sends left, and right.
+        let k = var.levels.len();
+        let (mut nl, mut wl, mut nr, mut wr) =
+            (vec![0u64; k], vec![0.0; k], vec![0u64; k], vec![0.0; k]);
+        for (&c, &l) in cells.iter().zip(&left_of) {
+            let cell = &table.cells[c];
+            let lv = cell.codes[v] as usize;
+            if l {
+                nl[lv] += cell.n;
+                wl[lv] += cell.w;
+            } else {
+                nr[lv] += cell.n;
+                wr[lv] += cell.w;
+            }
+        }
+        let (agree, success) = if var.kind == CircumstanceKind::Unordered {
+            // Each level to its better side. rpart keeps the split only if it has at least two
+            // agreeing and two disagreeing records (so an exact copy of the primary is no
+            // surrogate: see rpart's choose_surg).
+            let right_default = t_left <= t_right;
+            let (mut agree, mut agree_n, mut disagree_n) = (0.0, 0u64, 0u64);
+            for l in (0..k).filter(|&l| nl[l] + nr[l] > 0) {
+                if wl[l] < wr[l] || (wl[l] == wr[l] && right_default) {
+                    agree += wr[l];
+                    agree_n += nr[l];
+                    disagree_n += nl[l];
+                } else {
+                    agree += wl[l];
+                    agree_n += nl[l];
+                    disagree_n += nr[l];
+                }
+            }
+            (agree, disagree_n > 1 && agree_n > 1)
+        } else {
+            // Thresholds between present values, at least two records on each side.
+            let present: Vec<usize> = (0..k).filter(|&l| nl[l] + nr[l] > 0).collect();
+            let mut agree = t_left.max(t_right);
+            let mut success = false;
+            let (mut below_n, mut below_l, mut below_r) = (0u64, 0.0, 0.0);
+            let total_n: u64 = present.iter().map(|&l| nl[l] + nr[l]).sum();
+            for (i, &l) in present.iter().enumerate() {
+                if i > 0 && below_n >= 2 && total_n - below_n >= 2 {
+                    // "< cut goes right" agrees on: left-sent at or above the cut, right-sent below.
+                    let below_right = (t_left - below_l) + below_r;
+                    let below_left = below_l + (t_right - below_r);
+                    if below_right > agree {
+                        agree = below_right;
+                        success = true;
+                    } else if below_left > agree {
+                        agree = below_left;
+                        success = true;
+                    }
+                }
+                below_n += nl[l] + nr[l];
+                below_l += wl[l];
+                below_r += wr[l];
+            }
+            (agree, success)
+        };
+        if !success {
+            continue;
+        }
+        let agreement = agree / total;
+        let adj = (agreement - majority) / (1.0 - majority);
+        if adj <= 1e-10 {
+            continue;
+        }
+        let at = kept
+            .iter()
+            .position(|s| agreement > s.1)
+            .unwrap_or(kept.len());
+        if at < max {
+            kept.insert(at, (v, agreement, adj));
+            kept.truncate(max);
+        }
+    }
+    kept.into_iter().map(|(v, _, adj)| (v, adj)).collect()
 }
