@@ -319,7 +319,7 @@ fn unsupported_language() {
     assert_error(
         &err,
         3,
-        &["demo.toml", "brief.language", "\"en\" or \"id\"", "\"fr\""],
+        &["demo.toml", "brief.language", "only \"en\"", "\"fr\""],
     );
 }
 
