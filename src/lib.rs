@@ -20,5 +20,6 @@ pub mod spot;
 pub mod stats;
 pub mod survey;
 pub mod synth;
+pub mod variance;
 
 pub use error::{Error, Result};

@@ -36,6 +36,36 @@ pub struct Spec {
     pub spot: SpotOptions,
     #[serde(default)]
     pub projection: Projection,
+    #[serde(default)]
+    pub uncertainty: Uncertainty,
+}
+
+/// Reliability rules and bootstrap settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Uncertainty {
+    /// Estimates from fewer unweighted records are flagged.
+    #[serde(default = "default_min_n")]
+    pub min_n: u64,
+    /// Estimates with a larger coefficient of variation are flagged.
+    #[serde(default = "default_max_cv")]
+    pub max_cv: f64,
+}
+
+fn default_min_n() -> u64 {
+    50
+}
+fn default_max_cv() -> f64 {
+    0.30
+}
+
+impl Default for Uncertainty {
+    fn default() -> Self {
+        Uncertainty {
+            min_n: default_min_n(),
+            max_cv: default_max_cv(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

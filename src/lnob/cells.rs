@@ -320,6 +320,34 @@ pub struct IndicatorCells {
     pub dropped_weight_share: f64,
     /// The same aggregation inside each region (region name, table), for sub-national analysis.
     pub by_region: Vec<(String, CellTable)>,
+    /// Weight and weighted outcome by PSU and cell, for design-based variances and replicates:
+    /// (PSU, index into `table.cells`, w, wy). A (PSU, cell) pair may appear more than once when
+    /// a PSU's records are not contiguous; sums over entries are what matter.
+    pub psu_cells: Vec<PsuCell>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PsuCell {
+    pub psu: u32,
+    pub cell: u32,
+    pub w: f64,
+    pub wy: f64,
+}
+
+impl IndicatorCells {
+    /// Per-PSU totals of w and w·y over the cells selected by `in_domain` (indexed like
+    /// `table.cells`), for `Design::ratio_se`.
+    pub fn psu_totals(&self, psus: usize, in_domain: &[bool]) -> (Vec<f64>, Vec<f64>) {
+        let mut w = vec![0.0; psus];
+        let mut wy = vec![0.0; psus];
+        for e in &self.psu_cells {
+            if in_domain[e.cell as usize] {
+                w[e.psu as usize] += e.w;
+                wy[e.psu as usize] += e.wy;
+            }
+        }
+        (w, wy)
+    }
 }
 
 /// Filter, compute the 0/1 outcome and aggregate into cells (overall and, with a region column,
@@ -329,6 +357,7 @@ pub fn build(
     indicator: &Indicator,
     encoded: &[Encoded],
     region: Option<&Regions>,
+    design: &crate::variance::Design,
 ) -> Result<IndicatorCells> {
     let at = format!("indicator '{}'", indicator.id);
     let n = survey.records();
@@ -416,6 +445,15 @@ pub fn build(
         vars: vars.clone(),
         cells: aggregate(&keys, &all, &y, &w, &radix),
     };
+    let psu_cells = psu_cells(
+        &table,
+        &keys,
+        &keep_rows,
+        &design.record_psu,
+        &y,
+        &w,
+        &radix,
+    );
 
     let mut by_region = Vec::new();
     if let Some(Regions {
@@ -454,7 +492,74 @@ pub fn build(
             0.0
         },
         by_region,
+        psu_cells,
     })
+}
+
+/// Aggregate kept records by (PSU, cell) in one pass, flushing at every change of PSU (records
+/// of a PSU are usually contiguous, so there are about as many entries as PSU × cell pairs).
+fn psu_cells(
+    table: &CellTable,
+    keys: &[u64],
+    keep_rows: &[usize],
+    record_psu: &[u32],
+    y: &[f64],
+    w: &[f64],
+    radix: &[u64],
+) -> Vec<PsuCell> {
+    let cell_keys: Vec<u64> = table
+        .cells
+        .iter()
+        .map(|c| {
+            c.codes
+                .iter()
+                .zip(radix)
+                .fold(0u64, |k, (&code, &r)| k * r + code as u64)
+        })
+        .collect();
+    let mut out = Vec::new();
+    let mut scratch: Vec<(f64, f64)> = vec![(0.0, 0.0); table.cells.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut current: Option<u32> = None;
+    let flush = |psu: u32,
+                 scratch: &mut Vec<(f64, f64)>,
+                 touched: &mut Vec<u32>,
+                 out: &mut Vec<PsuCell>| {
+        touched.sort_unstable();
+        for &c in touched.iter() {
+            let (cw, cwy) = scratch[c as usize];
+            out.push(PsuCell {
+                psu,
+                cell: c,
+                w: cw,
+                wy: cwy,
+            });
+            scratch[c as usize] = (0.0, 0.0);
+        }
+        touched.clear();
+    };
+    for (k, &row) in keep_rows.iter().enumerate() {
+        let psu = record_psu[row];
+        if current != Some(psu) {
+            if let Some(prev) = current {
+                flush(prev, &mut scratch, &mut touched, &mut out);
+            }
+            current = Some(psu);
+        }
+        let c = cell_keys
+            .binary_search(&keys[k])
+            .expect("every key has a cell");
+        let slot = &mut scratch[c];
+        if slot.0 == 0.0 && slot.1 == 0.0 && !touched.contains(&(c as u32)) {
+            touched.push(c as u32);
+        }
+        slot.0 += w[k];
+        slot.1 += w[k] * y[k];
+    }
+    if let Some(prev) = current {
+        flush(prev, &mut scratch, &mut touched, &mut out);
+    }
+    out
 }
 
 /// Sub-national units of a wave: names (sorted) and each record's unit.

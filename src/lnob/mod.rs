@@ -21,6 +21,28 @@ pub struct GroupRate {
     pub n: u64,
     pub weight_share: f64,
     pub rate: f64,
+    pub se: f64,
+    /// Why the estimate is unreliable (too few records, CV too high), if it is.
+    pub flag: Option<String>,
+}
+
+/// Flag an estimate from fewer than `min_n` records or with a coefficient of variation above
+/// `max_cv`.
+pub fn reliability(n: u64, est: f64, se: f64, rules: &crate::spec::Uncertainty) -> Option<String> {
+    let cv = if est != 0.0 {
+        se / est.abs()
+    } else {
+        f64::INFINITY
+    };
+    match (n < rules.min_n, cv > rules.max_cv) {
+        (true, _) => Some(format!("n = {n} < {}", rules.min_n)),
+        (false, true) => Some(format!(
+            "CV {:.0}% > {:.0}%",
+            100.0 * cv,
+            100.0 * rules.max_cv
+        )),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -52,6 +74,9 @@ pub struct Inequality {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Leaf {
     pub node: u64,
+    /// Linearised standard error of the leaf's rate (a domain estimate).
+    pub se: f64,
+    pub flag: Option<String>,
     /// The group in words, one condition per circumstance ("Wealth: Poorest 20% · Residence: Rural").
     pub group: String,
     pub conditions: Vec<Condition>,
@@ -123,8 +148,11 @@ pub struct IndicatorResult {
     pub n: u64,
     pub dropped_n: u64,
     pub dropped_weight_share: f64,
-    /// Weighted rate of the outcome as defined (for a barrier, the barrier's prevalence).
+    /// Weighted rate of the outcome as defined (for a barrier, the barrier's prevalence), its
+    /// linearised standard error and reliability flag.
     pub rate: f64,
+    pub rate_se: f64,
+    pub flag: Option<String>,
     pub by_circumstance: Vec<CircumstanceRates>,
     pub inequality: Inequality,
     pub tree: TreeResult,
@@ -135,9 +163,10 @@ pub struct IndicatorResult {
 pub fn analyse_wave(spec: &Spec, survey: &Survey) -> Result<Vec<IndicatorResult>> {
     let encoded = cells::encode_all(spec, survey)?;
     let regions = cells::regions(survey)?;
+    let design = crate::variance::Design::from_survey(survey)?;
     spec.indicators
         .iter()
-        .map(|ind| analyse_indicator(spec, survey, ind, &encoded, regions.as_ref()))
+        .map(|ind| analyse_indicator(spec, survey, ind, &encoded, regions.as_ref(), &design))
         .collect()
 }
 
@@ -147,11 +176,19 @@ fn analyse_indicator(
     ind: &Indicator,
     encoded: &[Encoded],
     regions: Option<&cells::Regions>,
+    design: &crate::variance::Design,
 ) -> Result<IndicatorResult> {
-    let built = cells::build(survey, ind, encoded, regions)?;
+    let built = cells::build(survey, ind, encoded, regions, design)?;
     let table = &built.table;
     let total_w = table.total_w();
     let complement = ind.kind == IndicatorKind::Barrier;
+    let rules = &spec.uncertainty;
+    // Linearised SE of the rate over the cells selected by a predicate (a domain).
+    let domain_se = |in_domain: &dyn Fn(&cells::Cell) -> bool| {
+        let mask: Vec<bool> = table.cells.iter().map(in_domain).collect();
+        let (w, wy) = built.psu_totals(design.psus(), &mask);
+        design.ratio_se(&w, &wy)
+    };
 
     let by_circumstance = (0..table.vars.len())
         .map(|v| {
@@ -159,12 +196,17 @@ fn analyse_indicator(
             let groups = table
                 .collapse(&[v])
                 .into_iter()
-                .map(|c| GroupRate {
-                    level: var.levels[c.codes[0] as usize].clone(),
-                    label: var.level_labels[c.codes[0] as usize].clone(),
-                    n: c.n,
-                    weight_share: c.w / total_w,
-                    rate: c.rate(),
+                .map(|c| {
+                    let se = domain_se(&|cell: &cells::Cell| cell.codes[v] == c.codes[0]);
+                    GroupRate {
+                        level: var.levels[c.codes[0] as usize].clone(),
+                        label: var.level_labels[c.codes[0] as usize].clone(),
+                        n: c.n,
+                        weight_share: c.w / total_w,
+                        rate: c.rate(),
+                        se,
+                        flag: reliability(c.n, c.rate(), se, rules),
+                    }
                 })
                 .collect();
             CircumstanceRates {
@@ -191,7 +233,33 @@ fn analyse_indicator(
         })
         .collect();
 
+    let rate_se = domain_se(&|_| true);
+    let (mut tree, grown) = grow_and_describe(table, &spec.lnob, complement);
+    // Leaf rates as domains: the cells that fall into each leaf.
+    if let Some(grown) = grown {
+        let leaf_of: Vec<u64> = table
+            .cells
+            .iter()
+            .map(|c| grown.nodes[grown.leaf_for(table, c)].id)
+            .collect();
+        let leaf_se = |node: u64| {
+            let mask: Vec<bool> = leaf_of.iter().map(|&l| l == node).collect();
+            let (w, wy) = built.psu_totals(design.psus(), &mask);
+            design.ratio_se(&w, &wy)
+        };
+        for leaf in tree
+            .leaves
+            .iter_mut()
+            .chain(tree.furthest_behind.iter_mut())
+            .chain(tree.furthest_ahead.iter_mut())
+        {
+            leaf.se = leaf_se(leaf.node);
+            leaf.flag = reliability(leaf.n, leaf.rate, leaf.se, rules);
+        }
+    }
     Ok(IndicatorResult {
+        rate_se,
+        flag: reliability(table.total_n(), table.rate(), rate_se, rules),
         id: ind.id.clone(),
         label: ind.label.clone(),
         sdg: ind.sdg.clone(),
@@ -204,7 +272,7 @@ fn analyse_indicator(
         rate: table.rate(),
         by_circumstance,
         inequality: inequality(table, complement, spec.lnob.world_bank),
-        tree: tree_result(table, &spec.lnob, complement),
+        tree,
         regions,
     })
 }
@@ -248,6 +316,15 @@ pub fn inequality(table: &CellTable, complement: bool, world_bank: bool) -> Ineq
 /// Grow the tree and describe its leaves. For a barrier indicator the furthest behind group is the
 /// one with the highest barrier rate.
 pub fn tree_result(table: &CellTable, opts: &LnobOptions, barrier: bool) -> TreeResult {
+    grow_and_describe(table, opts, barrier).0
+}
+
+/// The described tree, and the grown tree itself when there is one.
+fn grow_and_describe(
+    table: &CellTable,
+    opts: &LnobOptions,
+    barrier: bool,
+) -> (TreeResult, Option<tree::Tree>) {
     let controls = tree::Controls::escap(table.total_n(), opts);
     let rate = table.rate();
     let mut result = TreeResult {
@@ -268,7 +345,7 @@ pub fn tree_result(table: &CellTable, opts: &LnobOptions, barrier: bool) -> Tree
             "the rate is {} for everyone, so there is no group to tell apart",
             if rate <= 0.0 { "0" } else { "1" }
         ));
-        return result;
+        return (result, None);
     }
     let t = tree::grow(table, controls);
     let total_w = t.nodes[0].w;
@@ -280,6 +357,8 @@ pub fn tree_result(table: &CellTable, opts: &LnobOptions, barrier: bool) -> Tree
             let conditions = describe(table, &t.path(table, i));
             Leaf {
                 node: node.id,
+                se: 0.0,
+                flag: None,
                 group: group_text(&conditions),
                 conditions,
                 n: node.n,
@@ -347,7 +426,7 @@ pub fn tree_result(table: &CellTable, opts: &LnobOptions, barrier: bool) -> Tree
         .collect();
     importance.sort_by(|a, b| b.1.total_cmp(&a.1));
     result.importance = importance;
-    result
+    (result, Some(t))
 }
 
 /// What a path allows for one circumstance: its levels (factors) or bounds (numbers).
