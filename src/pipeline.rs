@@ -113,9 +113,26 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
     } else {
         Some(spot::simulate_wave(&spec.spec, latest)?)
     };
-    let summary = crate::results::Summary::build(&waves, spot.as_ref());
+    // Poverty before transfers in every wave, for the change between waves.
+    let poverty_by_wave = if spec.spec.scenarios.is_empty() {
+        Vec::new()
+    } else {
+        surveys
+            .iter()
+            .map(|s| {
+                let base = spot::baseline(&spec.spec, s)?;
+                Ok(crate::results::WaveRate {
+                    wave: s.wave.id.clone(),
+                    rate: base.poverty[0].headcount,
+                    se: base.poverty[0].headcount_se,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?
+    };
+    let summary = crate::results::Summary::build(&waves, spot.as_ref(), poverty_by_wave);
     Ok(Results {
         summary,
+        uncertainty: spec.spec.uncertainty.clone(),
         tool: TOOL.into(),
         version: VERSION.into(),
         spec_name: spec.name(),

@@ -21,6 +21,8 @@ pub struct Results {
     /// Social-protection simulation on the latest wave (absent when the spec has no scenarios).
     pub spot: Option<SpotResult>,
     pub summary: Summary,
+    /// The reliability rules the flags follow.
+    pub uncertainty: crate::spec::Uncertainty,
 }
 
 /// Cross-cutting figures the Highlights, Progress and Next steps sections cite.
@@ -32,6 +34,8 @@ pub struct Summary {
     pub progress: Vec<Progress>,
     /// Scenarios by national poverty headcount reduction per % of GDP spent, best first.
     pub scenarios_by_efficiency: Vec<Efficiency>,
+    /// National poverty headcount (before any simulated transfer) in every wave, and its change.
+    pub poverty: Option<Progress>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -40,16 +44,24 @@ pub struct Progress {
     pub label: String,
     pub sdg: String,
     pub rates: Vec<WaveRate>,
-    /// Latest minus first rate (share; ×100 for percentage points).
+    /// Latest minus first rate (share; ×100 for percentage points), its standard error (the
+    /// waves are independent samples), 95% interval and whether it excludes zero.
     pub change: f64,
-    /// Whether the furthest-behind group (by its description) is the same in both waves.
+    pub change_se: f64,
+    pub change_ci: (f64, f64),
+    pub significant: bool,
+    /// Whether the furthest-behind group (by its description) is the same in both waves, and the
+    /// groups themselves.
     pub same_furthest_behind: Option<bool>,
+    pub furthest_behind_first: Option<String>,
+    pub furthest_behind_latest: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct WaveRate {
     pub wave: String,
     pub rate: f64,
+    pub se: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -64,7 +76,11 @@ pub struct Efficiency {
 }
 
 impl Summary {
-    pub fn build(waves: &[WaveResults], spot: Option<&SpotResult>) -> Self {
+    pub fn build(
+        waves: &[WaveResults],
+        spot: Option<&SpotResult>,
+        poverty_by_wave: Vec<WaveRate>,
+    ) -> Self {
         let latest = waves.last().expect("at least one wave");
         let first = &waves[0];
         let mut by_d: Vec<&crate::lnob::IndicatorResult> = latest.indicators.iter().collect();
@@ -85,19 +101,33 @@ impl Summary {
                             .map(|i| WaveRate {
                                 wave: w.id.clone(),
                                 rate: i.rate,
+                                se: i.rate_se,
                             })
                     })
                     .collect::<Vec<_>>();
                 let earlier = first.indicators.iter().find(|i| i.id == ind.id);
+                let (change, change_se) = match (waves.len() > 1, earlier) {
+                    (true, Some(e)) => (
+                        ind.rate - e.rate,
+                        (ind.rate_se.powi(2) + e.rate_se.powi(2)).sqrt(),
+                    ),
+                    _ => (0.0, 0.0),
+                };
+                let change_ci = crate::variance::ci95(change, change_se);
                 Progress {
+                    change_se,
+                    change_ci,
+                    significant: change_se > 0.0 && (change_ci.0 > 0.0 || change_ci.1 < 0.0),
                     indicator: ind.id.clone(),
                     label: ind.label.clone(),
                     sdg: ind.sdg.clone(),
-                    change: earlier.map_or(0.0, |e| ind.rate - e.rate),
+                    change,
                     same_furthest_behind: match (waves.len() > 1, earlier) {
                         (true, Some(e)) => Some(furthest_group(e) == furthest_group(ind)),
                         _ => None,
                     },
+                    furthest_behind_first: earlier.and_then(furthest_group),
+                    furthest_behind_latest: furthest_group(ind),
                     rates,
                 }
             })
@@ -125,7 +155,34 @@ impl Summary {
             })
             .unwrap_or_default();
         scenarios_by_efficiency.sort_by(|a, b| b.pp_per_pct_gdp.total_cmp(&a.pp_per_pct_gdp));
+        let poverty = (!poverty_by_wave.is_empty()).then(|| {
+            let (a, b) = (
+                &poverty_by_wave[0],
+                poverty_by_wave.last().expect("non-empty"),
+            );
+            let change = b.rate - a.rate;
+            let change_se = if poverty_by_wave.len() > 1 {
+                (a.se.powi(2) + b.se.powi(2)).sqrt()
+            } else {
+                0.0
+            };
+            let change_ci = crate::variance::ci95(change, change_se);
+            Progress {
+                indicator: "poverty".into(),
+                label: "Poverty headcount, national line".into(),
+                sdg: "1.2.1".into(),
+                change,
+                change_se,
+                change_ci,
+                significant: change_se > 0.0 && (change_ci.0 > 0.0 || change_ci.1 < 0.0),
+                same_furthest_behind: None,
+                furthest_behind_first: None,
+                furthest_behind_latest: None,
+                rates: poverty_by_wave.clone(),
+            }
+        });
         Summary {
+            poverty,
             indicators_by_d: by_d.iter().map(|i| i.id.clone()).collect(),
             progress,
             scenarios_by_efficiency,

@@ -22,8 +22,16 @@ pub struct GroupRate {
     pub weight_share: f64,
     pub rate: f64,
     pub se: f64,
+    /// 95% confidence interval, normal approximation clipped to [0, 1].
+    pub ci: (f64, f64),
     /// Why the estimate is unreliable (too few records, CV too high), if it is.
     pub flag: Option<String>,
+}
+
+/// 95% interval of a rate, clipped to [0, 1].
+pub fn rate_ci(rate: f64, se: f64) -> (f64, f64) {
+    let (lo, hi) = crate::variance::ci95(rate, se);
+    (lo.max(0.0), hi.min(1.0))
 }
 
 /// Flag an estimate from fewer than `min_n` records or with a coefficient of variation above
@@ -205,6 +213,7 @@ fn analyse_indicator(
                         weight_share: c.w / total_w,
                         rate: c.rate(),
                         se,
+                        ci: rate_ci(c.rate(), se),
                         flag: reliability(c.n, c.rate(), se, rules),
                     }
                 })

@@ -258,22 +258,52 @@ fn population(survey: &Survey, national_line: f64) -> Result<Population> {
     })
 }
 
+/// Poverty and inequality before any transfer, for one wave (all waves get this, for change).
+pub fn baseline(spec: &Spec, survey: &Survey) -> Result<Distribution> {
+    let lines = poverty_lines(spec, survey);
+    let pop = population(survey, lines[0].monthly_lcu)?;
+    let design = crate::variance::Design::from_survey(survey)?;
+    let hd = measures::HouseholdDesign {
+        psu: pop
+            .first_row
+            .iter()
+            .map(|&r| design.record_psu[r])
+            .collect(),
+        design: &design,
+    };
+    Ok(measures::distribution(
+        &pop.welfare,
+        &pop.persons,
+        &lines,
+        &hd,
+    ))
+}
+
 /// Simulate every scenario of the spec on one wave.
 pub fn simulate_wave(spec: &Spec, survey: &Survey) -> Result<SpotResult> {
     let lines = poverty_lines(spec, survey);
     let national_line = lines[0].monthly_lcu;
     let pop = population(survey, national_line)?;
+    let design = crate::variance::Design::from_survey(survey)?;
+    let hd = measures::HouseholdDesign {
+        psu: pop
+            .first_row
+            .iter()
+            .map(|&r| design.record_psu[r])
+            .collect(),
+        design: &design,
+    };
     let no_transfers = vec![0.0; pop.welfare.len()];
     let scenarios = spec
         .scenarios
         .iter()
         .enumerate()
-        .map(|(i, sc)| simulate(spec, survey, &pop, &lines, i as u64, sc))
+        .map(|(i, sc)| simulate(spec, survey, &pop, &lines, &hd, i as u64, sc))
         .collect::<Result<Vec<_>>>()?;
     Ok(SpotResult {
         wave: survey.wave.id.clone(),
         year: survey.wave.year,
-        baseline: measures::distribution(&pop.welfare, &pop.persons, &lines),
+        baseline: measures::distribution(&pop.welfare, &pop.persons, &lines, &hd),
         baseline_deciles: incidence(&pop, &pop.welfare, &no_transfers),
         baseline_areas: areas(&pop, &pop.welfare, &no_transfers, national_line),
         lines,
@@ -393,6 +423,7 @@ fn simulate(
     survey: &Survey,
     pop: &Population,
     lines: &[PovertyLine],
+    hd: &measures::HouseholdDesign,
     scenario_index: u64,
     sc: &Scenario,
 ) -> Result<ScenarioResult> {
@@ -502,7 +533,7 @@ fn simulate(
         id: sc.id.clone(),
         label: sc.label.clone(),
         schemes,
-        after: measures::distribution(&after, &pop.persons, lines),
+        after: measures::distribution(&after, &pop.persons, lines, hd),
         deciles: incidence(pop, &after, &transfers),
         areas: areas(pop, &after, &transfers, national_line),
         cost_lcu,
