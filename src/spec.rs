@@ -50,6 +50,18 @@ pub struct Uncertainty {
     /// Estimates with a larger coefficient of variation are flagged.
     #[serde(default = "default_max_cv")]
     pub max_cv: f64,
+    /// Bootstrap replicates for D, HOI and Shapley parts (0 = none).
+    #[serde(default = "default_replicates")]
+    pub replicates: usize,
+    #[serde(default = "default_bootstrap_seed")]
+    pub seed: u64,
+}
+
+fn default_replicates() -> usize {
+    200
+}
+fn default_bootstrap_seed() -> u64 {
+    20_151_001
 }
 
 fn default_min_n() -> u64 {
@@ -64,6 +76,8 @@ impl Default for Uncertainty {
         Uncertainty {
             min_n: default_min_n(),
             max_cv: default_max_cv(),
+            replicates: default_replicates(),
+            seed: default_bootstrap_seed(),
         }
     }
 }

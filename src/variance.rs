@@ -136,6 +136,72 @@ impl Design {
     }
 }
 
+/// Rescaled bootstrap replicate weights (Rao–Wu with n_h − 1 draws): in every replicate, each
+/// stratum with two or more PSUs draws n_h − 1 of its PSUs with replacement and a PSU's weights
+/// are multiplied by n_h/(n_h − 1) × the times it was drawn. One seeded ChaCha stream, drawn in a
+/// fixed order (replicate, stratum, draw), so the same seed gives the same replicates anywhere.
+#[derive(Debug, Clone)]
+pub struct Replicates {
+    /// multipliers[r][psu]
+    pub multipliers: Vec<Vec<f64>>,
+}
+
+impl Replicates {
+    pub fn rescaled_bootstrap(design: &Design, replicates: usize, seed: u64) -> Replicates {
+        use rand_chacha::ChaCha8Rng;
+        use rand_core::{Rng, SeedableRng};
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut psus_of: Vec<Vec<usize>> = vec![Vec::new(); design.stratum_psus.len()];
+        for (p, &h) in design.psu_stratum.iter().enumerate() {
+            psus_of[h as usize].push(p);
+        }
+        let multipliers = (0..replicates)
+            .map(|_| {
+                let mut m = vec![1.0; design.psus()];
+                for psus in &psus_of {
+                    let n = psus.len();
+                    if n < 2 {
+                        continue; // a lonely PSU keeps its weight
+                    }
+                    for &p in psus {
+                        m[p] = 0.0;
+                    }
+                    let scale = n as f64 / (n as f64 - 1.0);
+                    for _ in 0..n - 1 {
+                        let pick = ((rng.next_u64() as u128 * n as u128) >> 64) as usize;
+                        m[psus[pick]] += scale;
+                    }
+                }
+                m
+            })
+            .collect();
+        Replicates { multipliers }
+    }
+
+    pub fn len(&self) -> usize {
+        self.multipliers.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.multipliers.is_empty()
+    }
+
+    /// Bootstrap standard error: the standard deviation of the replicate estimates.
+    pub fn se(estimates: &[f64]) -> f64 {
+        let r = estimates.len();
+        if r < 2 {
+            return f64::NAN;
+        }
+        let mean = estimates.iter().sum::<f64>() / r as f64;
+        (estimates
+            .iter()
+            .map(|e| (e - mean) * (e - mean))
+            .sum::<f64>()
+            / (r as f64 - 1.0))
+            .sqrt()
+    }
+}
+
 /// A 95% normal confidence interval.
 pub fn ci95(est: f64, se: f64) -> (f64, f64) {
     (est - 1.959963984540054 * se, est + 1.959963984540054 * se)
@@ -154,5 +220,24 @@ mod tests {
         // A lonely stratum adds nothing.
         let d = Design::new(vec![0, 1, 2], vec![0, 0, 1], 2);
         assert_eq!(d.lonely_strata, 1);
+    }
+
+    #[test]
+    fn bootstrap_multipliers_keep_each_stratum_total() {
+        // Stratum 0 has 3 PSUs, stratum 1 has 2, stratum 2 is lonely.
+        let d = Design::new(vec![0, 1, 2, 3, 4, 5], vec![0, 0, 0, 1, 1, 2], 3);
+        let a = Replicates::rescaled_bootstrap(&d, 50, 7);
+        let b = Replicates::rescaled_bootstrap(&d, 50, 7);
+        assert_eq!(a.multipliers, b.multipliers, "same seed, same replicates");
+        for m in &a.multipliers {
+            // n_h − 1 draws × n_h/(n_h − 1) = n_h: multipliers in a stratum sum to its PSU count.
+            assert!((m[0] + m[1] + m[2] - 3.0).abs() < 1e-12);
+            assert!((m[3] + m[4] - 2.0).abs() < 1e-12);
+            assert_eq!(m[5], 1.0);
+        }
+        assert_ne!(
+            a.multipliers,
+            Replicates::rescaled_bootstrap(&d, 50, 8).multipliers
+        );
     }
 }

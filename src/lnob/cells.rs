@@ -104,20 +104,61 @@ impl CellTable {
     /// Collapse onto a subset of variables (given by index, in order): the cells of a coarser
     /// partition, without going back to the records.
     pub fn collapse(&self, subset: &[usize]) -> Vec<Cell> {
-        let mut acc: BTreeMap<Vec<u32>, Cell> = BTreeMap::new();
-        for c in &self.cells {
-            let key: Vec<u32> = subset.iter().map(|&v| c.codes[v]).collect();
-            let e = acc.entry(key.clone()).or_insert_with(|| Cell {
-                codes: key,
-                n: 0,
-                w: 0.0,
-                wy: 0.0,
-            });
-            e.n += c.n;
-            e.w += c.w;
-            e.wy += c.wy;
+        let radix: Vec<u64> = subset
+            .iter()
+            .map(|&v| self.vars[v].levels.len() as u64)
+            .collect();
+        let space: u64 = radix.iter().product();
+        let key_of = |c: &Cell| {
+            subset
+                .iter()
+                .zip(&radix)
+                .fold(0u64, |k, (&v, &r)| k * r + c.codes[v] as u64)
+        };
+        let decode = |mut k: u64| {
+            let mut codes = vec![0u32; radix.len()];
+            for (c, &r) in codes.iter_mut().zip(&radix).rev() {
+                *c = (k % r) as u32;
+                k /= r;
+            }
+            codes
+        };
+        if space <= 1 << 20 {
+            // Dense accumulation in cell order: a fixed summation order, no allocation per cell.
+            let mut acc: Vec<(u64, f64, f64)> = vec![(0, 0.0, 0.0); space as usize];
+            for c in &self.cells {
+                let a = &mut acc[key_of(c) as usize];
+                a.0 += c.n;
+                a.1 += c.w;
+                a.2 += c.wy;
+            }
+            acc.into_iter()
+                .enumerate()
+                .filter(|(_, a)| a.0 > 0)
+                .map(|(k, (n, w, wy))| Cell {
+                    codes: decode(k as u64),
+                    n,
+                    w,
+                    wy,
+                })
+                .collect()
+        } else {
+            let mut acc: BTreeMap<u64, (u64, f64, f64)> = BTreeMap::new();
+            for c in &self.cells {
+                let a = acc.entry(key_of(c)).or_insert((0, 0.0, 0.0));
+                a.0 += c.n;
+                a.1 += c.w;
+                a.2 += c.wy;
+            }
+            acc.into_iter()
+                .map(|(k, (n, w, wy))| Cell {
+                    codes: decode(k),
+                    n,
+                    w,
+                    wy,
+                })
+                .collect()
         }
-        acc.into_values().collect()
     }
 }
 

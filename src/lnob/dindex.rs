@@ -33,7 +33,12 @@ pub fn d_of_cells(cells: &[Cell], complement: bool) -> f64 {
     if pbar <= 0.0 {
         return 0.0;
     }
-    let spread: f64 = cells.iter().map(|c| c.w / w * (c.rate() - p).abs()).sum();
+    // Cells with no weight (possible in bootstrap replicates) carry no information.
+    let spread: f64 = cells
+        .iter()
+        .filter(|c| c.w > 0.0)
+        .map(|c| c.w / w * (c.rate() - p).abs())
+        .sum();
     spread / (2.0 * pbar)
 }
 

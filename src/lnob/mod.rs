@@ -66,6 +66,8 @@ pub struct Shapley {
     pub label: String,
     pub value: f64,
     pub share: f64,
+    /// Bootstrap standard error (when replicates are asked for).
+    pub se: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -74,6 +76,9 @@ pub struct Inequality {
     pub opportunity_rate: f64,
     pub d: f64,
     pub hoi: f64,
+    /// Bootstrap standard errors of D and HOI (rescaled bootstrap by PSU within strata).
+    pub d_se: Option<f64>,
+    pub hoi_se: Option<f64>,
     pub shapley: Vec<Shapley>,
     /// World Bank variant of D (logit-predicted probabilities), when `[lnob] world_bank = true`.
     pub world_bank_d: Option<f64>,
@@ -172,9 +177,24 @@ pub fn analyse_wave(spec: &Spec, survey: &Survey) -> Result<Vec<IndicatorResult>
     let encoded = cells::encode_all(spec, survey)?;
     let regions = cells::regions(survey)?;
     let design = crate::variance::Design::from_survey(survey)?;
+    let replicates = crate::variance::Replicates::rescaled_bootstrap(
+        &design,
+        spec.uncertainty.replicates,
+        spec.uncertainty.seed,
+    );
     spec.indicators
         .iter()
-        .map(|ind| analyse_indicator(spec, survey, ind, &encoded, regions.as_ref(), &design))
+        .map(|ind| {
+            analyse_indicator(
+                spec,
+                survey,
+                ind,
+                &encoded,
+                regions.as_ref(),
+                &design,
+                &replicates,
+            )
+        })
         .collect()
 }
 
@@ -185,6 +205,7 @@ fn analyse_indicator(
     encoded: &[Encoded],
     regions: Option<&cells::Regions>,
     design: &crate::variance::Design,
+    replicates: &crate::variance::Replicates,
 ) -> Result<IndicatorResult> {
     let built = cells::build(survey, ind, encoded, regions, design)?;
     let table = &built.table;
@@ -243,6 +264,10 @@ fn analyse_indicator(
         .collect();
 
     let rate_se = domain_se(&|_| true);
+    let mut inequality = inequality(table, complement, spec.lnob.world_bank);
+    if !replicates.is_empty() {
+        bootstrap_inequality(&built, replicates, complement, &mut inequality);
+    }
     let (mut tree, grown) = grow_and_describe(table, &spec.lnob, complement);
     // Leaf rates as domains: the cells that fall into each leaf.
     if let Some(grown) = grown {
@@ -280,10 +305,50 @@ fn analyse_indicator(
         dropped_weight_share: built.dropped_weight_share,
         rate: table.rate(),
         by_circumstance,
-        inequality: inequality(table, complement, spec.lnob.world_bank),
+        inequality,
         tree,
         regions,
     })
+}
+
+/// Bootstrap SEs of D, HOI and the Shapley parts: each replicate reweights the PSU × cell
+/// aggregates (no pass over the microdata) and recomputes the decomposition.
+fn bootstrap_inequality(
+    built: &cells::IndicatorCells,
+    replicates: &crate::variance::Replicates,
+    complement: bool,
+    out: &mut Inequality,
+) {
+    let table = &built.table;
+    let k = table.vars.len();
+    let mut d = Vec::with_capacity(replicates.len());
+    let mut hoi = Vec::with_capacity(replicates.len());
+    let mut parts: Vec<Vec<f64>> = vec![Vec::with_capacity(replicates.len()); k];
+    let mut rep = table.clone();
+    for m in &replicates.multipliers {
+        for c in rep.cells.iter_mut() {
+            c.w = 0.0;
+            c.wy = 0.0;
+        }
+        for e in &built.psu_cells {
+            let f = m[e.psu as usize];
+            let c = &mut rep.cells[e.cell as usize];
+            c.w += f * e.w;
+            c.wy += f * e.wy;
+        }
+        let r = dindex::analyse(&rep, complement);
+        d.push(r.d);
+        hoi.push(r.hoi);
+        for (p, s) in parts.iter_mut().zip(&r.shapley) {
+            p.push(s.value);
+        }
+    }
+    use crate::variance::Replicates;
+    out.d_se = Some(Replicates::se(&d));
+    out.hoi_se = Some(Replicates::se(&hoi));
+    for (s, p) in out.shapley.iter_mut().zip(&parts) {
+        s.se = Some(Replicates::se(p));
+    }
 }
 
 pub fn inequality(table: &CellTable, complement: bool, world_bank: bool) -> Inequality {
@@ -304,6 +369,8 @@ pub fn inequality(table: &CellTable, complement: bool, world_bank: bool) -> Ineq
         None
     };
     Inequality {
+        d_se: None,
+        hoi_se: None,
         world_bank_d,
         opportunity_rate: d.pbar,
         d: d.d,
@@ -317,6 +384,7 @@ pub fn inequality(table: &CellTable, complement: bool, world_bank: bool) -> Ineq
                 label: var.label.clone(),
                 value: s.value,
                 share: s.share,
+                se: None,
             })
             .collect(),
     }
