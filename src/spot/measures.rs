@@ -22,19 +22,74 @@ pub struct Fgt {
 pub struct HouseholdDesign<'a> {
     pub psu: Vec<u32>,
     pub design: &'a crate::variance::Design,
+    /// Bootstrap weight multipliers per replicate and household (empty: no bootstrap).
+    pub replicates: Vec<Vec<f64>>,
+}
+
+impl<'a> HouseholdDesign<'a> {
+    pub fn new(
+        psu: Vec<u32>,
+        design: &'a crate::variance::Design,
+        replicates: &crate::variance::Replicates,
+    ) -> Self {
+        let per_household = replicates
+            .multipliers
+            .iter()
+            .map(|m| psu.iter().map(|&p| m[p as usize]).collect())
+            .collect();
+        HouseholdDesign {
+            psu,
+            design,
+            replicates: per_household,
+        }
+    }
+
+    /// Bootstrap SE of any statistic of the person weights (None without replicates).
+    pub fn bootstrap_se(&self, w: &[f64], stat: impl Fn(&[f64]) -> f64) -> Option<f64> {
+        if self.replicates.is_empty() {
+            return None;
+        }
+        let mut wr = vec![0.0; w.len()];
+        let estimates: Vec<f64> = self
+            .replicates
+            .iter()
+            .map(|m| {
+                for ((r, &wh), &f) in wr.iter_mut().zip(w).zip(m) {
+                    *r = wh * f;
+                }
+                stat(&wr)
+            })
+            .collect();
+        Some(crate::variance::Replicates::se(&estimates))
+    }
 }
 
 impl HouseholdDesign<'_> {
-    /// SE of the person-weighted mean of a household value.
-    fn se(&self, value: impl Fn(usize) -> f64, w: &[f64]) -> f64 {
-        let mut psu_w = vec![0.0; self.design.psus()];
-        let mut psu_wy = vec![0.0; self.design.psus()];
+    /// Linearised SEs of the headcount and gap at each line, from one pass over households.
+    fn fgt_se(&self, y: &[f64], w: &[f64], lines: &[PovertyLine]) -> Vec<(f64, f64)> {
+        let psus = self.design.psus();
+        let mut psu_w = vec![0.0; psus];
+        let mut psu_h = vec![vec![0.0; psus]; lines.len()];
+        let mut psu_g = vec![vec![0.0; psus]; lines.len()];
         for (h, &wh) in w.iter().enumerate() {
             let p = self.psu[h] as usize;
             psu_w[p] += wh;
-            psu_wy[p] += wh * value(h);
+            for (k, l) in lines.iter().enumerate() {
+                let z = l.monthly_lcu;
+                if y[h] < z {
+                    psu_h[k][p] += wh;
+                    psu_g[k][p] += wh * (z - y[h]) / z;
+                }
+            }
         }
-        self.design.ratio_se(&psu_w, &psu_wy)
+        (0..lines.len())
+            .map(|k| {
+                (
+                    self.design.ratio_se(&psu_w, &psu_h[k]),
+                    self.design.ratio_se(&psu_w, &psu_g[k]),
+                )
+            })
+            .collect()
     }
 }
 
@@ -48,6 +103,9 @@ pub struct Distribution {
     pub top10_share: f64,
     pub palma: f64,
     pub s80s20: f64,
+    /// Bootstrap standard errors of the Gini index and the Palma ratio.
+    pub gini_se: Option<f64>,
+    pub palma_se: Option<f64>,
 }
 
 /// Measures of welfare `y` (per household) with person weights `w`. Income shares rank on `y`
@@ -61,10 +119,12 @@ pub fn distribution(
     // One sort serves the Gini and the shares.
     let order = stats::order_by_value(y);
     let shares = stats::shares(y, w, &stats::deciles_ordered(w, &order));
+    let ses = hd.fgt_se(y, w, lines);
     Distribution {
         poverty: lines
             .iter()
-            .map(|l| {
+            .zip(ses)
+            .map(|(l, (headcount_se, gap_se))| {
                 let z = l.monthly_lcu;
                 let [headcount, gap, severity] = stats::fgt012(y, w, z);
                 Fgt {
@@ -72,8 +132,8 @@ pub fn distribution(
                     headcount,
                     gap,
                     severity,
-                    headcount_se: hd.se(|h| if y[h] < z { 1.0 } else { 0.0 }, w),
-                    gap_se: hd.se(|h| ((z - y[h]) / z).max(0.0), w),
+                    headcount_se,
+                    gap_se,
                 }
             })
             .collect(),
@@ -84,5 +144,10 @@ pub fn distribution(
         top10_share: shares.top10,
         palma: shares.palma,
         s80s20: shares.s80s20,
+        // The ranking does not change across replicates, only the weights: reuse the order.
+        gini_se: hd.bootstrap_se(w, |wr| stats::gini_ordered(y, wr, &order)),
+        palma_se: hd.bootstrap_se(w, |wr| {
+            stats::shares(y, wr, &stats::deciles_ordered(wr, &order)).palma
+        }),
     }
 }

@@ -88,6 +88,9 @@ pub struct ScenarioResult {
     pub gap_closed_per_lcu: f64,
     /// Share of transfers reaching households poor before transfers (national line).
     pub share_to_poor: f64,
+    /// Fall of the national headcount and its bootstrap standard error.
+    pub headcount_reduction: f64,
+    pub headcount_reduction_se: Option<f64>,
     pub projection: Vec<YearCost>,
 }
 
@@ -263,14 +266,19 @@ pub fn baseline(spec: &Spec, survey: &Survey) -> Result<Distribution> {
     let lines = poverty_lines(spec, survey);
     let pop = population(survey, lines[0].monthly_lcu)?;
     let design = crate::variance::Design::from_survey(survey)?;
-    let hd = measures::HouseholdDesign {
-        psu: pop
-            .first_row
+    let replicates = crate::variance::Replicates::rescaled_bootstrap(
+        &design,
+        spec.uncertainty.replicates,
+        spec.uncertainty.seed,
+    );
+    let hd = measures::HouseholdDesign::new(
+        pop.first_row
             .iter()
             .map(|&r| design.record_psu[r])
             .collect(),
-        design: &design,
-    };
+        &design,
+        &replicates,
+    );
     Ok(measures::distribution(
         &pop.welfare,
         &pop.persons,
@@ -285,14 +293,19 @@ pub fn simulate_wave(spec: &Spec, survey: &Survey) -> Result<SpotResult> {
     let national_line = lines[0].monthly_lcu;
     let pop = population(survey, national_line)?;
     let design = crate::variance::Design::from_survey(survey)?;
-    let hd = measures::HouseholdDesign {
-        psu: pop
-            .first_row
+    let replicates = crate::variance::Replicates::rescaled_bootstrap(
+        &design,
+        spec.uncertainty.replicates,
+        spec.uncertainty.seed,
+    );
+    let hd = measures::HouseholdDesign::new(
+        pop.first_row
             .iter()
             .map(|&r| design.record_psu[r])
             .collect(),
-        design: &design,
-    };
+        &design,
+        &replicates,
+    );
     let no_transfers = vec![0.0; pop.welfare.len()];
     let scenarios = spec
         .scenarios
@@ -547,6 +560,12 @@ fn simulate(
             0.0
         },
         share_to_poor: if paid > 0.0 { paid_to_poor / paid } else { 0.0 },
+        headcount_reduction: stats::fgt(&pop.welfare, &pop.persons, national_line, 0.0)
+            - stats::fgt(&after, &pop.persons, national_line, 0.0),
+        headcount_reduction_se: hd.bootstrap_se(&pop.persons, |wr| {
+            stats::fgt(&pop.welfare, wr, national_line, 0.0)
+                - stats::fgt(&after, wr, national_line, 0.0)
+        }),
         projection: projection::project(&bases, m.gdp, survey.wave.year, &spec.projection),
     })
 }
