@@ -25,53 +25,66 @@ pub struct Design {
     pub lonely_strata: usize,
 }
 
-fn text_codes(survey: &Survey, column: &str, field: &str) -> Result<Vec<String>> {
+/// Dense codes (in order of first appearance) of a column's values; integers are hashed as
+/// integers, anything else as text, without a string per row.
+fn column_codes(survey: &Survey, column: &str, field: &str) -> Result<Vec<u32>> {
     let col = survey
         .frame
         .column(column)
-        .map_err(|_| {
-            Error::data(
-                survey.context(),
-                format!("{field} column `{column}` is missing"),
-            )
-        })?
-        .cast(&DataType::String)
-        .map_err(|e| Error::data(survey.context(), e.to_string()))?;
-    let text = col.str().expect("string");
-    text.iter()
-        .enumerate()
-        .map(|(row, v)| {
-            v.map(str::to_string).ok_or_else(|| {
-                Error::data(
-                    survey.context(),
-                    format!("{field} column `{column}`: data row {} is missing", row + 1),
-                )
+        .map_err(|_| Error::data(survey.context(), format!("{field} column `{column}` is missing")))?;
+    let missing = |row: usize| {
+        Error::data(
+            survey.context(),
+            format!("{field} column `{column}`: data row {} is missing", row + 1),
+        )
+    };
+    fn number<K: std::hash::Hash + Eq>(
+        values: impl Iterator<Item = Option<K>>,
+        missing: impl Fn(usize) -> Error,
+    ) -> Result<Vec<u32>> {
+        let mut index: HashMap<K, u32> = HashMap::new();
+        values
+            .enumerate()
+            .map(|(row, v)| {
+                let v = v.ok_or_else(|| missing(row))?;
+                let next = index.len() as u32;
+                Ok(*index.entry(v).or_insert(next))
             })
-        })
-        .collect()
+            .collect()
+    }
+    if col.dtype().is_integer() {
+        let ints = col
+            .cast(&DataType::Int64)
+            .map_err(|e| Error::data(survey.context(), e.to_string()))?;
+        number(ints.i64().expect("i64").iter(), missing)
+    } else {
+        let text = col
+            .cast(&DataType::String)
+            .map_err(|e| Error::data(survey.context(), e.to_string()))?;
+        number(text.str().expect("string").iter(), missing)
+    }
 }
 
 impl Design {
     pub fn from_survey(survey: &Survey) -> Result<Design> {
-        let strata = text_codes(survey, &survey.wave.strata, "strata")?;
-        let psus = text_codes(survey, &survey.wave.psu, "psu")?;
-        let mut stratum_index: HashMap<&str, u32> = HashMap::new();
-        let mut psu_index: HashMap<(&str, &str), u32> = HashMap::new();
+        let strata = column_codes(survey, &survey.wave.strata, "strata")?;
+        let psus = column_codes(survey, &survey.wave.psu, "psu")?;
+        // A PSU is identified within its stratum (the same PSU number in two strata is two PSUs).
+        let mut psu_index: HashMap<(u32, u32), u32> = HashMap::new();
         let mut psu_stratum = Vec::new();
-        let mut record_psu = Vec::with_capacity(psus.len());
-        for (s, p) in strata.iter().zip(&psus) {
-            let next = stratum_index.len() as u32;
-            let h = *stratum_index.entry(s.as_str()).or_insert(next);
-            let next = psu_index.len() as u32;
-            let j = *psu_index
-                .entry((s.as_str(), p.as_str()))
-                .or_insert_with(|| {
+        let record_psu = strata
+            .iter()
+            .zip(&psus)
+            .map(|(&h, &p)| {
+                let next = psu_index.len() as u32;
+                *psu_index.entry((h, p)).or_insert_with(|| {
                     psu_stratum.push(h);
                     next
-                });
-            record_psu.push(j);
-        }
-        Ok(Design::new(record_psu, psu_stratum, stratum_index.len()))
+                })
+            })
+            .collect();
+        let n_strata = strata.iter().copied().max().map_or(0, |m| m as usize + 1);
+        Ok(Design::new(record_psu, psu_stratum, n_strata))
     }
 
     /// From explicit indices (tests, replicate work).

@@ -22,29 +22,26 @@ pub struct Fgt {
 pub struct HouseholdDesign<'a> {
     pub psu: Vec<u32>,
     pub design: &'a crate::variance::Design,
-    /// Bootstrap weight multipliers per replicate and household (empty: no bootstrap).
-    pub replicates: Vec<Vec<f64>>,
+    /// Bootstrap weight multipliers per replicate and PSU (none: no bootstrap).
+    pub replicates: &'a crate::variance::Replicates,
 }
 
 impl<'a> HouseholdDesign<'a> {
     pub fn new(
         psu: Vec<u32>,
         design: &'a crate::variance::Design,
-        replicates: &crate::variance::Replicates,
+        replicates: &'a crate::variance::Replicates,
     ) -> Self {
-        let per_household = replicates
-            .multipliers
-            .iter()
-            .map(|m| psu.iter().map(|&p| m[p as usize]).collect())
-            .collect();
         HouseholdDesign {
             psu,
             design,
-            replicates: per_household,
+            replicates,
         }
     }
 
-    /// Bootstrap SE of any statistic of the person weights (None without replicates).
+    /// Bootstrap SE of a statistic of the replicate person weights (None without replicates).
+    /// The replicate weights are built in household order; the multipliers are per PSU, so the
+    /// lookups stay in cache.
     pub fn bootstrap_se(&self, w: &[f64], stat: impl Fn(&[f64]) -> f64) -> Option<f64> {
         if self.replicates.is_empty() {
             return None;
@@ -52,15 +49,57 @@ impl<'a> HouseholdDesign<'a> {
         let mut wr = vec![0.0; w.len()];
         let estimates: Vec<f64> = self
             .replicates
+            .multipliers
             .iter()
             .map(|m| {
-                for ((r, &wh), &f) in wr.iter_mut().zip(w).zip(m) {
-                    *r = wh * f;
+                for ((r, &wh), &p) in wr.iter_mut().zip(w).zip(&self.psu) {
+                    *r = wh * m[p as usize];
                 }
                 stat(&wr)
             })
             .collect();
         Some(crate::variance::Replicates::se(&estimates))
+    }
+
+    /// Bootstrap SEs of the Gini index and the Palma ratio. The ranking by welfare is the same in
+    /// every replicate (only weights change), so values are put in order once and each replicate
+    /// is one sequential pass.
+    fn bootstrap_gini_palma(
+        &self,
+        y: &[f64],
+        w: &[f64],
+        order: &[usize],
+    ) -> (Option<f64>, Option<f64>) {
+        if self.replicates.is_empty() {
+            return (None, None);
+        }
+        let ys: Vec<f64> = order.iter().map(|&i| y[i]).collect();
+        let ws: Vec<f64> = order.iter().map(|&i| w[i]).collect();
+        let ps: Vec<u32> = order.iter().map(|&i| self.psu[i]).collect();
+        let (mut ginis, mut palmas) = (Vec::new(), Vec::new());
+        for m in &self.replicates.multipliers {
+            let (mut total_w, mut total_t) = (0.0, 0.0);
+            for ((&wi, &p), &yi) in ws.iter().zip(&ps).zip(&ys) {
+                let wr = wi * m[p as usize];
+                total_w += wr;
+                total_t += wr * yi;
+            }
+            let (mut cum, mut a, mut b) = (0.0, 0.0, 0.0);
+            let mut decile = [0.0f64; 10];
+            for ((&wi, &p), &yi) in ws.iter().zip(&ps).zip(&ys) {
+                let wr = wi * m[p as usize];
+                cum += wr;
+                a += wr * yi * cum;
+                b += wr * wr * yi;
+                let d = ((10.0 * (cum - wr / 2.0) / total_w) as usize).min(9);
+                decile[d] += wr * yi;
+            }
+            ginis.push((2.0 * a - b) / (total_w * total_t) - 1.0);
+            let bottom40: f64 = decile[..4].iter().sum();
+            palmas.push(decile[9] / bottom40);
+        }
+        use crate::variance::Replicates;
+        (Some(Replicates::se(&ginis)), Some(Replicates::se(&palmas)))
     }
 }
 
@@ -120,6 +159,7 @@ pub fn distribution(
     let order = stats::order_by_value(y);
     let shares = stats::shares(y, w, &stats::deciles_ordered(w, &order));
     let ses = hd.fgt_se(y, w, lines);
+    let (gini_se, palma_se) = hd.bootstrap_gini_palma(y, w, &order);
     Distribution {
         poverty: lines
             .iter()
@@ -144,10 +184,53 @@ pub fn distribution(
         top10_share: shares.top10,
         palma: shares.palma,
         s80s20: shares.s80s20,
-        // The ranking does not change across replicates, only the weights: reuse the order.
-        gini_se: hd.bootstrap_se(w, |wr| stats::gini_ordered(y, wr, &order)),
-        palma_se: hd.bootstrap_se(w, |wr| {
-            stats::shares(y, wr, &stats::deciles_ordered(wr, &order)).palma
-        }),
+        gini_se,
+        palma_se,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::variance::{Design, Replicates};
+
+    #[test]
+    fn fast_bootstrap_pass_equals_the_plain_statistics() {
+        // Six households in three PSUs; two replicates with hand-set multipliers.
+        let y = [5.0, 1.0, 9.0, 3.0, 7.0, 2.0];
+        let w = [1.0, 2.0, 1.5, 1.0, 0.5, 2.0];
+        let psu = vec![0, 0, 1, 1, 2, 2];
+        let design = Design::new(vec![0, 1, 2], vec![0, 0, 0], 1);
+        let reps = Replicates {
+            multipliers: vec![
+                vec![1.5, 0.0, 1.5],
+                vec![0.0, 1.5, 1.5],
+                vec![3.0, 0.0, 0.0],
+                vec![1.0, 1.0, 1.0],
+            ],
+        };
+        let hd = HouseholdDesign::new(psu.clone(), &design, &reps);
+        let order = stats::order_by_value(&y);
+        let (g, p) = hd.bootstrap_gini_palma(&y, &w, &order);
+        let plain = |stat: &dyn Fn(&[f64]) -> f64| {
+            let est: Vec<f64> = reps
+                .multipliers
+                .iter()
+                .map(|m| {
+                    let wr: Vec<f64> = w
+                        .iter()
+                        .zip(&psu)
+                        .map(|(wi, &q)| wi * m[q as usize])
+                        .collect();
+                    stat(&wr)
+                })
+                .collect();
+            Replicates::se(&est)
+        };
+        let g_plain = plain(&|wr| stats::gini(&y, wr));
+        let p_plain = plain(&|wr| stats::shares(&y, wr, &stats::deciles(&y, wr)).palma);
+        assert!((g.unwrap() - g_plain).abs() < 1e-14, "{g:?} vs {g_plain}");
+        assert!(p_plain.is_finite() && p_plain > 0.0);
+        assert!((p.unwrap() - p_plain).abs() < 1e-12, "{p:?} vs {p_plain}");
     }
 }
