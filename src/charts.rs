@@ -366,6 +366,42 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
             };
             charts.push(incidence.write(dir, "decile_incidence")?);
             charts.push(projection_chart(results, &source, dir)?);
+
+            // Reach to the furthest behind, next to reach to the bottom 40%.
+            let coverage_of = |sc: &crate::spot::ScenarioResult, id: &str| {
+                sc.reach
+                    .iter()
+                    .find(|g| g.id == id)
+                    .map_or(0.0, |g| 100.0 * g.coverage)
+            };
+            let reach = Bars {
+                title: "Who the scenarios reach".into(),
+                x_label: "Percent of the group living in a household that receives a benefit"
+                    .into(),
+                source: source.clone(),
+                rows: spot.scenarios.iter().map(|s| s.label.clone()).collect(),
+                series: vec![
+                    (
+                        "Furthest-behind groups (mean over indicators)".into(),
+                        VERMILLION,
+                        spot.scenarios
+                            .iter()
+                            .map(|s| 100.0 * s.reach_furthest_behind)
+                            .collect(),
+                    ),
+                    (
+                        "Bottom 40%".into(),
+                        BLUE,
+                        spot.scenarios
+                            .iter()
+                            .map(|s| coverage_of(s, "bottom40"))
+                            .collect(),
+                    ),
+                ],
+                x_max: 135.0,
+                stacked: false,
+            };
+            charts.push(reach.write(dir, "reach")?);
         }
     }
     Ok(charts)

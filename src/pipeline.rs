@@ -86,8 +86,11 @@ fn check_references(spec: &spec::Spec, s: &Survey) -> Result<()> {
 pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
     let mut waves = Vec::new();
     let mut input_records = Vec::new();
+    // The furthest-behind groups of the latest wave, followed through the scenarios.
+    let mut latest_groups = Vec::new();
     for s in surveys {
-        let indicators = lnob::analyse_wave(&spec.spec, s)?;
+        let (indicators, groups) = lnob::analyse_wave_with_groups(&spec.spec, s)?;
+        latest_groups = groups;
         let households = s
             .frame
             .column(&s.wave.household_id)
@@ -111,7 +114,7 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
     let spot = if spec.spec.scenarios.is_empty() {
         None
     } else {
-        Some(spot::simulate_wave(&spec.spec, latest)?)
+        Some(spot::simulate_wave_for(&spec.spec, latest, &latest_groups)?)
     };
     // Poverty before transfers in every wave, for the change between waves.
     let poverty_by_wave = if spec.spec.scenarios.is_empty() {

@@ -36,6 +36,16 @@ pub struct Summary {
     pub scenarios_by_efficiency: Vec<Efficiency>,
     /// National poverty headcount (before any simulated transfer) in every wave, and its change.
     pub poverty: Option<Progress>,
+    /// Scenarios by mean coverage of the indicators' furthest-behind groups, best first.
+    pub scenarios_by_reach: Vec<Reach>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Reach {
+    pub scenario: String,
+    pub label: String,
+    pub reach_furthest_behind: f64,
+    pub cost_pct_gdp: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -155,6 +165,25 @@ impl Summary {
             })
             .unwrap_or_default();
         scenarios_by_efficiency.sort_by(|a, b| b.pp_per_pct_gdp.total_cmp(&a.pp_per_pct_gdp));
+        let mut scenarios_by_reach: Vec<Reach> = spot
+            .map(|s| {
+                s.scenarios
+                    .iter()
+                    .map(|sc| Reach {
+                        scenario: sc.id.clone(),
+                        label: sc.label.clone(),
+                        reach_furthest_behind: sc.reach_furthest_behind,
+                        cost_pct_gdp: sc.cost_pct_gdp,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        // Best reach first; at equal reach, the cheaper scenario.
+        scenarios_by_reach.sort_by(|a, b| {
+            b.reach_furthest_behind
+                .total_cmp(&a.reach_furthest_behind)
+                .then(a.cost_pct_gdp.total_cmp(&b.cost_pct_gdp))
+        });
         let poverty = (!poverty_by_wave.is_empty()).then(|| {
             let (a, b) = (
                 &poverty_by_wave[0],
@@ -182,6 +211,7 @@ impl Summary {
             }
         });
         Summary {
+            scenarios_by_reach,
             poverty,
             indicators_by_d: by_d.iter().map(|i| i.id.clone()).collect(),
             progress,

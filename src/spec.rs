@@ -510,6 +510,10 @@ pub struct SpotOptions {
     /// International poverty lines, 2021 PPP dollars a day.
     #[serde(default = "default_intl_lines")]
     pub international_lines: Vec<f64>,
+    /// Circumstances for treating "not poor" as an opportunity: its D-index, HOI and Shapley parts
+    /// before and after each scenario (empty: not computed).
+    #[serde(default)]
+    pub opportunity_circumstances: Vec<String>,
 }
 
 fn default_seed() -> u64 {
@@ -524,6 +528,7 @@ impl Default for SpotOptions {
         SpotOptions {
             seed: default_seed(),
             international_lines: default_intl_lines(),
+            opportunity_circumstances: Vec::new(),
         }
     }
 }
@@ -793,6 +798,14 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
         if !(x.is_finite() && x > -0.5 && x < 1.0) {
             return Err(format!(
                 "projection.{name}: expected a yearly rate between -0.5 and 1, found {x}"
+            ));
+        }
+    }
+    for c in &spec.spot.opportunity_circumstances {
+        if !known.contains(c.as_str()) {
+            return Err(format!(
+                "spot.opportunity_circumstances: unknown circumstance \"{c}\"; known: {}",
+                known.iter().copied().collect::<Vec<_>>().join(", ")
             ));
         }
     }

@@ -28,10 +28,12 @@ pub struct Design {
 /// Dense codes (in order of first appearance) of a column's values; integers are hashed as
 /// integers, anything else as text, without a string per row.
 fn column_codes(survey: &Survey, column: &str, field: &str) -> Result<Vec<u32>> {
-    let col = survey
-        .frame
-        .column(column)
-        .map_err(|_| Error::data(survey.context(), format!("{field} column `{column}` is missing")))?;
+    let col = survey.frame.column(column).map_err(|_| {
+        Error::data(
+            survey.context(),
+            format!("{field} column `{column}` is missing"),
+        )
+    })?;
     let missing = |row: usize| {
         Error::data(
             survey.context(),

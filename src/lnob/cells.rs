@@ -361,6 +361,9 @@ pub struct IndicatorCells {
     pub dropped_weight_share: f64,
     /// The same aggregation inside each region (region name, table), for sub-national analysis.
     pub by_region: Vec<(String, CellTable)>,
+    /// Survey row of every analysed record, and the index (into `table.cells`) of its cell.
+    pub rows: Vec<u32>,
+    pub row_cell: Vec<u32>,
     /// Weight and weighted outcome by PSU and cell, for design-based variances and replicates:
     /// (PSU, index into `table.cells`, w, wy). A (PSU, cell) pair may appear more than once when
     /// a PSU's records are not contiguous; sums over entries are what matter.
@@ -486,15 +489,21 @@ pub fn build(
         vars: vars.clone(),
         cells: aggregate(&keys, &all, &y, &w, &radix),
     };
-    let psu_cells = psu_cells(
-        &table,
-        &keys,
-        &keep_rows,
-        &design.record_psu,
-        &y,
-        &w,
-        &radix,
-    );
+    let cell_keys: Vec<u64> = table
+        .cells
+        .iter()
+        .map(|c| {
+            c.codes
+                .iter()
+                .zip(&radix)
+                .fold(0u64, |k, (&code, &r)| k * r + code as u64)
+        })
+        .collect();
+    let row_cell: Vec<u32> = keys
+        .iter()
+        .map(|k| cell_keys.binary_search(k).expect("every key has a cell") as u32)
+        .collect();
+    let psu_cells = psu_cells(&table, &row_cell, &keep_rows, &design.record_psu, &y, &w);
 
     let mut by_region = Vec::new();
     if let Some(Regions {
@@ -533,6 +542,8 @@ pub fn build(
             0.0
         },
         by_region,
+        rows: keep_rows.iter().map(|&r| r as u32).collect(),
+        row_cell,
         psu_cells,
     })
 }
@@ -541,23 +552,12 @@ pub fn build(
 /// of a PSU are usually contiguous, so there are about as many entries as PSU × cell pairs).
 fn psu_cells(
     table: &CellTable,
-    keys: &[u64],
+    row_cell: &[u32],
     keep_rows: &[usize],
     record_psu: &[u32],
     y: &[f64],
     w: &[f64],
-    radix: &[u64],
 ) -> Vec<PsuCell> {
-    let cell_keys: Vec<u64> = table
-        .cells
-        .iter()
-        .map(|c| {
-            c.codes
-                .iter()
-                .zip(radix)
-                .fold(0u64, |k, (&code, &r)| k * r + code as u64)
-        })
-        .collect();
     let mut out = Vec::new();
     let mut scratch: Vec<(f64, f64)> = vec![(0.0, 0.0); table.cells.len()];
     let mut touched: Vec<u32> = Vec::new();
@@ -587,9 +587,7 @@ fn psu_cells(
             }
             current = Some(psu);
         }
-        let c = cell_keys
-            .binary_search(&keys[k])
-            .expect("every key has a cell");
+        let c = row_cell[k] as usize;
         let slot = &mut scratch[c];
         if slot.0 == 0.0 && slot.1 == 0.0 && !touched.contains(&(c as u32)) {
             touched.push(c as u32);

@@ -172,8 +172,27 @@ pub struct IndicatorResult {
     pub regions: Vec<RegionResult>,
 }
 
+/// The survey records of an indicator's furthest-behind group, so the social-protection
+/// simulation can say how far each scenario reaches them.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub indicator: String,
+    pub indicator_label: String,
+    /// The group in words (the tree leaf's description).
+    pub group: String,
+    pub rows: Vec<u32>,
+}
+
 /// Analyse every indicator of the spec on one wave.
 pub fn analyse_wave(spec: &Spec, survey: &Survey) -> Result<Vec<IndicatorResult>> {
+    Ok(analyse_wave_with_groups(spec, survey)?.0)
+}
+
+/// `analyse_wave`, also returning each indicator's furthest-behind group.
+pub fn analyse_wave_with_groups(
+    spec: &Spec,
+    survey: &Survey,
+) -> Result<(Vec<IndicatorResult>, Vec<Group>)> {
     let encoded = cells::encode_all(spec, survey)?;
     let regions = cells::regions(survey)?;
     let design = crate::variance::Design::from_survey(survey)?;
@@ -182,20 +201,22 @@ pub fn analyse_wave(spec: &Spec, survey: &Survey) -> Result<Vec<IndicatorResult>
         spec.uncertainty.replicates,
         spec.uncertainty.seed,
     );
-    spec.indicators
-        .iter()
-        .map(|ind| {
-            analyse_indicator(
-                spec,
-                survey,
-                ind,
-                &encoded,
-                regions.as_ref(),
-                &design,
-                &replicates,
-            )
-        })
-        .collect()
+    let mut results = Vec::new();
+    let mut groups = Vec::new();
+    for ind in &spec.indicators {
+        let (r, g) = analyse_indicator(
+            spec,
+            survey,
+            ind,
+            &encoded,
+            regions.as_ref(),
+            &design,
+            &replicates,
+        )?;
+        results.push(r);
+        groups.extend(g);
+    }
+    Ok((results, groups))
 }
 
 fn analyse_indicator(
@@ -206,7 +227,7 @@ fn analyse_indicator(
     regions: Option<&cells::Regions>,
     design: &crate::variance::Design,
     replicates: &crate::variance::Replicates,
-) -> Result<IndicatorResult> {
+) -> Result<(IndicatorResult, Option<Group>)> {
     let built = cells::build(survey, ind, encoded, regions, design)?;
     let table = &built.table;
     let total_w = table.total_w();
@@ -269,6 +290,7 @@ fn analyse_indicator(
         bootstrap_inequality(&built, replicates, complement, &mut inequality);
     }
     let (mut tree, grown) = grow_and_describe(table, &spec.lnob, complement);
+    let mut group = None;
     // Leaf rates as domains: the cells that fall into each leaf.
     if let Some(grown) = grown {
         let leaf_of: Vec<u64> = table
@@ -290,8 +312,22 @@ fn analyse_indicator(
             leaf.se = leaf_se(leaf.node);
             leaf.flag = reliability(leaf.n, leaf.rate, leaf.se, rules);
         }
+        if let Some(behind) = &tree.furthest_behind {
+            group = Some(Group {
+                indicator: ind.id.clone(),
+                indicator_label: ind.label.clone(),
+                group: behind.group.clone(),
+                rows: built
+                    .rows
+                    .iter()
+                    .zip(&built.row_cell)
+                    .filter(|(_, &c)| leaf_of[c as usize] == behind.node)
+                    .map(|(&r, _)| r)
+                    .collect(),
+            });
+        }
     }
-    Ok(IndicatorResult {
+    let result = IndicatorResult {
         rate_se,
         flag: reliability(table.total_n(), table.rate(), rate_se, rules),
         id: ind.id.clone(),
@@ -308,7 +344,8 @@ fn analyse_indicator(
         inequality,
         tree,
         regions,
-    })
+    };
+    Ok((result, group))
 }
 
 /// Bootstrap SEs of D, HOI and the Shapley parts: each replicate reweights the PSU × cell

@@ -70,6 +70,23 @@ pub struct AreaRow {
     pub coverage: f64,
 }
 
+/// How far a scenario reaches one group: a furthest-behind group of an indicator, the bottom 40%
+/// or the rural population.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GroupReach {
+    /// Indicator id, or "bottom40" / "rural".
+    pub id: String,
+    /// What the group is furthest behind in (the indicator's label), if an indicator group.
+    pub indicator: Option<String>,
+    pub group: String,
+    /// Share of the group's records living in a household that receives a benefit.
+    pub coverage: f64,
+    /// Mean consumption gain of the group, percent.
+    pub gain_pct: f64,
+    pub headcount_before: f64,
+    pub headcount_after: f64,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ScenarioResult {
     pub id: String,
@@ -92,6 +109,12 @@ pub struct ScenarioResult {
     pub headcount_reduction: f64,
     pub headcount_reduction_se: Option<f64>,
     pub projection: Vec<YearCost>,
+    /// Reach to the furthest-behind groups, the bottom 40% and the rural population.
+    pub reach: Vec<GroupReach>,
+    /// Mean coverage over the indicators' furthest-behind groups.
+    pub reach_furthest_behind: f64,
+    /// "Not poor" (national line) as an opportunity, after the scenario.
+    pub not_poor: Option<crate::lnob::Inequality>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -102,6 +125,8 @@ pub struct SpotResult {
     pub baseline: Distribution,
     pub baseline_deciles: Vec<DecileRow>,
     pub baseline_areas: Vec<AreaRow>,
+    /// "Not poor" as an opportunity before any transfer (when the spec names circumstances).
+    pub not_poor_baseline: Option<crate::lnob::Inequality>,
     pub scenarios: Vec<ScenarioResult>,
 }
 
@@ -287,8 +312,157 @@ pub fn baseline(spec: &Spec, survey: &Survey) -> Result<Distribution> {
     ))
 }
 
+/// A group of survey records followed through the scenarios.
+struct Followed {
+    id: String,
+    indicator: Option<String>,
+    group: String,
+    rows: Vec<u32>,
+}
+
+/// Records of the groups to follow: the indicators' furthest-behind groups, then the bottom 40%
+/// (pre-transfer deciles 1–4) and the rural population.
+fn followed(pop: &Population, groups: &[crate::lnob::Group]) -> Vec<Followed> {
+    let mut out: Vec<Followed> = groups
+        .iter()
+        .map(|g| Followed {
+            id: g.indicator.clone(),
+            indicator: Some(g.indicator_label.clone()),
+            group: g.group.clone(),
+            rows: g.rows.clone(),
+        })
+        .collect();
+    let all = 0..pop.household.len() as u32;
+    out.push(Followed {
+        id: "bottom40".into(),
+        indicator: None,
+        group: "Bottom 40% (consumption before transfers)".into(),
+        rows: all
+            .clone()
+            .filter(|&r| pop.decile[pop.household[r as usize]] <= 4)
+            .collect(),
+    });
+    if let Some((names, codes)) = &pop.area {
+        if let Some(k) = names.iter().position(|n| n.eq_ignore_ascii_case("rural")) {
+            out.push(Followed {
+                id: "rural".into(),
+                indicator: None,
+                group: format!("{} population", names[k]),
+                rows: all
+                    .filter(|&r| codes[pop.household[r as usize]] == k)
+                    .collect(),
+            });
+        }
+    }
+    out
+}
+
+fn reach(
+    pop: &Population,
+    g: &Followed,
+    after: &[f64],
+    transfers: &[f64],
+    line: f64,
+) -> GroupReach {
+    let (mut w, mut covered, mut gain, mut base, mut before, mut post) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    for &r in &g.rows {
+        let h = pop.household[r as usize];
+        let wr = pop.person_weight[r as usize];
+        w += wr;
+        if transfers[h] > 0.0 {
+            covered += wr;
+        }
+        gain += wr * (after[h] - pop.welfare[h]);
+        base += wr * pop.welfare[h];
+        if pop.welfare[h] < line {
+            before += wr;
+        }
+        if after[h] < line {
+            post += wr;
+        }
+    }
+    let ratio = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+    GroupReach {
+        id: g.id.clone(),
+        indicator: g.indicator.clone(),
+        group: g.group.clone(),
+        coverage: ratio(covered, w),
+        gain_pct: 100.0 * ratio(gain, base),
+        headcount_before: ratio(before, w),
+        headcount_after: ratio(post, w),
+    }
+}
+
+/// "Not poor" as an opportunity over the spec's circumstances: cells of persons, outcome
+/// welfare ≥ line.
+struct NotPoor {
+    vars: Vec<crate::lnob::cells::Variable>,
+    codes: Vec<Vec<u32>>,
+    rows: Vec<usize>,
+}
+
+impl NotPoor {
+    fn new(spec: &Spec, survey: &Survey) -> Result<Option<NotPoor>> {
+        let ids = &spec.spot.opportunity_circumstances;
+        if ids.is_empty() {
+            return Ok(None);
+        }
+        let encoded = crate::lnob::cells::encode_all(spec, survey)?;
+        let chosen: Vec<&crate::lnob::cells::Encoded> = ids
+            .iter()
+            .map(|id| encoded.iter().find(|e| &e.id == id).expect("validated"))
+            .collect();
+        let rows: Vec<usize> = (0..survey.records())
+            .filter(|&i| chosen.iter().all(|e| e.codes[i].is_some()))
+            .collect();
+        Ok(Some(NotPoor {
+            vars: chosen
+                .iter()
+                .map(|e| crate::lnob::cells::Variable::from(*e))
+                .collect(),
+            codes: chosen
+                .iter()
+                .map(|e| {
+                    rows.iter()
+                        .map(|&i| e.codes[i].expect("complete"))
+                        .collect()
+                })
+                .collect(),
+            rows,
+        }))
+    }
+
+    fn inequality(&self, pop: &Population, welfare: &[f64], line: f64) -> crate::lnob::Inequality {
+        let y: Vec<f64> = self
+            .rows
+            .iter()
+            .map(|&i| {
+                if welfare[pop.household[i]] >= line {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let w: Vec<f64> = self.rows.iter().map(|&i| pop.person_weight[i]).collect();
+        let table =
+            crate::lnob::cells::CellTable::from_records(self.vars.clone(), &self.codes, &y, &w);
+        crate::lnob::inequality(&table, false, false)
+    }
+}
+
 /// Simulate every scenario of the spec on one wave.
 pub fn simulate_wave(spec: &Spec, survey: &Survey) -> Result<SpotResult> {
+    simulate_wave_for(spec, survey, &[])
+}
+
+/// `simulate_wave`, following the given furthest-behind groups through every scenario.
+pub fn simulate_wave_for(
+    spec: &Spec,
+    survey: &Survey,
+    groups: &[crate::lnob::Group],
+) -> Result<SpotResult> {
     let lines = poverty_lines(spec, survey);
     let national_line = lines[0].monthly_lcu;
     let pop = population(survey, national_line)?;
@@ -307,11 +481,35 @@ pub fn simulate_wave(spec: &Spec, survey: &Survey) -> Result<SpotResult> {
         &replicates,
     );
     let no_transfers = vec![0.0; pop.welfare.len()];
+    let follow = followed(&pop, groups);
+    let not_poor = NotPoor::new(spec, survey)?;
     let scenarios = spec
         .scenarios
         .iter()
         .enumerate()
-        .map(|(i, sc)| simulate(spec, survey, &pop, &lines, &hd, i as u64, sc))
+        .map(|(i, sc)| {
+            let (mut r, after, transfers) =
+                simulate(spec, survey, &pop, &lines, &hd, i as u64, sc)?;
+            r.reach = follow
+                .iter()
+                .map(|g| reach(&pop, g, &after, &transfers, national_line))
+                .collect();
+            let behind: Vec<f64> = r
+                .reach
+                .iter()
+                .filter(|g| g.indicator.is_some())
+                .map(|g| g.coverage)
+                .collect();
+            r.reach_furthest_behind = if behind.is_empty() {
+                0.0
+            } else {
+                behind.iter().sum::<f64>() / behind.len() as f64
+            };
+            r.not_poor = not_poor
+                .as_ref()
+                .map(|np| np.inequality(&pop, &after, national_line));
+            Ok(r)
+        })
         .collect::<Result<Vec<_>>>()?;
     Ok(SpotResult {
         wave: survey.wave.id.clone(),
@@ -319,6 +517,9 @@ pub fn simulate_wave(spec: &Spec, survey: &Survey) -> Result<SpotResult> {
         baseline: measures::distribution(&pop.welfare, &pop.persons, &lines, &hd),
         baseline_deciles: incidence(&pop, &pop.welfare, &no_transfers),
         baseline_areas: areas(&pop, &pop.welfare, &no_transfers, national_line),
+        not_poor_baseline: not_poor
+            .as_ref()
+            .map(|np| np.inequality(&pop, &pop.welfare, national_line)),
         lines,
         scenarios,
     })
@@ -439,7 +640,7 @@ fn simulate(
     hd: &measures::HouseholdDesign,
     scenario_index: u64,
     sc: &Scenario,
-) -> Result<ScenarioResult> {
+) -> Result<(ScenarioResult, Vec<f64>, Vec<f64>)> {
     let m = &spec.macro_figures;
     let national_line = lines[0].monthly_lcu;
     let nh = pop.welfare.len();
@@ -542,7 +743,10 @@ fn simulate(
         .filter(|&h| pop.poor[h])
         .map(|h| pop.hh_weight[h] * transfers[h])
         .sum();
-    Ok(ScenarioResult {
+    let result = ScenarioResult {
+        reach: Vec::new(),
+        reach_furthest_behind: 0.0,
+        not_poor: None,
         id: sc.id.clone(),
         label: sc.label.clone(),
         schemes,
@@ -567,7 +771,8 @@ fn simulate(
                 - stats::fgt(&after, wr, national_line, 0.0)
         }),
         projection: projection::project(&bases, m.gdp, survey.wave.year, &spec.projection),
-    })
+    };
+    Ok((result, after, transfers))
 }
 
 /// Incidence by fixed pre-transfer decile of persons.
