@@ -223,6 +223,20 @@ fn aggregate(keys: &[u64], rows: &[usize], y: &[f64], w: &[f64], radix: &[u64]) 
         .collect()
 }
 
+/// Encode only the named circumstances (in the order given).
+pub fn encode_selected(spec: &Spec, survey: &Survey, ids: &[String]) -> Result<Vec<Encoded>> {
+    ids.iter()
+        .map(|id| {
+            let c = spec
+                .circumstances
+                .iter()
+                .find(|c| &c.id == id)
+                .expect("validated");
+            encode(c, survey)
+        })
+        .collect()
+}
+
 /// Encode every circumstance the spec defines, once per wave.
 pub fn encode_all(spec: &Spec, survey: &Survey) -> Result<Vec<Encoded>> {
     spec.circumstances

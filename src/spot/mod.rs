@@ -395,11 +395,12 @@ fn reach(
 }
 
 /// "Not poor" as an opportunity over the spec's circumstances: cells of persons, outcome
-/// welfare ≥ line.
+/// welfare ≥ line. The persons' cells are found once; each scenario only re-sums them.
 struct NotPoor {
-    vars: Vec<crate::lnob::cells::Variable>,
-    codes: Vec<Vec<u32>>,
-    rows: Vec<usize>,
+    /// The cell table's shape (cells and their codes); weights are filled per use.
+    template: crate::lnob::cells::CellTable,
+    /// (row, cell index) of every person with all circumstances known.
+    members: Vec<(usize, u32)>,
 }
 
 impl NotPoor {
@@ -408,46 +409,54 @@ impl NotPoor {
         if ids.is_empty() {
             return Ok(None);
         }
-        let encoded = crate::lnob::cells::encode_all(spec, survey)?;
-        let chosen: Vec<&crate::lnob::cells::Encoded> = ids
-            .iter()
-            .map(|id| encoded.iter().find(|e| &e.id == id).expect("validated"))
-            .collect();
+        let encoded = crate::lnob::cells::encode_selected(spec, survey, ids)?;
+        let chosen: Vec<&crate::lnob::cells::Encoded> = encoded.iter().collect();
         let rows: Vec<usize> = (0..survey.records())
             .filter(|&i| chosen.iter().all(|e| e.codes[i].is_some()))
             .collect();
-        Ok(Some(NotPoor {
-            vars: chosen
-                .iter()
-                .map(|e| crate::lnob::cells::Variable::from(*e))
-                .collect(),
-            codes: chosen
-                .iter()
-                .map(|e| {
-                    rows.iter()
-                        .map(|&i| e.codes[i].expect("complete"))
-                        .collect()
-                })
-                .collect(),
-            rows,
-        }))
+        let codes: Vec<Vec<u32>> = chosen
+            .iter()
+            .map(|e| {
+                rows.iter()
+                    .map(|&i| e.codes[i].expect("complete"))
+                    .collect()
+            })
+            .collect();
+        let vars: Vec<crate::lnob::cells::Variable> = chosen
+            .iter()
+            .map(|e| crate::lnob::cells::Variable::from(*e))
+            .collect();
+        let ones = vec![1.0; rows.len()];
+        let template = crate::lnob::cells::CellTable::from_records(vars, &codes, &ones, &ones);
+        let members = rows
+            .iter()
+            .enumerate()
+            .map(|(k, &row)| {
+                let key: Vec<u32> = codes.iter().map(|c| c[k]).collect();
+                let cell = template
+                    .cells
+                    .binary_search_by(|c| c.codes.cmp(&key))
+                    .expect("every record has a cell");
+                (row, cell as u32)
+            })
+            .collect();
+        Ok(Some(NotPoor { template, members }))
     }
 
     fn inequality(&self, pop: &Population, welfare: &[f64], line: f64) -> crate::lnob::Inequality {
-        let y: Vec<f64> = self
-            .rows
-            .iter()
-            .map(|&i| {
-                if welfare[pop.household[i]] >= line {
-                    1.0
-                } else {
-                    0.0
-                }
-            })
-            .collect();
-        let w: Vec<f64> = self.rows.iter().map(|&i| pop.person_weight[i]).collect();
-        let table =
-            crate::lnob::cells::CellTable::from_records(self.vars.clone(), &self.codes, &y, &w);
+        let mut table = self.template.clone();
+        for c in table.cells.iter_mut() {
+            c.w = 0.0;
+            c.wy = 0.0;
+        }
+        for &(row, cell) in &self.members {
+            let w = pop.person_weight[row];
+            let c = &mut table.cells[cell as usize];
+            c.w += w;
+            if welfare[pop.household[row]] >= line {
+                c.wy += w;
+            }
+        }
         crate::lnob::inequality(&table, false, false)
     }
 }
