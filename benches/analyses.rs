@@ -78,6 +78,9 @@ fn main() {
     }
     let mut ten_points = ten.clone();
     ten_points.uncertainty.replicates = 0;
+    // Without the LNOB × SPOT "not poor" D-index (issue 4's measures alone).
+    let mut ten_measures = ten_points.clone();
+    ten_measures.spot.opportunity_circumstances.clear();
     let best = |f: &dyn Fn()| {
         (0..3)
             .map(|_| {
@@ -100,6 +103,15 @@ fn main() {
         best(&|| assert_eq!(lnob::analyse_wave(&plain, &survey).expect("lnob").len(), n));
     let lnob_points =
         best(&|| assert_eq!(lnob::analyse_wave(&points, &survey).expect("lnob").len(), n));
+    let spot_measures = best(&|| {
+        assert_eq!(
+            spot::simulate_wave(&ten_measures, &survey)
+                .expect("spot")
+                .scenarios
+                .len(),
+            ten.scenarios.len()
+        )
+    });
     let spot_points = best(&|| {
         assert_eq!(
             spot::simulate_wave(&ten_points, &survey)
@@ -127,8 +139,11 @@ fn main() {
     );
     println!("LNOB, the same plus the World Bank logit D nationally and per province: {lnob_all:.3} s (best of 3)");
     println!(
-        "SPOT, {} scenarios (poverty at 4 lines with linearised SEs, inequality, deciles, areas, projection): {spot_points:.3} s (best of 3)",
+        "SPOT, {} scenarios (poverty at 4 lines with linearised SEs, inequality, deciles, areas, bottom 40 and rural reach, projection): {spot_measures:.3} s (best of 3)",
         ten.scenarios.len()
+    );
+    println!(
+        "SPOT, the same plus the 'not poor' D-index, HOI and Shapley before and after each scenario: {spot_points:.3} s (best of 3)"
     );
     println!(
         "SPOT, the same plus {} bootstrap replicates of Gini, Palma and the headcount reduction: {spot_ten:.3} s (best of 3)",

@@ -56,10 +56,10 @@ pub fn gini_ordered(y: &[f64], w: &[f64], order: &[usize]) -> f64 {
     (2.0 * a - b) / (cum_w * t) - 1.0
 }
 
-/// Weighted quantile as R's laeken defines it: with cumulative weight shares r_i in ascending order
-/// of y, the first y with r_i ≥ p, averaged with the next value when r_i equals p exactly;
-/// p = 0 gives the minimum and p = 1 the maximum. (Away from exact equality this is DESIGN.md's
-/// "first y whose cumulative weight share exceeds p".)
+/// Weighted quantile as R's laeken computes it (and DESIGN.md states): with cumulative weight
+/// shares r_i in ascending order of y, the first y with r_i > p; p = 0 gives the minimum and
+/// p = 1 the maximum. (laeken's source also has an averaging branch for r_i == p, but it selects
+/// with `rw > p`, so that branch never runs; this follows what it does.)
 pub fn quantile(y: &[f64], w: &[f64], p: f64) -> f64 {
     let order = order_by_value(y);
     let n = order.len();
@@ -71,15 +71,10 @@ pub fn quantile(y: &[f64], w: &[f64], p: f64) -> f64 {
     }
     let total: f64 = w.iter().sum();
     let mut cum = 0.0;
-    for (k, &i) in order.iter().enumerate() {
+    for &i in &order {
         cum += w[i];
-        let share = cum / total;
-        if share >= p {
-            return if share == p && k + 1 < n {
-                (y[i] + y[order[k + 1]]) / 2.0
-            } else {
-                y[i]
-            };
+        if cum / total > p {
+            return y[i];
         }
     }
     y[order[n - 1]]
@@ -194,7 +189,7 @@ mod tests {
     fn quantile_as_laeken() {
         let y = [3.0, 1.0, 2.0, 4.0];
         let w = [1.0, 1.0, 1.0, 1.0];
-        assert_eq!(quantile(&y, &w, 0.5), 2.5); // share exactly 0.5 at 2: mean of 2 and 3
+        assert_eq!(quantile(&y, &w, 0.5), 3.0); // share exactly 0.5 at 2 does not exceed 0.5
         assert_eq!(quantile(&y, &w, 0.49), 2.0);
         assert_eq!(quantile(&y, &w, 0.51), 3.0);
         assert_eq!(quantile(&y, &w, 0.0), 1.0);

@@ -1,0 +1,176 @@
+//! SPOT measures and design-based standard errors against R: laeken (Gini, weighted quantiles),
+//! FGT as weighted means, and `survey` (svymean, svyby on a domain) with strata and PSUs.
+//! Fixtures from `tests/reference/measures_reference.R`.
+
+use serde_json::Value;
+use vnr_brief::stats;
+use vnr_brief::variance::Design;
+
+fn fixture(name: &str) -> (Vec<Vec<String>>, Vec<String>, Value) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/measures/");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}{name}.json")).unwrap())
+            .unwrap();
+    let csv = std::fs::read_to_string(format!("{dir}{name}.csv")).unwrap();
+    let mut lines = csv.lines();
+    let header = lines
+        .next()
+        .unwrap()
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows = lines
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    (rows, header, json)
+}
+
+fn column(rows: &[Vec<String>], header: &[String], name: &str) -> Vec<String> {
+    let j = header.iter().position(|h| h == name).unwrap();
+    rows.iter().map(|r| r[j].clone()).collect()
+}
+
+fn numbers(rows: &[Vec<String>], header: &[String], name: &str) -> Vec<f64> {
+    column(rows, header, name)
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect()
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b).abs() / b.abs().max(1e-300)
+}
+
+#[test]
+fn gini_quantiles_fgt_theil_match_r() {
+    let (rows, header, j) = fixture("dist");
+    let y = numbers(&rows, &header, "y");
+    let w = numbers(&rows, &header, "w");
+    let gini = stats::gini(&y, &w);
+    assert!(
+        (gini - j["gini"].as_f64().unwrap()).abs() < 1e-10,
+        "Gini {gini} vs {}",
+        j["gini"]
+    );
+    let one: Vec<f64> = (1..=101).map(f64::from).collect();
+    assert!(
+        (stats::gini(&one, &[1.0; 101]) - j["gini_one_to_101"].as_f64().unwrap()).abs() < 1e-12
+    );
+    for (p, q) in j["quantile_probs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(j["quantiles"].as_array().unwrap())
+    {
+        assert_eq!(
+            stats::quantile(&y, &w, p.as_f64().unwrap()),
+            q.as_f64().unwrap(),
+            "quantile {p}"
+        );
+    }
+    let ye: Vec<f64> = j["equal_weights_y"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let ones = vec![1.0; ye.len()];
+    for (p, q) in j["equal_weights_probs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(j["equal_weights_quantiles"].as_array().unwrap())
+    {
+        assert_eq!(
+            stats::quantile(&ye, &ones, p.as_f64().unwrap()),
+            q.as_f64().unwrap(),
+            "tie at {p}"
+        );
+    }
+    for f in j["fgt"].as_array().unwrap() {
+        let z = f["z"].as_f64().unwrap();
+        let got = stats::fgt012(&y, &w, z);
+        for (a, key) in ["fgt0", "fgt1", "fgt2"].iter().enumerate() {
+            let expected = f[*key].as_f64().unwrap();
+            assert!(
+                rel(got[a], expected) < 1e-10,
+                "{key} at {z}: {} vs {expected}",
+                got[a]
+            );
+        }
+    }
+    let theil = stats::theil(&y, &w);
+    assert!(
+        rel(theil, j["theil"].as_f64().unwrap()) < 1e-10,
+        "Theil {theil}"
+    );
+}
+
+#[test]
+fn linearised_standard_errors_match_r_survey() {
+    let (rows, header, j) = fixture("design");
+    let strata = column(&rows, &header, "stratum");
+    let psus = column(&rows, &header, "psu");
+    let w = numbers(&rows, &header, "w");
+    let y = numbers(&rows, &header, "y");
+    let x = numbers(&rows, &header, "x");
+    let pop = numbers(&rows, &header, "pop");
+    let group = column(&rows, &header, "group");
+
+    // The design from the codes, as Design::from_survey builds it.
+    let mut stratum_names: Vec<&String> = Vec::new();
+    let mut psu_names: Vec<(&String, &String)> = Vec::new();
+    let mut psu_stratum = Vec::new();
+    let mut record_psu = Vec::new();
+    for (s, p) in strata.iter().zip(&psus) {
+        let h = stratum_names
+            .iter()
+            .position(|n| *n == s)
+            .unwrap_or_else(|| {
+                stratum_names.push(s);
+                stratum_names.len() - 1
+            });
+        let k = psu_names
+            .iter()
+            .position(|n| *n == (s, p))
+            .unwrap_or_else(|| {
+                psu_names.push((s, p));
+                psu_stratum.push(h as u32);
+                psu_names.len() - 1
+            });
+        record_psu.push(k as u32);
+    }
+    let design = Design::new(record_psu, psu_stratum, stratum_names.len());
+    assert_eq!(design.psus() as u64, j["n_psu"].as_u64().unwrap());
+
+    let check = |label: &str, values: &[f64], weight: &[f64], expected: &Value| {
+        let se = design.mean_se(values, weight);
+        let est =
+            values.iter().zip(weight).map(|(v, w)| v * w).sum::<f64>() / weight.iter().sum::<f64>();
+        assert!(
+            rel(est, expected["est"].as_f64().unwrap()) < 1e-12,
+            "{label}: estimate"
+        );
+        let want = expected["se"].as_f64().unwrap();
+        assert!(rel(se, want) < 1e-8, "{label}: SE {se} vs {want}");
+    };
+    check("mean y", &y, &w, &j["mean_y"]);
+    check("mean x", &x, &w, &j["mean_x"]);
+    // Domain: weight zero outside it; PSUs without domain records still count.
+    let wd: Vec<f64> = w.iter().zip(&pop).map(|(w, p)| w * p).collect();
+    check("domain mean y", &y, &wd, &j["domain_mean_y"]);
+    for g in j["by_group"].as_array().unwrap() {
+        let name = g["group"].as_str().unwrap();
+        let wg: Vec<f64> = wd
+            .iter()
+            .zip(&group)
+            .map(|(w, gr)| if gr == name { *w } else { 0.0 })
+            .collect();
+        check(&format!("group {name}"), &y, &wg, g);
+    }
+    let z = j["line"].as_f64().unwrap();
+    let poor: Vec<f64> = x.iter().map(|&v| if v < z { 1.0 } else { 0.0 }).collect();
+    let gap: Vec<f64> = x.iter().map(|&v| ((z - v) / z).max(0.0)).collect();
+    check("headcount", &poor, &w, &j["headcount"]);
+    check("gap", &gap, &w, &j["gap"]);
+}
