@@ -286,28 +286,54 @@ fn population(survey: &Survey, national_line: f64) -> Result<Population> {
     })
 }
 
+/// What every SPOT computation on a wave starts from: its poverty lines, the survey as
+/// arrays, the design and the bootstrap replicates.
+struct Setting {
+    lines: Vec<PovertyLine>,
+    pop: Population,
+    design: crate::variance::Design,
+    replicates: crate::variance::Replicates,
+}
+
+impl Setting {
+    fn new(spec: &Spec, survey: &Survey) -> Result<Setting> {
+        let lines = poverty_lines(spec, survey);
+        let pop = population(survey, lines[0].monthly_lcu)?;
+        let design = crate::variance::Design::from_survey(survey)?;
+        let replicates = crate::variance::Replicates::rescaled_bootstrap(
+            &design,
+            spec.uncertainty.replicates,
+            spec.uncertainty.seed,
+        );
+        Ok(Setting {
+            lines,
+            pop,
+            design,
+            replicates,
+        })
+    }
+
+    fn household_design(&self) -> measures::HouseholdDesign<'_> {
+        measures::HouseholdDesign::new(
+            self.pop
+                .first_row
+                .iter()
+                .map(|&r| self.design.record_psu[r])
+                .collect(),
+            &self.design,
+            &self.replicates,
+        )
+    }
+}
+
 /// Poverty and inequality before any transfer, for one wave (all waves get this, for change).
 pub fn baseline(spec: &Spec, survey: &Survey) -> Result<Distribution> {
-    let lines = poverty_lines(spec, survey);
-    let pop = population(survey, lines[0].monthly_lcu)?;
-    let design = crate::variance::Design::from_survey(survey)?;
-    let replicates = crate::variance::Replicates::rescaled_bootstrap(
-        &design,
-        spec.uncertainty.replicates,
-        spec.uncertainty.seed,
-    );
-    let hd = measures::HouseholdDesign::new(
-        pop.first_row
-            .iter()
-            .map(|&r| design.record_psu[r])
-            .collect(),
-        &design,
-        &replicates,
-    );
+    let set = Setting::new(spec, survey)?;
+    let hd = set.household_design();
     Ok(measures::distribution(
-        &pop.welfare,
-        &pop.persons,
-        &lines,
+        &set.pop.welfare,
+        &set.pop.persons,
+        &set.lines,
         &hd,
     ))
 }
@@ -472,36 +498,22 @@ pub fn simulate_wave_for(
     survey: &Survey,
     groups: &[crate::lnob::Group],
 ) -> Result<SpotResult> {
-    let lines = poverty_lines(spec, survey);
+    let set = Setting::new(spec, survey)?;
+    let (lines, pop) = (&set.lines, &set.pop);
     let national_line = lines[0].monthly_lcu;
-    let pop = population(survey, national_line)?;
-    let design = crate::variance::Design::from_survey(survey)?;
-    let replicates = crate::variance::Replicates::rescaled_bootstrap(
-        &design,
-        spec.uncertainty.replicates,
-        spec.uncertainty.seed,
-    );
-    let hd = measures::HouseholdDesign::new(
-        pop.first_row
-            .iter()
-            .map(|&r| design.record_psu[r])
-            .collect(),
-        &design,
-        &replicates,
-    );
+    let hd = set.household_design();
     let no_transfers = vec![0.0; pop.welfare.len()];
-    let follow = followed(&pop, groups);
+    let follow = followed(pop, groups);
     let not_poor = NotPoor::new(spec, survey)?;
     let scenarios = spec
         .scenarios
         .iter()
         .enumerate()
         .map(|(i, sc)| {
-            let (mut r, after, transfers) =
-                simulate(spec, survey, &pop, &lines, &hd, i as u64, sc)?;
+            let (mut r, after, transfers) = simulate(spec, survey, pop, lines, &hd, i as u64, sc)?;
             r.reach = follow
                 .iter()
-                .map(|g| reach(&pop, g, &after, &transfers, national_line))
+                .map(|g| reach(pop, g, &after, &transfers, national_line))
                 .collect();
             let behind: Vec<f64> = r
                 .reach
@@ -516,20 +528,20 @@ pub fn simulate_wave_for(
             };
             r.not_poor = not_poor
                 .as_ref()
-                .map(|np| np.inequality(&pop, &after, national_line));
+                .map(|np| np.inequality(pop, &after, national_line));
             Ok(r)
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(SpotResult {
         wave: survey.wave.id.clone(),
         year: survey.wave.year,
-        baseline: measures::distribution(&pop.welfare, &pop.persons, &lines, &hd),
-        baseline_deciles: incidence(&pop, &pop.welfare, &no_transfers),
-        baseline_areas: areas(&pop, &pop.welfare, &no_transfers, national_line),
+        baseline: measures::distribution(&pop.welfare, &pop.persons, lines, &hd),
+        baseline_deciles: incidence(pop, &pop.welfare, &no_transfers),
+        baseline_areas: areas(pop, &pop.welfare, &no_transfers, national_line),
         not_poor_baseline: not_poor
             .as_ref()
-            .map(|np| np.inequality(&pop, &pop.welfare, national_line)),
-        lines,
+            .map(|np| np.inequality(pop, &pop.welfare, national_line)),
+        lines: lines.clone(),
         scenarios,
     })
 }
