@@ -393,18 +393,28 @@ pub struct PsuCell {
 }
 
 impl IndicatorCells {
-    /// Per-PSU totals of w and w·y over the cells selected by `in_domain` (indexed like
-    /// `table.cells`), for `Design::ratio_se`.
-    pub fn psu_totals(&self, psus: usize, in_domain: &[bool]) -> (Vec<f64>, Vec<f64>) {
-        let mut w = vec![0.0; psus];
-        let mut wy = vec![0.0; psus];
+    /// Linearised SEs of the rate in several disjoint domains at once: `domain_of_cell[c]` names
+    /// the domain of cell c (or none). One pass over the PSU × cell aggregates fills every
+    /// domain's PSU totals.
+    pub fn domain_ses(
+        &self,
+        design: &crate::variance::Design,
+        domains: usize,
+        domain_of_cell: &[Option<u32>],
+    ) -> Vec<f64> {
+        let psus = design.psus();
+        let mut w = vec![0.0; domains * psus];
+        let mut wy = vec![0.0; domains * psus];
         for e in &self.psu_cells {
-            if in_domain[e.cell as usize] {
-                w[e.psu as usize] += e.w;
-                wy[e.psu as usize] += e.wy;
+            if let Some(d) = domain_of_cell[e.cell as usize] {
+                let at = d as usize * psus + e.psu as usize;
+                w[at] += e.w;
+                wy[at] += e.wy;
             }
         }
-        (w, wy)
+        (0..domains)
+            .map(|d| design.ratio_se(&w[d * psus..(d + 1) * psus], &wy[d * psus..(d + 1) * psus]))
+            .collect()
     }
 }
 

@@ -234,20 +234,21 @@ fn analyse_indicator(
     let complement = ind.kind == IndicatorKind::Barrier;
     let rules = &spec.uncertainty;
     // Linearised SE of the rate over the cells selected by a predicate (a domain).
-    let domain_se = |in_domain: &dyn Fn(&cells::Cell) -> bool| {
-        let mask: Vec<bool> = table.cells.iter().map(in_domain).collect();
-        let (w, wy) = built.psu_totals(design.psus(), &mask);
-        design.ratio_se(&w, &wy)
+    // Linearised SEs of every level of circumstance v (levels as domains), in one pass.
+    let level_ses = |v: usize| {
+        let of: Vec<Option<u32>> = table.cells.iter().map(|c| Some(c.codes[v])).collect();
+        built.domain_ses(design, table.vars[v].levels.len(), &of)
     };
 
     let by_circumstance = (0..table.vars.len())
         .map(|v| {
             let var = &table.vars[v];
+            let ses = level_ses(v);
             let groups = table
                 .collapse(&[v])
                 .into_iter()
                 .map(|c| {
-                    let se = domain_se(&|cell: &cells::Cell| cell.codes[v] == c.codes[0]);
+                    let se = ses[c.codes[0] as usize];
                     GroupRate {
                         level: var.levels[c.codes[0] as usize].clone(),
                         label: var.level_labels[c.codes[0] as usize].clone(),
@@ -284,7 +285,7 @@ fn analyse_indicator(
         })
         .collect();
 
-    let rate_se = domain_se(&|_| true);
+    let rate_se = built.domain_ses(design, 1, &vec![Some(0); table.cells.len()])[0];
     let mut inequality = inequality(table, complement, spec.lnob.world_bank);
     if !replicates.is_empty() {
         bootstrap_inequality(&built, replicates, complement, &mut inequality);
@@ -298,11 +299,14 @@ fn analyse_indicator(
             .iter()
             .map(|c| grown.nodes[grown.leaf_for(table, c)].id)
             .collect();
-        let leaf_se = |node: u64| {
-            let mask: Vec<bool> = leaf_of.iter().map(|&l| l == node).collect();
-            let (w, wy) = built.psu_totals(design.psus(), &mask);
-            design.ratio_se(&w, &wy)
-        };
+        // Leaves as domains, all in one pass.
+        let leaf_ids: Vec<u64> = tree.leaves.iter().map(|l| l.node).collect();
+        let of: Vec<Option<u32>> = leaf_of
+            .iter()
+            .map(|l| leaf_ids.iter().position(|id| id == l).map(|p| p as u32))
+            .collect();
+        let ses = built.domain_ses(design, leaf_ids.len(), &of);
+        let leaf_se = |node: u64| ses[leaf_ids.iter().position(|&id| id == node).expect("a leaf")];
         for leaf in tree
             .leaves
             .iter_mut()
