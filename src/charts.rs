@@ -45,6 +45,32 @@ pub struct ChartFile {
     pub title: String,
 }
 
+/// Something drawable on any plotters backend, at a fixed size.
+trait Figure {
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, plotters::coord::Shift>,
+    ) -> std::result::Result<(), String>;
+}
+
+/// Write a figure as `stem.svg` and `stem.png`, and its data as `stem.csv`.
+fn write_figure(figure: &impl Figure, dir: &Path, stem: &str, csv: &str) -> Result<()> {
+    fonts();
+    let failed =
+        |path: &Path, e: String| Error::output(path, format!("drawing the chart failed: {e}"));
+    let mut svg = String::new();
+    figure
+        .draw(SVGBackend::with_string(&mut svg, figure.size()).into_drawing_area())
+        .map_err(|e| failed(&dir.join(stem), e))?;
+    write(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
+    let png = dir.join(format!("{stem}.png"));
+    figure
+        .draw(BitMapBackend::new(&png, figure.size()).into_drawing_area())
+        .map_err(|e| failed(&png, e))?;
+    write(&dir.join(format!("{stem}.csv")), csv.as_bytes())
+}
+
 /// A horizontal bar chart with one or two series per row.
 struct Bars {
     title: String,
@@ -67,6 +93,37 @@ impl Bars {
             17 * self.series.len().max(2) as u32
         };
         190 + per_row * self.rows.len() as u32
+    }
+
+    fn csv(&self) -> String {
+        let mut out = String::from("row");
+        for (name, _, _) in &self.series {
+            out.push(',');
+            out.push_str(&csv_field(name));
+        }
+        out.push('\n');
+        for (i, row) in self.rows.iter().enumerate() {
+            out.push_str(&csv_field(row));
+            for (_, _, values) in &self.series {
+                out.push_str(&format!(",{}", values[i]));
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    fn write(&self, dir: &Path, stem: &str) -> Result<ChartFile> {
+        write_figure(self, dir, stem, &self.csv())?;
+        Ok(ChartFile {
+            stem: stem.to_string(),
+            title: self.title.clone(),
+        })
+    }
+}
+
+impl Figure for Bars {
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, self.height())
     }
 
     fn draw<DB: DrawingBackend>(
@@ -156,42 +213,6 @@ impl Bars {
         }
         root.present().map_err(err)?;
         Ok(())
-    }
-
-    fn csv(&self) -> String {
-        let mut out = String::from("row");
-        for (name, _, _) in &self.series {
-            out.push(',');
-            out.push_str(&csv_field(name));
-        }
-        out.push('\n');
-        for (i, row) in self.rows.iter().enumerate() {
-            out.push_str(&csv_field(row));
-            for (_, _, values) in &self.series {
-                out.push_str(&format!(",{}", values[i]));
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    fn write(&self, dir: &Path, stem: &str) -> Result<ChartFile> {
-        fonts();
-        let size = (WIDTH, self.height());
-        let mut svg = String::new();
-        self.draw(SVGBackend::with_string(&mut svg, size).into_drawing_area())
-            .map_err(|e| {
-                Error::output(&dir.join(stem), format!("drawing the chart failed: {e}"))
-            })?;
-        write(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
-        let png = dir.join(format!("{stem}.png"));
-        self.draw(BitMapBackend::new(&png, size).into_drawing_area())
-            .map_err(|e| Error::output(&png, format!("drawing the chart failed: {e}")))?;
-        write(&dir.join(format!("{stem}.csv")), self.csv().as_bytes())?;
-        Ok(ChartFile {
-            stem: stem.to_string(),
-            title: self.title.clone(),
-        })
     }
 }
 
@@ -424,27 +445,6 @@ fn projection_chart(results: &Results, source: &str, dir: &Path) -> Result<Chart
         .flat_map(|s| s.projection.iter().map(|y| y.cost_pct_gdp))
         .fold(0.0, f64::max)
         * 1.7;
-    let height = 520;
-    fonts();
-    let mut svg = String::new();
-    draw_projection(
-        SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area(),
-        spot,
-        &title,
-        source,
-        (first, last, y_max),
-    )
-    .map_err(|e| Error::output(&dir.join(&stem), format!("drawing the chart failed: {e}")))?;
-    write(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
-    let png = dir.join(format!("{stem}.png"));
-    draw_projection(
-        BitMapBackend::new(&png, (WIDTH, height)).into_drawing_area(),
-        spot,
-        &title,
-        source,
-        (first, last, y_max),
-    )
-    .map_err(|e| Error::output(&png, format!("drawing the chart failed: {e}")))?;
     let mut csv = String::from("scenario,year,beneficiaries,cost_lcu,gdp_lcu,cost_pct_gdp\n");
     for sc in &spot.scenarios {
         for y in &sc.projection {
@@ -459,63 +459,83 @@ fn projection_chart(results: &Results, source: &str, dir: &Path) -> Result<Chart
             ));
         }
     }
-    write(&dir.join(format!("{stem}.csv")), csv.as_bytes())?;
+    let figure = ProjectionChart {
+        spot,
+        title: &title,
+        source,
+        years: (first, last),
+        y_max,
+    };
+    write_figure(&figure, dir, &stem, &csv)?;
     Ok(ChartFile { stem, title })
 }
 
-fn draw_projection<DB: DrawingBackend>(
-    root: DrawingArea<DB, plotters::coord::Shift>,
-    spot: &crate::spot::SpotResult,
-    title: &str,
-    source: &str,
-    (first, last, y_max): (i32, i32, f64),
-) -> std::result::Result<(), String> {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    root.fill(&WHITE).map_err(err)?;
-    let (main, footer) = root.split_vertically(490);
-    footer
-        .draw_text(source, &(FONT_FAMILY, 13).into_font().color(&GREY), (10, 8))
-        .map_err(err)?;
-    let mut chart = ChartBuilder::on(&main)
-        .caption(title, (FONT_FAMILY, 22).into_font().style(FontStyle::Bold))
-        .margin(12)
-        .margin_right(30)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(first..last, 0.0..y_max.max(0.01))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("Year")
-        .y_desc("Cost, % of GDP")
-        .x_labels((last - first + 1) as usize)
-        .label_style((FONT_FAMILY, 14))
-        .axis_desc_style((FONT_FAMILY, 15))
-        .draw()
-        .map_err(err)?;
-    for (k, sc) in spot.scenarios.iter().enumerate() {
-        let colour = PALETTE[k % PALETTE.len()];
-        chart
-            .draw_series(LineSeries::new(
-                sc.projection.iter().map(|y| (y.year, y.cost_pct_gdp)),
-                colour.stroke_width(3),
-            ))
-            .map_err(err)?
-            .label(sc.label.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
-            });
+struct ProjectionChart<'a> {
+    spot: &'a crate::spot::SpotResult,
+    title: &'a str,
+    source: &'a str,
+    years: (i32, i32),
+    y_max: f64,
+}
+
+impl Figure for ProjectionChart<'_> {
+    fn size(&self) -> (u32, u32) {
+        (WIDTH, 520)
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .label_font((FONT_FAMILY, 14))
-        .background_style(WHITE.mix(0.9))
-        .border_style(GREY)
-        .draw()
-        .map_err(err)?;
-    root.present().map_err(err)?;
-    Ok(())
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, plotters::coord::Shift>,
+    ) -> std::result::Result<(), String> {
+        let (spot, title, source) = (self.spot, self.title, self.source);
+        let ((first, last), y_max) = (self.years, self.y_max);
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+        root.fill(&WHITE).map_err(err)?;
+        let (main, footer) = root.split_vertically(490);
+        footer
+            .draw_text(source, &(FONT_FAMILY, 13).into_font().color(&GREY), (10, 8))
+            .map_err(err)?;
+        let mut chart = ChartBuilder::on(&main)
+            .caption(title, (FONT_FAMILY, 22).into_font().style(FontStyle::Bold))
+            .margin(12)
+            .margin_right(30)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(first..last, 0.0..y_max.max(0.01))
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("Year")
+            .y_desc("Cost, % of GDP")
+            .x_labels((last - first + 1) as usize)
+            .label_style((FONT_FAMILY, 14))
+            .axis_desc_style((FONT_FAMILY, 15))
+            .draw()
+            .map_err(err)?;
+        for (k, sc) in spot.scenarios.iter().enumerate() {
+            let colour = PALETTE[k % PALETTE.len()];
+            chart
+                .draw_series(LineSeries::new(
+                    sc.projection.iter().map(|y| (y.year, y.cost_pct_gdp)),
+                    colour.stroke_width(3),
+                ))
+                .map_err(err)?
+                .label(sc.label.clone())
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((FONT_FAMILY, 14))
+            .background_style(WHITE.mix(0.9))
+            .border_style(GREY)
+            .draw()
+            .map_err(err)?;
+        root.present().map_err(err)?;
+        Ok(())
+    }
 }
 
 /// A tree diagram: one box per node (rate and population share), laid out by depth, leaves in
@@ -562,16 +582,6 @@ fn tree_chart(ind: &crate::lnob::IndicatorResult, source: &str, dir: &Path) -> R
         width,
         height,
     };
-    fonts();
-    let mut svg = String::new();
-    diagram
-        .draw(SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area())
-        .map_err(|e| Error::output(&dir.join(&stem), format!("drawing the chart failed: {e}")))?;
-    write(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
-    let png = dir.join(format!("{stem}.png"));
-    diagram
-        .draw(BitMapBackend::new(&png, (width, height)).into_drawing_area())
-        .map_err(|e| Error::output(&png, format!("drawing the chart failed: {e}")))?;
     let mut csv =
         String::from("node,depth,condition,n,weight_share,rate,leaf,furthest_behind_path\n");
     for n in nodes {
@@ -587,7 +597,7 @@ fn tree_chart(ind: &crate::lnob::IndicatorResult, source: &str, dir: &Path) -> R
             n.furthest_behind_path
         ));
     }
-    write(&dir.join(format!("{stem}.csv")), csv.as_bytes())?;
+    write_figure(&diagram, dir, &stem, &csv)?;
     Ok(ChartFile { stem, title })
 }
 
@@ -602,7 +612,11 @@ struct TreeDiagram<'a> {
     height: u32,
 }
 
-impl TreeDiagram<'_> {
+impl Figure for TreeDiagram<'_> {
+    fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
     fn draw<DB: DrawingBackend>(
         &self,
         root: DrawingArea<DB, plotters::coord::Shift>,

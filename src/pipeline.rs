@@ -116,21 +116,26 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
     } else {
         Some(spot::simulate_wave_for(&spec.spec, latest, &latest_groups)?)
     };
-    // Poverty before transfers in every wave, for the change between waves.
-    let poverty_by_wave = if spec.spec.scenarios.is_empty() {
-        Vec::new()
-    } else {
-        surveys
-            .iter()
-            .map(|s| {
-                let base = spot::baseline(&spec.spec, s)?;
-                Ok(crate::results::WaveRate {
-                    wave: s.wave.id.clone(),
+    // Poverty before transfers in every wave, for the change between waves (the latest wave's
+    // baseline comes from the simulation, not a second pass).
+    let poverty_by_wave = match &spot {
+        None => Vec::new(),
+        Some(sim) => {
+            let earlier = &surveys[..surveys.len() - 1];
+            let mut rates = earlier
+                .iter()
+                .map(|s| Ok((s.wave.id.clone(), spot::baseline(&spec.spec, s)?)))
+                .collect::<Result<Vec<_>>>()?;
+            rates.push((sim.wave.clone(), sim.baseline.clone()));
+            rates
+                .into_iter()
+                .map(|(wave, base)| crate::results::WaveRate {
+                    wave,
                     rate: base.poverty[0].headcount,
                     se: base.poverty[0].headcount_se,
                 })
-            })
-            .collect::<Result<Vec<_>>>()?
+                .collect()
+        }
     };
     let summary = crate::results::Summary::build(&waves, spot.as_ref(), poverty_by_wave);
     Ok(Results {
