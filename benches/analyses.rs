@@ -8,7 +8,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use vnr_brief::inputs::Input;
 use vnr_brief::{lnob, spec, spot, survey, synth};
 
 fn main() {
@@ -45,14 +44,8 @@ fn main() {
     // Trees per province (14) rather than per region, as the benchmark target asks.
     let mut wave = loaded.spec.waves.last().expect("a wave").clone();
     wave.region = Some("province".into());
-    let input = Input {
-        spec_path: wave.path.clone(),
-        sha256: String::new(),
-        bytes: 0,
-        frame,
-    };
     let t = Instant::now();
-    let survey = survey::prepare(&loaded.spec, &wave, input).expect("survey");
+    let survey = survey::from_frame(&loaded.spec, &wave, frame).expect("survey");
     println!(
         "prepared the survey (derived variables) in {:.2} s",
         t.elapsed().as_secs_f64()

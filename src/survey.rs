@@ -112,6 +112,18 @@ pub fn check_columns(context: &str, field: &str, expr: &Expr, schema: &Schema) -
     Ok(())
 }
 
+/// A survey from an in-memory frame (synthetic data in tests and benchmarks): no file behind it,
+/// so no checksum.
+pub fn from_frame(spec: &Spec, wave: &Wave, frame: DataFrame) -> Result<Survey> {
+    let input = Input {
+        spec_path: wave.path.clone(),
+        sha256: String::new(),
+        bytes: 0,
+        frame,
+    };
+    prepare(spec, wave, input)
+}
+
 /// Build a wave's survey: check the design columns, add derived variables and design columns.
 pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
     let context = format!("wave '{}' ({})", wave.id, wave.path.display());

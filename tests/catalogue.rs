@@ -1,7 +1,6 @@
 //! The indicator catalogue: every entry resolves, parses, reads only columns the standard
 //! (synthetic) survey has, and gives a rate strictly between 0 and 1 on it.
 
-use vnr_brief::inputs::Input;
 use vnr_brief::spec::{self, CircumstanceKind};
 use vnr_brief::{lnob, survey, synth};
 
@@ -33,13 +32,7 @@ fn every_catalogue_entry_runs_on_the_standard_survey() {
     })
     .unwrap();
     let wave = parsed.waves[1].clone();
-    let input = Input {
-        spec_path: wave.path.clone(),
-        sha256: String::new(),
-        bytes: 0,
-        frame,
-    };
-    let s = survey::prepare(&parsed, &wave, input).unwrap();
+    let s = survey::from_frame(&parsed, &wave, frame).unwrap();
     let results = lnob::analyse_wave(&parsed, &s).unwrap();
     for r in &results {
         assert!(r.rate > 0.0 && r.rate < 1.0, "{}: rate {}", r.id, r.rate);

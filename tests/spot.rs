@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use vnr_brief::inputs::{self, Input};
+use vnr_brief::inputs;
 use vnr_brief::spec::{self, FileFormat};
 use vnr_brief::{spot, survey};
 
@@ -86,13 +86,7 @@ fn simulate(scenarios: &str, seed: u64) -> spot::SpotResult {
     )
     .unwrap();
     let wave = parsed.waves[0].clone();
-    let input = Input {
-        spec_path: wave.path.clone(),
-        sha256: String::new(),
-        bytes: 0,
-        frame,
-    };
-    let s = survey::prepare(&parsed, &wave, input).unwrap();
+    let s = survey::from_frame(&parsed, &wave, frame).unwrap();
     spot::simulate_wave(&parsed, &s).unwrap()
 }
 

@@ -1,7 +1,6 @@
 //! Design-based variance: the bootstrap agrees with linearisation on a large sample, and the same
 //! seed gives the same replicates. (Linearised SEs against R `survey`: see the fixtures test.)
 
-use vnr_brief::inputs::Input;
 use vnr_brief::variance::{Design, Replicates};
 use vnr_brief::{spec, survey, synth};
 
@@ -17,13 +16,7 @@ fn bootstrap_se_of_a_rate_is_close_to_the_linearised_one() {
     })
     .unwrap();
     let wave = parsed.waves[1].clone();
-    let input = Input {
-        spec_path: wave.path.clone(),
-        sha256: String::new(),
-        bytes: 0,
-        frame,
-    };
-    let s = survey::prepare(&parsed, &wave, input).unwrap();
+    let s = survey::from_frame(&parsed, &wave, frame).unwrap();
     let design = Design::from_survey(&s).unwrap();
     assert!(design.psus() > 1000, "{} PSUs", design.psus());
 
