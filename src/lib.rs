@@ -12,6 +12,7 @@ pub mod error;
 pub mod inputs;
 pub mod lnob;
 pub mod manifest;
+pub mod pdf;
 pub mod pipeline;
 pub mod render;
 pub mod results;

@@ -166,7 +166,7 @@ pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<PathBuf> {
         None => TemplateSource::Default,
     };
     // Everything that can fail fast does, before the analyses: templates, the output folder.
-    let templates = render::load_templates(&source, &spec.spec.brief.formats)?;
+    let templates = render::load_templates(&source, &templated_formats(&spec.spec.brief.formats))?;
     check_output_target(&out, &spec)?;
     let surveys = load_surveys(&spec)?;
     let results = analyse(&spec, &surveys)?;
@@ -192,7 +192,7 @@ pub fn rerender(results_json: &Path, out: &Path, templates: Option<&Path>) -> Re
         None => TemplateSource::Default,
     };
     let formats = results.brief.formats.clone();
-    let templates = render::load_templates(&source, &formats)?;
+    let templates = render::load_templates(&source, &templated_formats(&formats))?;
     check_replaceable(out)?;
     publish(out, |tmp| {
         write_outputs(tmp, &results, &templates, &formats)
@@ -316,14 +316,36 @@ fn write_outputs(
 ) -> Result<()> {
     write_file(&dir.join("results.json"), results.to_json().as_bytes())?;
     let charts = charts::draw_all(results, &dir.join("charts"))?;
-    for (name, text) in render::render(results, &charts, templates, formats)? {
-        write_file(&dir.join(name), text.as_bytes())?;
+    for (name, text) in render::render(results, &charts, templates, &templated_formats(formats))? {
+        if name == "brief.typ" && formats.iter().any(|f| f == "pdf") {
+            // Compiled in the output folder, so the brief finds its charts by relative path.
+            let pdf = crate::pdf::compile(dir, &name, &text, &results.brief.reference_date)?;
+            write_file(&dir.join("brief.pdf"), &pdf)?;
+        }
+        if formats.contains(&name["brief.".len()..].to_string()) {
+            write_file(&dir.join(name), text.as_bytes())?;
+        }
     }
     write_file(
         &dir.join("tables/indicators.csv"),
         indicator_table(results).as_bytes(),
     )?;
     Ok(())
+}
+
+/// The template sets a list of output formats needs: a PDF is compiled from the Typst brief.
+fn templated_formats(formats: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = ["md", "typ"]
+        .iter()
+        .filter(|t| {
+            formats
+                .iter()
+                .any(|f| f == *t || (**t == "typ" && f == "pdf"))
+        })
+        .map(|t| t.to_string())
+        .collect();
+    out.dedup();
+    out
 }
 
 /// Every indicator rate, overall and by group, for every wave (one row per estimate).

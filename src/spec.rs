@@ -106,7 +106,7 @@ fn default_language() -> String {
     "en".into()
 }
 fn default_formats() -> Vec<String> {
-    vec!["md".into(), "typ".into()]
+    vec!["md".into(), "typ".into(), "pdf".into()]
 }
 
 /// The unit of the rows in a survey file.
@@ -614,9 +614,9 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
         ));
     }
     for f in &b.formats {
-        if !["md", "typ"].contains(&f.as_str()) {
+        if !["md", "typ", "pdf"].contains(&f.as_str()) {
             return Err(format!(
-                "brief.formats: unknown format \"{f}\"; expected any of \"md\", \"typ\""
+                "brief.formats: unknown format \"{f}\"; expected any of \"md\", \"typ\", \"pdf\""
             ));
         }
     }

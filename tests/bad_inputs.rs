@@ -361,12 +361,15 @@ fn reference_date_impossible_month() {
 #[test]
 fn unknown_output_format() {
     let err = Case::empty(DEMO.into())
-        .edit("formats = [\"md\", \"typ\"]", "formats = [\"md\", \"pdf\"]")
+        .edit(
+            "formats = [\"md\", \"typ\", \"pdf\"]",
+            "formats = [\"md\", \"docx\"]",
+        )
         .load_err();
     assert_error(
         &err,
         3,
-        &["demo.toml", "brief.formats", "\"pdf\"", "\"md\""],
+        &["demo.toml", "brief.formats", "\"docx\"", "\"pdf\""],
     );
 }
 

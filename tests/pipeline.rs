@@ -46,6 +46,7 @@ fn demo_runs_and_is_byte_identical_twice() {
     for expected in [
         "brief.md",
         "brief.typ",
+        "brief.pdf",
         "results.json",
         "manifest.json",
         "charts/indicator_rates.svg",
@@ -66,6 +67,18 @@ fn demo_runs_and_is_byte_identical_twice() {
             std::fs::read(b.join(f)).unwrap(),
         );
         assert!(x == y, "{f} differs between two runs");
+    }
+    // The PDF is compiled in-process from the Typst brief, charts embedded.
+    let pdf = std::fs::read(a.join("brief.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"), "brief.pdf is not a PDF");
+    assert!(pdf.len() > 200_000, "brief.pdf is only {} bytes", pdf.len());
+    // Every file of the brief is listed in the manifest with its hash.
+    let manifest = std::fs::read_to_string(a.join("manifest.json")).unwrap();
+    for f in files_a.iter().filter(|f| *f != "manifest.json") {
+        assert!(
+            manifest.contains(&format!("\"path\": \"{f}\"")),
+            "{f} is not in the manifest"
+        );
     }
     // A run into the same folder again replaces it and gives the same manifest, byte for byte.
     let before = std::fs::read(a.join("manifest.json")).unwrap();
