@@ -21,6 +21,7 @@ pub mod spot;
 pub mod stats;
 pub mod survey;
 pub mod synth;
+pub mod tables;
 pub mod variance;
 
 pub use error::{Error, Result};

@@ -316,7 +316,26 @@ fn write_outputs(
 ) -> Result<()> {
     write_file(&dir.join("results.json"), results.to_json().as_bytes())?;
     let charts = charts::draw_all(results, &dir.join("charts"))?;
-    for (name, text) in render::render(results, &charts, templates, &templated_formats(formats))? {
+    // The annex tables are written before the brief, which lists them with their checksums.
+    let mut tables = Vec::new();
+    for table in crate::tables::build(results) {
+        let csv = table.to_csv();
+        write_file(&dir.join("tables").join(table.file), csv.as_bytes())?;
+        tables.push(crate::tables::TableFile {
+            path: format!("tables/{}", table.file),
+            title: table.title.to_string(),
+            rows: table.rows(),
+            sha256: inputs::sha256_hex(csv.as_bytes()),
+        });
+    }
+    let rendered = render::render(
+        results,
+        &charts,
+        &tables,
+        templates,
+        &templated_formats(formats),
+    )?;
+    for (name, text) in rendered {
         if name == "brief.typ" && formats.iter().any(|f| f == "pdf") {
             // Compiled in the output folder, so the brief finds its charts by relative path.
             let pdf = crate::pdf::compile(dir, &name, &text, &results.brief.reference_date)?;
@@ -326,10 +345,6 @@ fn write_outputs(
             write_file(&dir.join(name), text.as_bytes())?;
         }
     }
-    write_file(
-        &dir.join("tables/indicators.csv"),
-        indicator_table(results).as_bytes(),
-    )?;
     Ok(())
 }
 
@@ -345,40 +360,6 @@ fn templated_formats(formats: &[String]) -> Vec<String> {
         .map(|t| t.to_string())
         .collect();
     out.dedup();
-    out
-}
-
-/// Every indicator rate, overall and by group, for every wave (one row per estimate).
-fn indicator_table(results: &Results) -> String {
-    let mut out = String::from("wave,indicator,sdg,circumstance,group,n,weight_share,rate\n");
-    let f = charts::csv_field;
-    for w in &results.waves {
-        for ind in &w.indicators {
-            out.push_str(&format!(
-                "{},{},{},all,all,{},1,{}\n",
-                f(&w.id),
-                f(&ind.id),
-                f(&ind.sdg),
-                ind.n,
-                ind.rate
-            ));
-            for c in &ind.by_circumstance {
-                for g in &c.groups {
-                    out.push_str(&format!(
-                        "{},{},{},{},{},{},{},{}\n",
-                        f(&w.id),
-                        f(&ind.id),
-                        f(&ind.sdg),
-                        f(&c.circumstance),
-                        f(&g.label),
-                        g.n,
-                        g.weight_share,
-                        g.rate
-                    ));
-                }
-            }
-        }
-    }
     out
 }
 

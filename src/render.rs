@@ -13,6 +13,7 @@ use tera::{Context, Kwargs, State, Tera};
 use crate::charts::ChartFile;
 use crate::error::{Error, Result};
 use crate::results::Results;
+use crate::tables::TableFile;
 
 /// The default templates, compiled in so the binary works from any folder.
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
@@ -230,17 +231,23 @@ fn template_error(source_name: &str, e: tera::Error) -> Error {
 struct View<'a> {
     r: &'a Results,
     charts: &'a [ChartFile],
+    tables: &'a [TableFile],
 }
 
 /// Render the requested formats; returns (file name, text) pairs.
 pub fn render(
     results: &Results,
     charts: &[ChartFile],
+    tables: &[TableFile],
     templates: &Templates,
     formats: &[String],
 ) -> Result<Vec<(String, String)>> {
-    let context = Context::from_serialize(&View { r: results, charts })
-        .map_err(|e| template_error(&templates.source, e))?;
+    let context = Context::from_serialize(&View {
+        r: results,
+        charts,
+        tables,
+    })
+    .map_err(|e| template_error(&templates.source, e))?;
     let mut out = Vec::new();
     for format in formats {
         let (tera, main) = engine(templates, format)?;

@@ -278,3 +278,93 @@ fn synth_is_deterministic_and_pinned() {
     vnr_brief::cli::write_synth(&c, 200, 8, 1).unwrap();
     assert_ne!(std::fs::read(&c).unwrap(), x);
 }
+
+/// The annex CSV files carry the same numbers as results.json, with consistent derived columns.
+#[test]
+fn annex_tables_agree_with_results() {
+    let (dir, spec) = demo_copy();
+    let out = dir.path().join("out");
+    run(&spec, &out);
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let read = |name: &str| -> Vec<std::collections::BTreeMap<String, String>> {
+        let text = std::fs::read_to_string(out.join("tables").join(name)).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        lines
+            .map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                assert_eq!(cells.len(), header.len(), "{name}: {l}");
+                header
+                    .iter()
+                    .zip(cells)
+                    .map(|(h, c)| (h.to_string(), c.to_string()))
+                    .collect()
+            })
+            .collect()
+    };
+    let f = |row: &std::collections::BTreeMap<String, String>, k: &str| -> f64 {
+        row[k]
+            .parse()
+            .unwrap_or_else(|_| panic!("{k} = {:?}", row[k]))
+    };
+    // Table 4: change = latest − first; CI = change ± 1.96·SE; SE² = SE²(first) + SE²(latest).
+    let progress = read("progress.csv");
+    assert_eq!(progress.len(), 14, "13 indicators and poverty");
+    for row in &progress {
+        let change = f(row, "rate_latest") - f(row, "rate_first");
+        assert!((f(row, "change") - change).abs() < 1e-15, "{row:?}");
+        let se = (f(row, "se_first").powi(2) + f(row, "se_latest").powi(2)).sqrt();
+        assert!((f(row, "change_se") - se).abs() < 1e-15);
+        let half = 1.959963984540054 * se;
+        assert!((f(row, "change_ci_low") - (change - half)).abs() < 1e-12);
+        assert!((f(row, "change_ci_high") - (change + half)).abs() < 1e-12);
+    }
+    // Table 3: D and HOI as in results.json, for every wave and indicator.
+    let inequality = read("inequality.csv");
+    let mut checked = 0;
+    for w in results["waves"].as_array().unwrap() {
+        for ind in w["indicators"].as_array().unwrap() {
+            let row = inequality
+                .iter()
+                .find(|r| {
+                    r["wave"] == w["id"].as_str().unwrap()
+                        && r["indicator"] == ind["id"].as_str().unwrap()
+                })
+                .unwrap();
+            // serde_json's default float parser may differ from Rust's in the last bit.
+            for k in ["d", "hoi", "d_se"] {
+                let want = ind["inequality"][k].as_f64().unwrap();
+                assert!(
+                    (f(row, k) - want).abs() <= 1e-15 * want.abs(),
+                    "{k}: {row:?}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 26);
+    // Every table the annex lists exists, with the SHA-256 the brief prints.
+    let brief = std::fs::read_to_string(out.join("brief.md")).unwrap();
+    for name in [
+        "indicators",
+        "inequality",
+        "shapley",
+        "tree_leaves",
+        "regions",
+        "progress",
+        "scenarios",
+        "poverty_lines",
+        "deciles",
+        "areas",
+        "reach",
+        "not_poor",
+        "projection",
+    ] {
+        let bytes = std::fs::read(out.join(format!("tables/{name}.csv"))).unwrap();
+        assert!(
+            brief.contains(&inputs::sha256_hex(&bytes)),
+            "{name}.csv hash not in the brief"
+        );
+    }
+}
