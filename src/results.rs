@@ -38,6 +38,33 @@ pub struct Summary {
     pub poverty: Option<Progress>,
     /// Scenarios by mean coverage of the indicators' furthest-behind groups, best first.
     pub scenarios_by_reach: Vec<Reach>,
+    /// Circumstances that define the furthest-behind group of several indicators (latest wave),
+    /// most frequent first.
+    pub recurring_circumstances: Vec<Recurring>,
+    /// Indicators with the largest gap between the furthest-ahead and furthest-behind groups
+    /// (latest wave), largest first.
+    pub largest_gaps: Vec<Gap>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Recurring {
+    pub circumstance: String,
+    pub label: String,
+    /// Labels of the indicators whose furthest-behind group this circumstance defines.
+    pub indicators: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Gap {
+    pub indicator: String,
+    pub label: String,
+    pub sdg: String,
+    /// Rate of the furthest-ahead minus the furthest-behind group.
+    pub gap: f64,
+    pub behind: String,
+    pub behind_rate: f64,
+    pub ahead: String,
+    pub ahead_rate: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -211,6 +238,8 @@ impl Summary {
             }
         });
         Summary {
+            recurring_circumstances: recurring_circumstances(latest),
+            largest_gaps: largest_gaps(latest),
             scenarios_by_reach,
             poverty,
             indicators_by_d: by_d.iter().map(|i| i.id.clone()).collect(),
@@ -218,6 +247,61 @@ impl Summary {
             scenarios_by_efficiency,
         }
     }
+}
+
+/// Count, per circumstance, the indicators whose furthest-behind group it helps define.
+fn recurring_circumstances(wave: &WaveResults) -> Vec<Recurring> {
+    let mut by_circumstance: std::collections::BTreeMap<&str, Recurring> = Default::default();
+    for ind in &wave.indicators {
+        let Some(leaf) = &ind.tree.furthest_behind else {
+            continue;
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &leaf.conditions {
+            if !seen.insert(c.circumstance.as_str()) {
+                continue; // the same circumstance split twice on the path counts once
+            }
+            by_circumstance
+                .entry(c.circumstance.as_str())
+                .or_insert_with(|| Recurring {
+                    circumstance: c.circumstance.clone(),
+                    label: c.label.clone(),
+                    indicators: Vec::new(),
+                })
+                .indicators
+                .push(ind.label.clone());
+        }
+    }
+    let mut out: Vec<Recurring> = by_circumstance.into_values().collect();
+    // Most frequent first; ties keep the circumstances' id order (stable sort of a BTreeMap).
+    out.sort_by(|a, b| b.indicators.len().cmp(&a.indicators.len()));
+    out
+}
+
+/// Indicators by the gap between their furthest-ahead and furthest-behind groups.
+fn largest_gaps(wave: &WaveResults) -> Vec<Gap> {
+    let mut out: Vec<Gap> = wave
+        .indicators
+        .iter()
+        .filter_map(|ind| {
+            let (behind, ahead) = (
+                ind.tree.furthest_behind.as_ref()?,
+                ind.tree.furthest_ahead.as_ref()?,
+            );
+            Some(Gap {
+                indicator: ind.id.clone(),
+                label: ind.label.clone(),
+                sdg: ind.sdg.clone(),
+                gap: ind.tree.gap,
+                behind: behind.group.clone(),
+                behind_rate: behind.rate,
+                ahead: ahead.group.clone(),
+                ahead_rate: ahead.rate,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.gap.total_cmp(&a.gap));
+    out
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -344,6 +344,39 @@ fn annex_tables_agree_with_results() {
         }
     }
     assert_eq!(checked, 26);
+    // Highlights: recurring circumstances counted independently from the furthest-behind paths.
+    let latest = results["waves"].as_array().unwrap().last().unwrap();
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for ind in latest["indicators"].as_array().unwrap() {
+        let conds = ind["tree"]["furthest_behind"]["conditions"]
+            .as_array()
+            .unwrap();
+        let set: std::collections::BTreeSet<&str> = conds
+            .iter()
+            .map(|c| c["circumstance"].as_str().unwrap())
+            .collect();
+        for c in set {
+            *counts.entry(c.to_string()).or_default() += 1;
+        }
+    }
+    let recurring = results["summary"]["recurring_circumstances"]
+        .as_array()
+        .unwrap();
+    assert_eq!(recurring.len(), counts.len());
+    for r in recurring {
+        let n = r["indicators"].as_array().unwrap().len();
+        assert_eq!(n, counts[r["circumstance"].as_str().unwrap()]);
+    }
+    let top = recurring[0]["indicators"].as_array().unwrap().len();
+    assert_eq!(top, *counts.values().max().unwrap());
+    assert_eq!(
+        recurring[0]["circumstance"], "wealth",
+        "wealth recurs most in the demo"
+    );
+    let gaps = results["summary"]["largest_gaps"].as_array().unwrap();
+    assert!(gaps
+        .windows(2)
+        .all(|w| w[0]["gap"].as_f64() >= w[1]["gap"].as_f64()));
     // Every table the annex lists exists, with the SHA-256 the brief prints.
     let brief = std::fs::read_to_string(out.join("brief.md")).unwrap();
     for name in [
