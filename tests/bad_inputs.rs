@@ -1183,3 +1183,105 @@ fn derived_variable_clashes_with_a_column() {
         ],
     );
 }
+
+#[test]
+fn outcome_always_one() {
+    let err = Case::csv()
+        .edit(
+            "catalogue = \"electricity\"",
+            "catalogue = \"electricity\"\noutcome = \"hhsize >= 1\"",
+        )
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "indicator 'electricity'.outcome",
+            "is 1 for every record",
+        ],
+    );
+}
+
+#[test]
+fn outcome_always_zero() {
+    let err = Case::csv()
+        .edit(
+            "catalogue = \"electricity\"",
+            "catalogue = \"electricity\"\noutcome = \"hhsize < 0\"",
+        )
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "indicator 'electricity'.outcome",
+            "is 0 for every record",
+        ],
+    );
+}
+
+#[test]
+fn circumstance_that_is_all_missing() {
+    let case = Case::csv();
+    case.edit_csv("nusantara_2024", |header, rows| {
+        let col = header.iter().position(|h| h == "wealth_quintile").unwrap();
+        for row in rows.iter_mut() {
+            row[col] = String::new();
+        }
+    });
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2024.csv",
+            "circumstance 'wealth'",
+            "column `wealth_quintile`",
+            "missing for every record",
+        ],
+    );
+}
+
+#[test]
+fn scenario_with_no_eligible_person() {
+    let err = Case::csv()
+        .edit(
+            "min_age = 70\nexclude = \"contributory_pension = 1\"",
+            "min_age = 70\nexclude = \"age >= 0\"",
+        )
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2024.csv",
+            "scenario 'old_age'",
+            "Old-age pension",
+            "no one is eligible",
+        ],
+    );
+}
+
+#[test]
+fn huge_file_given_as_csv() {
+    // A sparse file just over the size limit: refused from its length, before any byte is read,
+    // by `lock` as by `run`.
+    let case = Case::csv();
+    let path = case.path("data/nusantara_2021.csv");
+    fs::File::create(&path)
+        .unwrap()
+        .set_len(inputs::MAX_INPUT_BYTES + 1)
+        .unwrap();
+    let loaded = spec::load(&case.write()).unwrap();
+    let err = inputs::write_lock(&loaded).expect_err("a huge input is refused");
+    let expected = [
+        "nusantara_2021.csv",
+        "bytes, above the",
+        "byte limit for one survey file",
+    ];
+    assert_error(&err, 4, &expected);
+    let err = case.run_err();
+    assert_error(&err, 4, &expected);
+}

@@ -17,6 +17,8 @@ use crate::survey::Survey;
 #[derive(Debug, Clone)]
 pub struct Encoded {
     pub id: String,
+    /// The survey column (or derived variable) it comes from, for messages.
+    pub column: String,
     pub label: String,
     pub kind: CircumstanceKind,
     /// Level names in code order (ordered: the spec's order; numeric: ascending values).
@@ -287,6 +289,7 @@ fn encode(c: &Circumstance, survey: &Survey) -> Result<Encoded> {
         let levels: Vec<String> = distinct.iter().map(|v| format_number(*v)).collect();
         return Ok(Encoded {
             id: c.id.clone(),
+            column: c.column.clone(),
             label: c.label.clone(),
             kind: c.kind,
             level_labels: labels_for(&levels),
@@ -355,6 +358,7 @@ fn encode(c: &Circumstance, survey: &Survey) -> Result<Encoded> {
         .collect();
     Ok(Encoded {
         id: c.id.clone(),
+        column: c.column.clone(),
         label: c.label.clone(),
         kind: c.kind,
         level_labels: labels_for(&levels),
@@ -487,11 +491,40 @@ pub fn build(
             format!("{at}.population: no record is in the population"),
         ));
     }
+    // A circumstance with no value in the whole population says nothing about who is behind;
+    // name it rather than the generic "all records dropped" below.
+    for e in &chosen {
+        let known = in_population
+            .iter()
+            .zip(&e.codes)
+            .any(|(&inside, code)| inside && code.is_some());
+        if !known {
+            return Err(Error::data(
+                survey.context(),
+                format!(
+                    "{at}: circumstance '{}' (column `{}`) is missing for every record of the population; expected at least one known value",
+                    e.id, e.column
+                ),
+            ));
+        }
+    }
     if keep_rows.is_empty() {
         return Err(Error::data(
             survey.context(),
             format!(
                 "{at}: all {population_n} records of the population have a missing outcome or circumstance"
+            ),
+        ));
+    }
+    // An opportunity everybody (or nobody) has cannot show who is furthest behind: the tree has
+    // nothing to split and D is 0 by construction. Most often the outcome expression is wrong.
+    let first = y[0];
+    if y.iter().all(|&v| v == first) {
+        return Err(Error::data(
+            survey.context(),
+            format!(
+                "{at}.outcome: is {first} for every record of the population ({} records); expected both 0 and 1 — check the expression, or leave the indicator out for this survey",
+                y.len()
             ),
         ));
     }

@@ -673,6 +673,17 @@ fn simulate(
     for (k, s) in sc.schemes.iter().enumerate() {
         let field = format!("scenario '{}'.scheme[{k}]", sc.id);
         let eligible = survey.eval_mask(&field, eligibility(s, survey, &field)?)?;
+        // A scheme nobody qualifies for costs nothing and changes nothing: almost always a
+        // mistaken age range or eligibility rule, so say so instead of reporting a zero effect.
+        if !eligible.iter().any(|&ok| ok) {
+            return Err(Error::data(
+                survey.context(),
+                format!(
+                    "{field}{}: no one is eligible in this survey; expected at least one person to meet its age range and eligibility rule",
+                    s.label.as_deref().map(|l| format!(" ('{l}')")).unwrap_or_default()
+                ),
+            ));
+        }
         let benefit = monthly_benefit(s, m, national_line);
         // One ChaCha stream per (scenario, scheme): a scheme's draws do not shift when another
         // scheme is added. Full coverage and no targeting errors draw nothing, so the result
