@@ -274,7 +274,7 @@ fn recurring_circumstances(wave: &WaveResults) -> Vec<Recurring> {
     }
     let mut out: Vec<Recurring> = by_circumstance.into_values().collect();
     // Most frequent first; ties keep the circumstances' id order (stable sort of a BTreeMap).
-    out.sort_by(|a, b| b.indicators.len().cmp(&a.indicators.len()));
+    out.sort_by_key(|r| std::cmp::Reverse(r.indicators.len()));
     out
 }
 
