@@ -87,3 +87,35 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+thread_local! {
+    /// Set while `contain_panic` runs a closure on this thread: its panics are reported as errors,
+    /// so the panic hook stays quiet for them.
+    static CONTAINING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Run third-party code (polars evaluating a user's expression or parsing a user's file) and turn
+/// a panic inside it into `Err(message)`. Polars occasionally panics on inputs it should reject
+/// (found by `tests/fuzz.rs`, e.g. `COALESCE(2147483648, 30)`); a user must see which field
+/// failed, not a backtrace. Panics elsewhere still print as usual.
+pub fn contain_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !CONTAINING.with(|c| c.get()) {
+                previous(info);
+            }
+        }));
+    });
+    let was = CONTAINING.with(|c| c.replace(true));
+    let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    CONTAINING.with(|c| c.set(was));
+    out.map_err(|payload| {
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "unknown internal error".into())
+    })
+}

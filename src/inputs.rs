@@ -151,16 +151,26 @@ pub fn parse_bytes(path: &Path, format: FileFormat, bytes: Vec<u8>) -> Result<Da
                     "expected a CSV text file, found binary content (NUL bytes)",
                 ));
             }
-            CsvReadOptions::default()
-                .with_has_header(true)
-                .with_infer_schema_length(Some(10_000))
-                .into_reader_with_file_handle(Cursor::new(bytes))
-                .finish()
-                .map_err(|e| Error::input(path, format!("cannot parse as CSV: {e}")))?
+            crate::error::contain_panic(|| {
+                CsvReadOptions::default()
+                    .with_has_header(true)
+                    .with_infer_schema_length(Some(10_000))
+                    .into_reader_with_file_handle(Cursor::new(bytes))
+                    .finish()
+            })
+            .map_err(|m| Error::input(path, format!("cannot parse as CSV (reader failed: {m})")))?
+            .map_err(|e| Error::input(path, format!("cannot parse as CSV: {e}")))?
         }
-        FileFormat::Parquet => ParquetReader::new(Cursor::new(bytes))
-            .finish()
-            .map_err(|e| Error::input(path, format!("cannot parse as Parquet: {e}")))?,
+        FileFormat::Parquet => {
+            crate::error::contain_panic(|| ParquetReader::new(Cursor::new(bytes)).finish())
+                .map_err(|m| {
+                    Error::input(
+                        path,
+                        format!("cannot parse as Parquet (reader failed: {m})"),
+                    )
+                })?
+                .map_err(|e| Error::input(path, format!("cannot parse as Parquet: {e}")))?
+        }
     };
     if frame.height() == 0 {
         return Err(Error::input(path, "the file has no data rows"));

@@ -37,7 +37,7 @@ pub fn load_surveys(spec: &LoadedSpec) -> Result<Vec<Survey>> {
     Ok(surveys)
 }
 
-fn check_references(spec: &spec::Spec, s: &Survey) -> Result<()> {
+pub fn check_references(spec: &spec::Spec, s: &Survey) -> Result<()> {
     let expr = |field: &str, text: &str| -> Result<()> {
         let e = spec::parse_expr(field, text).map_err(|m| Error::data(s.context(), m))?;
         s.check_expr(field, &e)

@@ -592,7 +592,10 @@ pub fn parse(text: &str) -> std::result::Result<Spec, String> {
 
 /// Parse one polars SQL expression, naming the spec field on failure.
 pub fn parse_expr(field: &str, text: &str) -> std::result::Result<polars::prelude::Expr, String> {
-    polars::sql::sql_expr(text)
+    crate::error::contain_panic(|| polars::sql::sql_expr(text))
+        .map_err(|m| {
+            format!("{field}: cannot parse expression `{text}` (polars failed internally: {m})")
+        })?
         .map_err(|e| format!("{field}: cannot parse expression `{text}`: {e}"))
 }
 

@@ -51,13 +51,15 @@ impl Survey {
         self.check_expr(field, &expr)?;
         // A constant (`TRUE`, `1`) reads no column: it holds for every row.
         let constant = expr.clone().meta().root_names().is_empty();
-        let out = self
-            .frame
-            .clone()
-            .lazy()
-            .select([expr.cast(DataType::Float64).alias("__v")])
-            .collect()
-            .map_err(|e| Error::data(self.context(), format!("{field}: {e}")))?;
+        let out = crate::error::contain_panic(|| {
+            self.frame
+                .clone()
+                .lazy()
+                .select([expr.cast(DataType::Float64).alias("__v")])
+                .collect()
+        })
+        .map_err(|m| Error::data(self.context(), internal(field, &m)))?
+        .map_err(|e| Error::data(self.context(), format!("{field}: {e}")))?;
         let col = out
             .column("__v")
             .map_err(|e| Error::data(self.context(), e.to_string()))?;
@@ -238,10 +240,9 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
             _ => unreachable!("validated"),
         };
         check_columns(&context, &field, &expr, frame.schema())?;
-        frame = frame
-            .lazy()
-            .with_column(expr.alias(d.name.as_str()))
-            .collect()
+        let lazy = frame.lazy().with_column(expr.alias(d.name.as_str()));
+        frame = crate::error::contain_panic(|| lazy.collect())
+            .map_err(|m| Error::data(&context, internal(&field, &m)))?
             .map_err(|e| Error::data(&context, format!("{field}: {e}")))?;
     }
 
@@ -326,4 +327,12 @@ fn column_list(frame: &DataFrame) -> String {
     } else {
         names.join(", ")
     }
+}
+
+/// The message for an expression polars could not evaluate without failing internally.
+fn internal(field: &str, message: &str) -> String {
+    format!(
+        "{field}: the expression could not be evaluated (polars failed internally: {message}); \
+         expected an expression polars evaluates — try simpler types, e.g. CAST the operands"
+    )
 }

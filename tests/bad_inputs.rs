@@ -1285,3 +1285,24 @@ fn huge_file_given_as_csv() {
     let err = case.run_err();
     assert_error(&err, 4, &expected);
 }
+
+#[test]
+fn expression_that_makes_polars_fail_internally() {
+    // Found by tests/fuzz.rs: polars panics on this expression instead of returning an error.
+    // The run must still end with an error naming the field, and no panic.
+    let err = Case::csv()
+        .edit(
+            "catalogue = \"electricity\"",
+            "catalogue = \"electricity\"\npopulation = \"COALESCE(2147483648, 30)\"",
+        )
+        .lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "nusantara_2021.csv",
+            "indicator 'electricity'.population",
+            "could not be evaluated",
+        ],
+    );
+}
