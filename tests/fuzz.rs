@@ -138,7 +138,7 @@ const TOKENS: &[&str] = &[
 ];
 
 fn pick<'a, T: ?Sized>(rng: &mut ChaCha8Rng, items: &'a [&'a T]) -> &'a T {
-    &items[(rng.next_u64() % items.len() as u64) as usize]
+    items[(rng.next_u64() % items.len() as u64) as usize]
 }
 
 fn below(rng: &mut ChaCha8Rng, n: usize) -> usize {
