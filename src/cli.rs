@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::render::group_thousands;
 use crate::{inputs, pipeline, spec, synth};
 
 #[derive(Parser, Debug)]
@@ -93,8 +94,18 @@ pub fn execute(command: Command) -> Result<String> {
             out,
             templates,
         } => {
-            let out = pipeline::run(&spec, &pipeline::RunOptions { out, templates })?;
-            Ok(format!("brief written to {}", out.display()))
+            let run = pipeline::run(&spec, &pipeline::RunOptions { out, templates })?;
+            let records: Vec<String> = run
+                .records
+                .iter()
+                .map(|&n| group_thousands(n as f64))
+                .collect();
+            Ok(format!(
+                "brief written to {}\n  records analysed per wave: {}; survey columns in memory: {:.1} MB",
+                run.out.display(),
+                records.join(", "),
+                run.column_bytes as f64 / 1e6
+            ))
         }
         Command::Lock { spec } => {
             let loaded = spec::load(&spec)?;

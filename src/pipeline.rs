@@ -28,13 +28,82 @@ pub fn load_surveys(spec: &LoadedSpec) -> Result<Vec<Survey>> {
     let mut surveys = Vec::new();
     for wave in &spec.spec.waves {
         let input = inputs::load_wave(spec, lock.as_ref(), wave)?;
-        let s = survey::prepare(&spec.spec, wave, input)?;
+        let mut s = survey::prepare(&spec.spec, wave, input)?;
         check_references(&spec.spec, &s)?;
+        // Hold only what the analyses read: a survey file often has hundreds of columns the spec
+        // never names (a DHS recode has thousands).
+        let used = used_columns(&spec.spec, &s.wave);
+        let keep: Vec<String> = s
+            .frame
+            .get_column_names()
+            .iter()
+            .filter(|c| c.starts_with("__") || used.contains(c.as_str()))
+            .map(|c| c.to_string())
+            .collect();
+        s.frame = s
+            .frame
+            .select(keep)
+            .map_err(|e| Error::data(s.context(), e.to_string()))?;
         surveys.push(s);
     }
     // Waves in time order, so "latest" is the last.
     surveys.sort_by_key(|s| s.wave.year);
     Ok(surveys)
+}
+
+/// Every column the analyses read after a survey is prepared: the wave's design and role
+/// columns, derived variables, circumstances, and the columns of every expression (derived
+/// variables are already computed, so their sources are not needed again).
+fn used_columns(spec: &spec::Spec, wave: &spec::Wave) -> std::collections::BTreeSet<String> {
+    let mut used: std::collections::BTreeSet<String> = [
+        Some(&wave.household_id),
+        Some(&wave.weight),
+        Some(&wave.strata),
+        Some(&wave.psu),
+        Some(&wave.household_size),
+        Some(&wave.welfare),
+        wave.region.as_ref(),
+        wave.urban.as_ref(),
+        wave.age.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .cloned()
+    .collect();
+    let mut roots = |text: &str| {
+        // Validated and checked already; a name that is not an expression is a column name.
+        match spec::parse_expr("", text) {
+            Ok(e) => used.extend(e.meta().root_names().iter().map(|n| n.to_string())),
+            Err(_) => {
+                used.insert(text.to_string());
+            }
+        }
+    };
+    if let Some(head) = &wave.head {
+        roots(head);
+    }
+    for ind in &spec.indicators {
+        roots(&ind.outcome);
+        if let Some(p) = &ind.population {
+            roots(p);
+        }
+    }
+    for sc in &spec.scenarios {
+        for scheme in &sc.schemes {
+            for e in [&scheme.eligible, &scheme.exclude, &scheme.target_score]
+                .into_iter()
+                .flatten()
+            {
+                roots(e);
+            }
+            if scheme.kind == SchemeKind::Disability {
+                roots(scheme.column.as_deref().unwrap_or("disability"));
+            }
+        }
+    }
+    used.extend(spec.derive.iter().map(|d| d.name.clone()));
+    used.extend(spec.circumstances.iter().map(|c| c.column.clone()));
+    used
 }
 
 pub fn check_references(spec: &spec::Spec, s: &Survey) -> Result<()> {
@@ -157,8 +226,18 @@ pub fn default_out(spec: &LoadedSpec) -> PathBuf {
     PathBuf::from("outputs").join(spec.name())
 }
 
-/// `vnr-brief run`: the whole pipeline. Returns the output folder.
-pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<PathBuf> {
+/// What a run did, for the command line: where the brief went and the size of the data analysed.
+#[derive(Debug, Clone)]
+pub struct RunSummary {
+    pub out: PathBuf,
+    /// Records per wave.
+    pub records: Vec<usize>,
+    /// In-memory size (bytes) of every survey column held during the analyses, all waves.
+    pub column_bytes: usize,
+}
+
+/// `vnr-brief run`: the whole pipeline.
+pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<RunSummary> {
     let spec = spec::load(spec_path)?;
     let out = opts.out.clone().unwrap_or_else(|| default_out(&spec));
     let source = match &opts.templates {
@@ -174,7 +253,11 @@ pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<PathBuf> {
         write_outputs(tmp, &results, &templates, &spec.spec.brief.formats)?;
         write_manifest(tmp, &out, &spec, &results, &templates)
     })?;
-    Ok(out)
+    Ok(RunSummary {
+        out,
+        records: surveys.iter().map(Survey::records).collect(),
+        column_bytes: surveys.iter().map(|s| s.frame.estimated_size()).sum(),
+    })
 }
 
 /// Re-render a brief from a saved `results.json` (no data needed).

@@ -1110,7 +1110,8 @@ fn control_small_csv_case_runs() {
         },
     )
     .expect("the unmodified case runs");
-    assert!(out.join("results.json").is_file());
+    assert!(out.out.join("results.json").is_file());
+    assert_eq!(out.records.len(), 2);
 }
 
 #[test]
