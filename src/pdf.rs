@@ -127,7 +127,7 @@ pub fn compile(
     let world = BriefWorld::new(root, main_name, main_text.to_string(), date);
     let document = typst::compile::<PagedDocument>(&world)
         .output
-        .map_err(|errors| diagnostics_error(&world, root, errors.as_slice()))?;
+        .map_err(|errors| diagnostics_error(&world, errors.as_slice()))?;
     let options = PdfOptions {
         // A stable identifier and creation date: the same brief gives the same bytes.
         ident: typst::foundations::Smart::Custom(format!("vnr-brief/{main_name}")),
@@ -135,10 +135,10 @@ pub fn compile(
         ..PdfOptions::default()
     };
     typst_pdf::pdf(&document, &options)
-        .map_err(|errors| diagnostics_error(&world, root, errors.as_slice()))
+        .map_err(|errors| diagnostics_error(&world, errors.as_slice()))
 }
 
-fn diagnostics_error(world: &BriefWorld, root: &Path, errors: &[SourceDiagnostic]) -> Error {
+fn diagnostics_error(world: &BriefWorld, errors: &[SourceDiagnostic]) -> Error {
     let mut lines = Vec::new();
     for e in errors.iter().filter(|e| e.severity == Severity::Error) {
         let location = e
@@ -147,8 +147,15 @@ fn diagnostics_error(world: &BriefWorld, root: &Path, errors: &[SourceDiagnostic
             .and_then(|id| {
                 let source = world.source(id).ok()?;
                 let range = world.range(e.span)?;
-                let line = source.lines().byte_to_line(range.start)? + 1;
-                Some(format!("{}:{line}", id.get().vpath().get_without_slash()))
+                let line = source.lines().byte_to_line(range.start)?;
+                // The rendered .typ is not published when it fails, so quote the line itself.
+                let text = source.text().lines().nth(line).unwrap_or("").trim();
+                let text: String = text.chars().take(160).collect();
+                Some(format!(
+                    "{}:{} (`{text}`)",
+                    id.get().vpath().get_without_slash(),
+                    line + 1
+                ))
             })
             .unwrap_or_else(|| "(no location)".into());
         let mut line = format!("{location}: {}", e.message);
@@ -157,8 +164,8 @@ fn diagnostics_error(world: &BriefWorld, root: &Path, errors: &[SourceDiagnostic
         }
         lines.push(line);
     }
-    Error::Output {
-        path: root.join("brief.pdf"),
+    Error::Template {
+        template: "typ/ (brief.typ compiled to brief.pdf)".into(),
         message: format!(
             "the Typst brief does not compile:\n  {}",
             lines.join("\n  ")

@@ -240,7 +240,9 @@ pub struct RunSummary {
 pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<RunSummary> {
     let spec = spec::load(spec_path)?;
     let out = opts.out.clone().unwrap_or_else(|| default_out(&spec));
-    let source = match &opts.templates {
+    // The flag wins over the spec's `brief.templates`, which is relative to the spec.
+    let spec_templates = spec.spec.brief.templates.as_ref().map(|t| spec.resolve(t));
+    let source = match opts.templates.as_ref().or(spec_templates.as_ref()) {
         Some(dir) => TemplateSource::Folder(dir),
         None => TemplateSource::Default,
     };

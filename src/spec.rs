@@ -100,6 +100,10 @@ pub struct Brief {
     pub synthetic: bool,
     /// Source line printed under every chart and table.
     pub source: String,
+    /// A folder of report templates replacing the built-in ones (same layout as
+    /// `report_templates/`), relative to the spec's folder; `--templates` overrides it.
+    #[serde(default)]
+    pub templates: Option<PathBuf>,
 }
 
 fn default_language() -> String {
@@ -615,6 +619,9 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
             "brief.reference_date: expected a date as YYYY-MM-DD, found \"{}\"",
             b.reference_date
         ));
+    }
+    if let Some(t) = &b.templates {
+        check_relative_path("brief.templates", t)?;
     }
     for f in &b.formats {
         if !["md", "typ", "pdf"].contains(&f.as_str()) {

@@ -1307,3 +1307,50 @@ fn expression_that_makes_polars_fail_internally() {
         ],
     );
 }
+
+#[test]
+fn template_folder_named_in_the_spec_with_an_error_names_template_and_line() {
+    let case = Case::csv().edit(
+        "synthetic = true",
+        "synthetic = true\ntemplates = \"my_templates\"",
+    );
+    case.lock();
+    let tpl = case.path("my_templates");
+    copy_templates(&tpl);
+    let broken = tpl.join("md/annex.md");
+    let mut text = fs::read_to_string(&broken).unwrap();
+    let line = text.lines().count() + 1;
+    text.push_str("{% if %}\n");
+    fs::write(&broken, text).unwrap();
+    let err = case.run_err();
+    assert_error(
+        &err,
+        6,
+        &["my_templates", "md/annex.md", &format!("{line}:")],
+    );
+}
+
+#[test]
+fn template_folder_in_the_spec_may_not_leave_its_folder() {
+    let err = Case::empty(DEMO.into())
+        .edit("synthetic = true", "synthetic = true\ntemplates = \"../t\"")
+        .load_err();
+    assert_error(&err, 3, &["brief.templates", "leaves the spec's folder"]);
+}
+
+#[test]
+fn template_that_renders_but_is_not_valid_typst() {
+    let case = Case::csv();
+    case.lock();
+    let out = previous_output(&case);
+    let before = snapshot(&out);
+    let tpl = case.path("my_templates");
+    copy_templates(&tpl);
+    let broken = tpl.join("typ/methods.typ");
+    let mut text = fs::read_to_string(&broken).unwrap();
+    text.push_str("\n#let broken = (\n");
+    fs::write(&broken, text).unwrap();
+    let err = case.run_to_err(&out, Some(tpl));
+    assert_error(&err, 6, &["brief.pdf", "does not compile", "brief.typ:"]);
+    assert_eq!(snapshot(&out), before, "previous brief left untouched");
+}
