@@ -44,6 +44,40 @@ pub struct Summary {
     /// Indicators with the largest gap between the furthest-ahead and furthest-behind groups
     /// (latest wave), largest first.
     pub largest_gaps: Vec<Gap>,
+    /// The progress entries (poverty included) grouped by SDG Goal, in Goal order, for the
+    /// "Progress on Goals and targets" chapter.
+    pub goals: Vec<GoalProgress>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GoalProgress {
+    /// The Goal number (1–17), from the indicator's SDG code.
+    pub goal: u32,
+    pub progress: Vec<Progress>,
+}
+
+/// "7.1.1" → 7; `None` for a code that does not start with a Goal number.
+fn goal_of(sdg: &str) -> Option<u32> {
+    sdg.split('.')
+        .next()
+        .and_then(|g| g.trim().parse().ok())
+        .filter(|g| (1..=17).contains(g))
+}
+
+/// Progress entries by Goal; entries without a Goal number come last, under Goal 0.
+fn by_goal(progress: &[Progress], poverty: Option<&Progress>) -> Vec<GoalProgress> {
+    let mut goals: std::collections::BTreeMap<u32, Vec<Progress>> = Default::default();
+    for p in poverty.into_iter().chain(progress) {
+        let goal = goal_of(&p.sdg).unwrap_or(0);
+        goals.entry(goal).or_default().push(p.clone());
+    }
+    let mut out: Vec<GoalProgress> = goals
+        .into_iter()
+        .map(|(goal, progress)| GoalProgress { goal, progress })
+        .collect();
+    // Goal 0 (no Goal number) after the numbered Goals.
+    out.sort_by_key(|g| if g.goal == 0 { u32::MAX } else { g.goal });
+    out
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -125,7 +159,7 @@ impl Summary {
         let furthest_group = |ind: &crate::lnob::IndicatorResult| {
             ind.tree.furthest_behind.as_ref().map(|l| l.group.clone())
         };
-        let progress = latest
+        let progress: Vec<Progress> = latest
             .indicators
             .iter()
             .map(|ind| {
@@ -238,6 +272,7 @@ impl Summary {
             }
         });
         Summary {
+            goals: by_goal(&progress, poverty.as_ref()),
             recurring_circumstances: recurring_circumstances(latest),
             largest_gaps: largest_gaps(latest),
             scenarios_by_reach,
@@ -302,6 +337,59 @@ fn largest_gaps(wave: &WaveResults) -> Vec<Gap> {
         .collect();
     out.sort_by(|a, b| b.gap.total_cmp(&a.gap));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(id: &str, sdg: &str) -> Progress {
+        Progress {
+            indicator: id.into(),
+            label: id.into(),
+            sdg: sdg.into(),
+            rates: vec![],
+            change: 0.0,
+            change_se: 0.0,
+            change_ci: (0.0, 0.0),
+            significant: false,
+            same_furthest_behind: None,
+            furthest_behind_first: None,
+            furthest_behind_latest: None,
+        }
+    }
+
+    #[test]
+    fn progress_grouped_by_goal_in_goal_order() {
+        let progress = [
+            p("water", "6.1.1"),
+            p("power", "7.1.1"),
+            p("sanitation", "6.2.1"),
+            p("x", "local"),
+        ];
+        let poverty = p("poverty", "1.2.1");
+        let goals = by_goal(&progress, Some(&poverty));
+        let ids: Vec<(u32, Vec<&str>)> = goals
+            .iter()
+            .map(|g| {
+                (
+                    g.goal,
+                    g.progress.iter().map(|p| p.indicator.as_str()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            ids,
+            vec![
+                (1, vec!["poverty"]),
+                (6, vec!["water", "sanitation"]),
+                (7, vec!["power"]),
+                (0, vec!["x"]),
+            ]
+        );
+        assert_eq!(goal_of("17.8.1"), Some(17));
+        assert_eq!(goal_of("18.1"), None);
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
