@@ -315,7 +315,8 @@ fn write_outputs(
     formats: &[String],
 ) -> Result<()> {
     write_file(&dir.join("results.json"), results.to_json().as_bytes())?;
-    let charts = charts::draw_all(results, &dir.join("charts"))?;
+    let strings = templates.strings(&results.brief.language)?;
+    let charts = charts::draw_all(results, &strings, &dir.join("charts"))?;
     for (name, text) in render::render(results, &charts, templates, formats)? {
         write_file(&dir.join(name), text.as_bytes())?;
     }

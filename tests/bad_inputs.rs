@@ -1002,7 +1002,7 @@ fn disability_column_missing() {
 // ---------------------------------------------------------------------------------------------
 
 fn copy_templates(to: &Path) {
-    for sub in ["md", "typ"] {
+    for sub in ["md", "typ", "strings"] {
         fs::create_dir_all(to.join(sub)).unwrap();
         for e in fs::read_dir(Path::new(ROOT).join("report_templates").join(sub)).unwrap() {
             let p = e.unwrap().path();
