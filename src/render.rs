@@ -573,6 +573,130 @@ mod tests {
         assert_eq!(esc(escape_typst, "// not a comment"), r"\/\/ not a comment");
     }
 
+    fn builtin(language: &str) -> Strings {
+        load_templates(&TemplateSource::Default, &["md".into(), "typ".into()])
+            .unwrap()
+            .strings(language)
+            .unwrap()
+    }
+
+    /// Placeholders of a text, in order.
+    fn placeholders(text: &str) -> Vec<&str> {
+        pieces(text)
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Placeholder(name) => Some(name),
+                Piece::Text(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn strings_files_have_the_same_keys_and_placeholders() {
+        let en = builtin("en");
+        let id = builtin("id");
+        assert_eq!(keys(&en.text), keys(&id.text));
+        assert!(
+            keys(&en.text).len() > 150,
+            "every fixed text is in the file"
+        );
+        for (section, entries) in &en.text {
+            for (key, text) in entries {
+                let theirs = &id.text[section][key];
+                let mut a = placeholders(text);
+                let mut b = placeholders(theirs);
+                a.sort_unstable();
+                b.sort_unstable();
+                assert_eq!(a, b, "{section}.{key}: placeholders differ");
+                // Texts that read the same in both languages (symbols, names, abbreviations).
+                let same = [
+                    "common.col_n",
+                    "common.col_hoi",
+                    "methods.col_sha",
+                    "annex.col_sha",
+                    "lnob.col_d_logit",
+                    "means.col_gini",
+                    "means.col_palma",
+                    "means.col_decile",
+                    "means.col_shapley_part",
+                    "charts.tree_box_rate",
+                ];
+                let full = format!("{section}.{key}");
+                if section != "number" && !same.contains(&full.as_str()) {
+                    assert_ne!(text, theirs, "{section}.{key} is not translated");
+                }
+            }
+        }
+        // Languages the spec accepts are exactly those with a built-in strings file.
+        assert_eq!(
+            languages().collect::<Vec<_>>(),
+            crate::spec::LANGUAGES.to_vec()
+        );
+    }
+
+    #[test]
+    fn placeholders_are_found_and_other_braces_kept() {
+        assert_eq!(
+            pieces("a {x} b {not one} {}{y_2}"),
+            vec![
+                Piece::Text("a "),
+                Piece::Placeholder("x"),
+                Piece::Text(" b {not one} {}"),
+                Piece::Placeholder("y_2"),
+            ]
+        );
+        let en = builtin("en");
+        assert_eq!(en.fill("common.table", &[("n", "A1")]).unwrap(), "Table A1");
+        assert!(en.fill("common.table", &[]).is_err(), "a missing value");
+        assert!(en.fill("common.nothing", &[]).is_err(), "an unknown key");
+    }
+
+    #[test]
+    fn numbers_per_language() {
+        let en = builtin("en").number;
+        let id = builtin("id").number;
+        assert_eq!(id.int(1234567.4), "1.234.567");
+        assert_eq!(en.int(1234567.4), "1,234,567");
+        assert_eq!(id.int(-1000.0), "-1.000");
+        assert_eq!(id.pct(0.8531, 1), "85,3");
+        assert_eq!(en.pct(0.8531, 1), "85.3");
+        assert_eq!(id.fixed(0.40512, 3), "0,405");
+        assert_eq!(id.signed(-4.83, 1), "-4,8");
+        assert_eq!(en.signed(2.34, 1), "+2.3");
+        assert_eq!(id.fixed(12345.5, 1), "12345,5", "no grouping outside `int`");
+    }
+
+    #[test]
+    fn fill_escapes_text_and_values_but_not_template_markup() {
+        let id = builtin("id");
+        for (format, name, expected) in [
+            (
+                "md",
+                "md/brief.md",
+                r"Paling tertinggal: **A\_b** (\#c\*%). 85,3 1.234.567",
+            ),
+            (
+                "typ",
+                "typ/brief.typ",
+                r"Paling tertinggal: **A\_b** (\#c\*%). 85,3 1.234.567",
+            ),
+        ] {
+            let templates = Templates {
+                source: "test".into(),
+                texts: [(
+                    name.to_string(),
+                    "{% set b %}**{{ x.group }}**{% endset %}{{ t.highlights.furthest_behind | fill(group=b, rate=x.rate) }} {{ 0.8531 | pct }} {{ 1234567.4 | int }}".to_string(),
+                )]
+                .into(),
+            };
+            let (tera, main) = engine(&templates, format, &id).unwrap();
+            let mut context = Context::new();
+            context.insert("t", &id.text);
+            context.insert("x", &BTreeMap::from([("group", "A_b"), ("rate", "#c*")]));
+            assert_eq!(tera.render(main, &context).unwrap(), expected, "{format}");
+        }
+    }
+
     #[test]
     fn thousands() {
         assert_eq!(group_thousands(1234567.4), "1,234,567");
