@@ -1,16 +1,21 @@
 //! Charts drawn from `Results` with plotters: SVG for the documents, PNG for sharing, and the data
 //! behind each chart as CSV beside it. Text uses the embedded DejaVu Sans, so nothing depends on
 //! the fonts of the machine. Bars are drawn as rectangles in a fixed order (plotters' Histogram
-//! iterates a HashMap and would change the SVG from run to run).
+//! iterates a HashMap and would change the SVG from run to run). Titles, axis labels, legend entries
+//! and the source line come from the language's strings file, and numbers (ticks, box values) use
+//! its decimal mark.
 
 use std::path::Path;
 use std::sync::Once;
 
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{register_font, FontStyle};
 
 use crate::error::{Error, Result};
+use crate::render::{NumberFormat, Strings};
 use crate::results::Results;
 
 pub const FONT_FAMILY: &str = "DejaVu Sans";
@@ -81,6 +86,12 @@ struct Bars {
     x_max: f64,
     /// Series side by side in a row's band (false) or stacked end to end (true).
     stacked: bool,
+    numbers: NumberFormat,
+}
+
+/// An axis tick as plotters prints it, with the language's decimal mark.
+fn tick(numbers: &NumberFormat, x: f64) -> String {
+    RangedCoordf64::format(&x).replace('.', &numbers.decimal)
 }
 
 const WIDTH: u32 = 1000;
@@ -157,6 +168,7 @@ impl Figure for Bars {
             .disable_y_mesh()
             .y_labels(0)
             .x_desc(&self.x_label)
+            .x_label_formatter(&|x| tick(&self.numbers, *x))
             .label_style((FONT_FAMILY, 14))
             .axis_desc_style((FONT_FAMILY, 15))
             .draw()
@@ -229,10 +241,11 @@ pub fn csv_field(s: &str) -> String {
 }
 
 /// Draw every chart of the brief into `dir` (the `charts/` folder of the output).
-pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
+pub fn draw_all(results: &Results, t: &Strings, dir: &Path) -> Result<Vec<ChartFile>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, format!("cannot create: {e}")))?;
     let mut charts = Vec::new();
-    let source = format!("Source: {}", results.brief.source);
+    let source = t.fill("charts.source", &[("source", &results.brief.source)])?;
+    let numbers = t.number.clone();
 
     // Indicator rates, latest wave against the previous one.
     let latest = results.latest();
@@ -260,8 +273,8 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
         latest.indicators.iter().map(|i| 100.0 * i.rate).collect(),
     ));
     let bars = Bars {
-        title: "Indicator rates by survey wave".into(),
-        x_label: "Percent of the indicator's population".into(),
+        title: t.fill("charts.rates_title", &[])?,
+        x_label: t.fill("charts.rates_axis", &[])?,
         source: source.clone(),
         rows: latest
             .indicators
@@ -271,6 +284,7 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
         series,
         x_max: 100.0,
         stacked: false,
+        numbers: numbers.clone(),
     };
     charts.push(bars.write(dir, "indicator_rates")?);
 
@@ -302,11 +316,8 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
         })
         .collect();
     let d = Bars {
-        title: format!(
-            "Inequality of opportunity (D-index) and its sources, {}",
-            latest.id
-        ),
-        x_label: "D-index, split into Shapley parts by circumstance (0 = equal access)".into(),
+        title: t.fill("charts.d_title", &[("wave", &latest.id)])?,
+        x_label: t.fill("charts.d_axis", &[])?,
         source: source.clone(),
         rows: latest.indicators.iter().map(|i| i.label.clone()).collect(),
         series,
@@ -318,12 +329,13 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
             * 2.3)
             .max(0.05),
         stacked: true,
+        numbers: numbers.clone(),
     };
     charts.push(d.write(dir, "dindex")?);
 
     for ind in &latest.indicators {
         if ind.tree.skipped.is_none() {
-            charts.push(tree_chart(ind, &source, dir)?);
+            charts.push(tree_chart(ind, t, &source, dir)?);
         }
     }
 
@@ -332,14 +344,18 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
         if !spot.scenarios.is_empty() {
             let before = 100.0 * spot.baseline.poverty[0].headcount;
             let bars = Bars {
-                title: "Poverty headcount before and after each scenario".into(),
-                x_label: "Percent of people below the national poverty line".into(),
+                title: t.fill("charts.poverty_title", &[])?,
+                x_label: t.fill("charts.poverty_axis", &[])?,
                 source: source.clone(),
                 rows: spot.scenarios.iter().map(|s| s.label.clone()).collect(),
                 series: vec![
-                    ("Before".into(), GREY, vec![before; spot.scenarios.len()]),
                     (
-                        "After".into(),
+                        t.fill("charts.before", &[])?,
+                        GREY,
+                        vec![before; spot.scenarios.len()],
+                    ),
+                    (
+                        t.fill("charts.after", &[])?,
                         GREEN,
                         spot.scenarios
                             .iter()
@@ -349,21 +365,22 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
                 ],
                 x_max: (before * 1.2).max(1.0),
                 stacked: false,
+                numbers: numbers.clone(),
             };
             charts.push(bars.write(dir, "poverty_scenarios")?);
 
             // Incidence: change of mean consumption by pre-transfer decile, per scenario.
             let incidence = Bars {
-                title: "Consumption gain by decile of pre-transfer consumption".into(),
-                x_label: "Change of mean consumption per person, percent".into(),
+                title: t.fill("charts.decile_title", &[])?,
+                x_label: t.fill("charts.decile_axis", &[])?,
                 source: source.clone(),
                 rows: (1..=10)
                     .map(|d| match d {
-                        1 => "Decile 1 (poorest)".to_string(),
-                        10 => "Decile 10 (richest)".to_string(),
-                        d => format!("Decile {d}"),
+                        1 => t.fill("charts.decile_poorest", &[]),
+                        10 => t.fill("charts.decile_richest", &[]),
+                        d => t.fill("charts.decile", &[("decile", &d.to_string())]),
                     })
-                    .collect(),
+                    .collect::<Result<_>>()?,
                 series: spot
                     .scenarios
                     .iter()
@@ -384,9 +401,10 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
                     * 1.25
                     + 1.0,
                 stacked: false,
+                numbers: numbers.clone(),
             };
             charts.push(incidence.write(dir, "decile_incidence")?);
-            charts.push(projection_chart(results, &source, dir)?);
+            charts.push(projection_chart(results, t, &source, dir)?);
 
             // Reach to the furthest behind, next to reach to the bottom 40%.
             let coverage_of = |sc: &crate::spot::ScenarioResult, id: &str| {
@@ -396,14 +414,13 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
                     .map_or(0.0, |g| 100.0 * g.coverage)
             };
             let reach = Bars {
-                title: "Who the scenarios reach".into(),
-                x_label: "Percent of the group living in a household that receives a benefit"
-                    .into(),
+                title: t.fill("charts.reach_title", &[])?,
+                x_label: t.fill("charts.reach_axis", &[])?,
                 source: source.clone(),
                 rows: spot.scenarios.iter().map(|s| s.label.clone()).collect(),
                 series: vec![
                     (
-                        "Furthest-behind groups (mean over indicators)".into(),
+                        t.fill("charts.reach_furthest_behind", &[])?,
                         VERMILLION,
                         spot.scenarios
                             .iter()
@@ -411,7 +428,7 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
                             .collect(),
                     ),
                     (
-                        "Bottom 40%".into(),
+                        t.fill("charts.reach_bottom40", &[])?,
                         BLUE,
                         spot.scenarios
                             .iter()
@@ -421,6 +438,7 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
                 ],
                 x_max: 135.0,
                 stacked: false,
+                numbers: numbers.clone(),
             };
             charts.push(reach.write(dir, "reach")?);
         }
@@ -429,9 +447,9 @@ pub fn draw_all(results: &Results, dir: &Path) -> Result<Vec<ChartFile>> {
 }
 
 /// Cost of each scenario as % of GDP over the projection horizon.
-fn projection_chart(results: &Results, source: &str, dir: &Path) -> Result<ChartFile> {
+fn projection_chart(results: &Results, t: &Strings, source: &str, dir: &Path) -> Result<ChartFile> {
     let spot = results.spot.as_ref().expect("called with scenarios");
-    let title = "Projected cost of each scenario".to_string();
+    let title = t.fill("charts.projection_title", &[])?;
     let stem = "cost_projection".to_string();
     let years: Vec<i32> = spot.scenarios[0]
         .projection
@@ -465,6 +483,9 @@ fn projection_chart(results: &Results, source: &str, dir: &Path) -> Result<Chart
         source,
         years: (first, last),
         y_max,
+        x_desc: t.fill("charts.projection_x", &[])?,
+        y_desc: t.fill("charts.projection_y", &[])?,
+        numbers: &t.number,
     };
     write_figure(&figure, dir, &stem, &csv)?;
     Ok(ChartFile { stem, title })
@@ -476,6 +497,9 @@ struct ProjectionChart<'a> {
     source: &'a str,
     years: (i32, i32),
     y_max: f64,
+    x_desc: String,
+    y_desc: String,
+    numbers: &'a NumberFormat,
 }
 
 impl Figure for ProjectionChart<'_> {
@@ -505,8 +529,9 @@ impl Figure for ProjectionChart<'_> {
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc("Year")
-            .y_desc("Cost, % of GDP")
+            .x_desc(&self.x_desc)
+            .y_desc(&self.y_desc)
+            .y_label_formatter(&|y| tick(self.numbers, *y))
             .x_labels((last - first + 1) as usize)
             .label_style((FONT_FAMILY, 14))
             .axis_desc_style((FONT_FAMILY, 15))
@@ -540,9 +565,17 @@ impl Figure for ProjectionChart<'_> {
 
 /// A tree diagram: one box per node (rate and population share), laid out by depth, leaves in
 /// rpart order; the path to the furthest-behind group is drawn in vermillion.
-fn tree_chart(ind: &crate::lnob::IndicatorResult, source: &str, dir: &Path) -> Result<ChartFile> {
+fn tree_chart(
+    ind: &crate::lnob::IndicatorResult,
+    t: &Strings,
+    source: &str,
+    dir: &Path,
+) -> Result<ChartFile> {
     let nodes = &ind.tree.nodes;
-    let title = format!("Who is furthest behind: {} ({})", ind.label, ind.sdg);
+    let title = t.fill(
+        "charts.tree_title",
+        &[("label", &ind.label), ("sdg", &ind.sdg)],
+    )?;
     let stem = format!("tree_{}", ind.id);
     // x position: leaves left to right in order (left child first), parents centred.
     let mut x = vec![0.0; nodes.len()];
@@ -572,9 +605,32 @@ fn tree_chart(ind: &crate::lnob::IndicatorResult, source: &str, dir: &Path) -> R
     let depth = nodes.iter().map(|n| n.depth).max().unwrap_or(0);
     let width = WIDTH.max((leaves as u32) * 130);
     let height = 120 + 95 * (depth as u32 + 1);
+    let unit = t.fill(
+        if ind.kind == crate::spec::IndicatorKind::Barrier {
+            "charts.tree_unit_barrier"
+        } else {
+            "charts.tree_unit_rate"
+        },
+        &[],
+    )?;
+    let mut boxes = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        boxes.push((
+            t.fill(
+                "charts.tree_box_rate",
+                &[("rate", &t.number.pct(n.rate, 1))],
+            )?,
+            t.fill(
+                "charts.tree_box_share",
+                &[("share", &t.number.pct(n.weight_share, 1))],
+            )?,
+        ));
+    }
     let diagram = TreeDiagram {
         ind,
         title: &title,
+        note: t.fill("charts.tree_note", &[("unit", &unit)])?,
+        boxes,
         source,
         x,
         by_id,
@@ -604,6 +660,10 @@ fn tree_chart(ind: &crate::lnob::IndicatorResult, source: &str, dir: &Path) -> R
 struct TreeDiagram<'a> {
     ind: &'a crate::lnob::IndicatorResult,
     title: &'a str,
+    /// The line under the title saying what the boxes show.
+    note: String,
+    /// Each node's box texts: rate and population share, formatted for the language.
+    boxes: Vec<(String, String)>,
     source: &'a str,
     x: Vec<f64>,
     by_id: std::collections::BTreeMap<u64, usize>,
@@ -622,8 +682,7 @@ impl Figure for TreeDiagram<'_> {
         root: DrawingArea<DB, plotters::coord::Shift>,
     ) -> std::result::Result<(), String> {
         let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-        let (ind, nodes, x, by_id, leaves, width, height) = (
-            self.ind,
+        let (nodes, x, by_id, leaves, width, height) = (
             &self.ind.tree.nodes,
             &self.x,
             &self.by_id,
@@ -639,13 +698,8 @@ impl Figure for TreeDiagram<'_> {
             (FONT_FAMILY, 20).into_font().style(FontStyle::Bold),
         ))
         .map_err(err)?;
-        let unit = if ind.kind == crate::spec::IndicatorKind::Barrier {
-            "rate of the barrier"
-        } else {
-            "rate"
-        };
         root.draw(&Text::new(
-            format!("Each box: {unit} (%) and share of the population (%); vermillion: path to the group furthest behind"),
+            self.note.clone(),
             (12, 38),
             (FONT_FAMILY, 13).into_font().color(&GREY),
         ))
@@ -709,13 +763,13 @@ impl Figure for TreeDiagram<'_> {
             ))
             .map_err(err)?;
             root.draw(&Text::new(
-                format!("{:.1}%", 100.0 * n.rate),
+                self.boxes[i].0.clone(),
                 (cx, y0 + 3),
                 big.clone(),
             ))
             .map_err(err)?;
             root.draw(&Text::new(
-                format!("{:.1}% of pop.", 100.0 * n.weight_share),
+                self.boxes[i].1.clone(),
                 (cx, y0 + 22),
                 small.clone(),
             ))

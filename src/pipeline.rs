@@ -400,7 +400,8 @@ fn write_outputs(
     formats: &[String],
 ) -> Result<()> {
     write_file(&dir.join("results.json"), results.to_json().as_bytes())?;
-    let charts = charts::draw_all(results, &dir.join("charts"))?;
+    let strings = templates.strings(&results.brief.language)?;
+    let charts = charts::draw_all(results, &strings, &dir.join("charts"))?;
     // The annex tables are written before the brief, which lists them with their checksums.
     let mut tables = Vec::new();
     for table in crate::tables::build(results) {
@@ -408,7 +409,7 @@ fn write_outputs(
         write_file(&dir.join("tables").join(table.file), csv.as_bytes())?;
         tables.push(crate::tables::TableFile {
             path: format!("tables/{}", table.file),
-            title: table.title.to_string(),
+            key: table.file.trim_end_matches(".csv").to_string(),
             rows: table.rows(),
             sha256: inputs::sha256_hex(csv.as_bytes()),
         });

@@ -2,13 +2,20 @@
 //! partial per VNR section. Every value printed from data or spec is escaped for the target format
 //! by tera's autoescape with a format-specific escape function, so a label such as
 //! `#set page(width: 1cm)` or `| *x* |` cannot change the document's structure.
+//!
+//! Fixed text comes from one strings file per language (`strings/<language>.toml`, the same keys in
+//! every language), given to the templates as `t`. Sentences with values inside are filled by the
+//! `fill` filter (`{{ t.means.intro | fill(wave=..., gini=...) }}`), which escapes the sentence
+//! and every value it receives, except values built as markup in the template itself (a
+//! `{% set x %}...{% endset %}` block, whose content tera has already escaped). The number filters
+//! (`pct`, `num`, `int`, `pp`) use the language's decimal mark and thousands separator.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
 use serde::Serialize;
-use tera::{Context, Kwargs, State, Tera};
+use tera::{Context, Kwargs, State, StringInput, Tera, Value};
 
 use crate::charts::ChartFile;
 use crate::error::{Error, Result};
@@ -78,7 +85,22 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         "typ/annex.typ",
         include_str!("../report_templates/typ/annex.typ"),
     ),
+    (
+        "strings/en.toml",
+        include_str!("../report_templates/strings/en.toml"),
+    ),
+    (
+        "strings/id.toml",
+        include_str!("../report_templates/strings/id.toml"),
+    ),
 ];
+
+/// The strings file every other language is checked against (same keys).
+const REFERENCE_STRINGS: &str = "strings/en.toml";
+
+fn strings_name(language: &str) -> String {
+    format!("strings/{language}.toml")
+}
 
 /// Where templates come from: the compiled-in defaults or a user folder with the same layout.
 pub enum TemplateSource<'a> {
@@ -118,10 +140,217 @@ pub fn load_templates(source: &TemplateSource, formats: &[String]) -> Result<Tem
         },
         texts: out,
     };
-    for format in formats {
-        engine(&templates, format)?;
+    // Every strings file must parse and carry exactly the keys of the built-in English one, so a
+    // missing sentence stops the run here rather than in the middle of rendering.
+    let reference = parse_strings(
+        REFERENCE_STRINGS,
+        DEFAULT_TEMPLATES
+            .iter()
+            .find(|(n, _)| *n == REFERENCE_STRINGS)
+            .map(|(_, t)| *t)
+            .expect("built-in English strings"),
+    )?;
+    let reference_keys = keys(&reference);
+    for language in languages() {
+        let strings = templates.strings(language)?;
+        let found = keys(&strings.text);
+        let missing: Vec<_> = reference_keys.difference(&found).cloned().collect();
+        let extra: Vec<_> = found.difference(&reference_keys).cloned().collect();
+        if !missing.is_empty() || !extra.is_empty() {
+            return Err(Error::Template {
+                template: templates.location(&strings_name(language)),
+                message: format!(
+                    "the keys differ from the built-in English strings: missing [{}], unknown [{}]",
+                    missing.join(", "),
+                    extra.join(", ")
+                ),
+            });
+        }
+        for format in formats {
+            engine(&templates, format, &strings)?;
+        }
     }
     Ok(templates)
+}
+
+/// The languages a brief can be written in (one built-in strings file each).
+pub fn languages() -> impl Iterator<Item = &'static str> {
+    DEFAULT_TEMPLATES.iter().filter_map(|(name, _)| {
+        name.strip_prefix("strings/")
+            .and_then(|n| n.strip_suffix(".toml"))
+    })
+}
+
+impl Templates {
+    /// Where a template or strings file was read from, for error messages.
+    fn location(&self, name: &str) -> String {
+        match self.source.as_str() {
+            "built-in" => format!("built-in {name}"),
+            dir => Path::new(dir).join(name).display().to_string(),
+        }
+    }
+
+    /// The strings of one language.
+    pub fn strings(&self, language: &str) -> Result<Strings> {
+        let name = strings_name(language);
+        let text = self.texts.get(&name).ok_or_else(|| Error::Template {
+            template: self.location(&name),
+            message: format!(
+                "no strings file for language \"{language}\"; available: {}",
+                languages().collect::<Vec<_>>().join(", ")
+            ),
+        })?;
+        let text = parse_strings(&self.location(&name), text)?;
+        let field = |key: &str| {
+            text.get("number")
+                .and_then(|n| n.get(key))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let number = NumberFormat {
+            decimal: field("decimal"),
+            thousands: field("thousands"),
+        };
+        if number.decimal.is_empty() || number.decimal == number.thousands {
+            return Err(Error::Template {
+                template: self.location(&name),
+                message:
+                    "number.decimal must be a non-empty mark that differs from number.thousands"
+                        .into(),
+            });
+        }
+        Ok(Strings {
+            language: language.to_string(),
+            text,
+            number,
+        })
+    }
+}
+
+/// Sections of a strings file and their texts (`[lnob] heading = "..."`).
+pub type StringTable = BTreeMap<String, BTreeMap<String, String>>;
+
+fn parse_strings(location: &str, text: &str) -> Result<StringTable> {
+    toml::from_str::<StringTable>(text).map_err(|e| Error::Template {
+        template: location.to_string(),
+        message: format!(
+            "expected sections of plain strings (`[section]` then `key = \"text\"`): {}",
+            e.to_string().trim_end()
+        ),
+    })
+}
+
+/// Every key as `section.key`.
+fn keys(table: &StringTable) -> std::collections::BTreeSet<String> {
+    table
+        .iter()
+        .flat_map(|(section, entries)| entries.keys().map(move |k| format!("{section}.{k}")))
+        .collect()
+}
+
+/// The fixed text of one language and its number format.
+#[derive(Debug, Clone)]
+pub struct Strings {
+    pub language: String,
+    pub text: StringTable,
+    pub number: NumberFormat,
+}
+
+impl Strings {
+    /// The text at `section.key`, its `{placeholders}` replaced by `args` (plain text: for
+    /// charts, which need no escaping).
+    pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> Result<String> {
+        let problem = |message: String| Error::Template {
+            template: strings_name(&self.language),
+            message,
+        };
+        let text = key
+            .split_once('.')
+            .and_then(|(section, k)| self.text.get(section)?.get(k))
+            .ok_or_else(|| problem(format!("no string `{key}`")))?;
+        let mut out = String::new();
+        for piece in pieces(text) {
+            match piece {
+                Piece::Text(s) => out.push_str(s),
+                Piece::Placeholder(name) => match args.iter().find(|(n, _)| *n == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => return Err(problem(format!("`{key}`: no value for {{{name}}}"))),
+                },
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A piece of a strings-file text: literal text or a `{name}` placeholder.
+#[derive(Debug, PartialEq)]
+pub enum Piece<'a> {
+    Text(&'a str),
+    Placeholder(&'a str),
+}
+
+/// Split a text into literal pieces and `{name}` placeholders (name: ASCII letters, digits and
+/// `_`); any other brace is literal text.
+pub fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while i < bytes.len() {
+        if bytes[i] == b'{' {
+            if let Some(len) = text[i + 1..].find('}') {
+                let name = &text[i + 1..i + 1 + len];
+                if !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                {
+                    if start < i {
+                        out.push(Piece::Text(&text[start..i]));
+                    }
+                    out.push(Piece::Placeholder(name));
+                    i += len + 2;
+                    start = i;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        out.push(Piece::Text(&text[start..]));
+    }
+    out
+}
+
+/// How a language writes numbers: decimal mark and thousands separator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberFormat {
+    pub decimal: String,
+    pub thousands: String,
+}
+
+impl NumberFormat {
+    /// `x` with `digits` decimals (no thousands separator: 1234.5 → "1234.5" or "1234,5").
+    pub fn fixed(&self, x: f64, digits: usize) -> String {
+        self.localise(&format!("{x:.digits$}"))
+    }
+
+    /// Like `fixed`, always with a sign (+1.2, -0.4).
+    pub fn signed(&self, x: f64, digits: usize) -> String {
+        self.localise(&format!("{x:+.digits$}"))
+    }
+
+    /// A share as percent: 0.8531 → "85.3" ("85,3").
+    pub fn pct(&self, share: f64, digits: usize) -> String {
+        self.fixed(100.0 * share, digits)
+    }
+
+    /// A whole number with thousands separators: 1234567 → "1,234,567" ("1.234.567").
+    pub fn int(&self, x: f64) -> String {
+        group_thousands(x).replace(',', &self.thousands)
+    }
+
+    fn localise(&self, machine: &str) -> String {
+        machine.replace('.', &self.decimal)
+    }
 }
 
 /// Markdown: backslash-escape the ASCII punctuation that can start structure (emphasis, links,
@@ -179,8 +408,8 @@ pub fn group_thousands(x: f64) -> String {
     }
 }
 
-/// A tera instance for one format, its escape function and its main template.
-fn engine(templates: &Templates, format: &str) -> Result<(Tera, &'static str)> {
+/// A tera instance for one format and language, its escape function and its main template.
+fn engine(templates: &Templates, format: &str, strings: &Strings) -> Result<(Tera, &'static str)> {
     let (prefix, suffix, escape, main): (&str, &'static str, tera::EscapeFn, &'static str) =
         match format {
             "md" => ("md/", ".md", escape_markdown, "md/brief.md"),
@@ -190,18 +419,24 @@ fn engine(templates: &Templates, format: &str) -> Result<(Tera, &'static str)> {
     let mut tera = Tera::new();
     tera.autoescape_on([suffix]);
     tera.set_escape_fn(escape);
-    // Shares as percent: 0.8531 → "85.3".
-    tera.register_filter("pct", |x: f64, kw: Kwargs, _: &State| {
-        format!("{:.*}", digits(&kw, 1), 100.0 * x)
+    let nf = std::sync::Arc::new(strings.number.clone());
+    // Shares as percent: 0.8531 → "85.3" (en), "85,3" (id).
+    let f = nf.clone();
+    tera.register_filter("pct", move |x: f64, kw: Kwargs, _: &State| {
+        f.pct(x, digits(&kw, 1))
     });
-    tera.register_filter("num", |x: f64, kw: Kwargs, _: &State| {
-        format!("{:.*}", digits(&kw, 3), x)
+    let f = nf.clone();
+    tera.register_filter("num", move |x: f64, kw: Kwargs, _: &State| {
+        f.fixed(x, digits(&kw, 3))
     });
-    tera.register_filter("int", |x: f64, _: Kwargs, _: &State| group_thousands(x));
+    let f = nf.clone();
+    tera.register_filter("int", move |x: f64, _: Kwargs, _: &State| f.int(x));
     // Percentage-point difference of two shares: (a − b)·100 with its sign.
-    tera.register_filter("pp", |x: f64, kw: Kwargs, _: &State| {
-        format!("{:+.*}", digits(&kw, 1), 100.0 * x)
+    let f = nf;
+    tera.register_filter("pp", move |x: f64, kw: Kwargs, _: &State| {
+        f.signed(100.0 * x, digits(&kw, 1))
     });
+    tera.register_filter("fill", fill);
     let mine: Vec<(&str, &str)> = templates
         .texts
         .iter()
@@ -211,6 +446,34 @@ fn engine(templates: &Templates, format: &str) -> Result<(Tera, &'static str)> {
     tera.add_raw_templates(mine)
         .map_err(|e| template_error(&templates.source, e))?;
     Ok((tera, main))
+}
+
+/// `{{ t.section.key | fill(name=value, ...) }}`: the text with its placeholders filled. The text
+/// and every value are escaped for the format (values already marked safe — markup captured with
+/// `{% set %}...{% endset %}` — are inserted as they are); the result is marked safe.
+fn fill(text: StringInput, kw: Kwargs, state: &State) -> tera::TeraResult<Value> {
+    let mut out = String::new();
+    for piece in pieces(text.as_str()) {
+        match piece {
+            Piece::Text(s) => {
+                if text.is_safe() || !state.autoescaping_enabled() {
+                    out.push_str(s)
+                } else {
+                    out.push_str(&state.escape(s)?)
+                }
+            }
+            Piece::Placeholder(name) => {
+                let value: &Value = kw.get(name)?.ok_or_else(|| {
+                    tera::Error::message(format!(
+                        "fill: no value given for {{{name}}} in \"{}\"",
+                        text.as_str()
+                    ))
+                })?;
+                out.push_str(&state.escape_if_needed(value)?);
+            }
+        }
+    }
+    Ok(Value::safe_string(&out))
 }
 
 fn template_error(source_name: &str, e: tera::Error) -> Error {
@@ -232,6 +495,8 @@ struct View<'a> {
     r: &'a Results,
     charts: &'a [ChartFile],
     tables: &'a [TableFile],
+    /// The fixed text of the brief's language.
+    t: &'a StringTable,
 }
 
 /// Render the requested formats; returns (file name, text) pairs.
@@ -242,15 +507,17 @@ pub fn render(
     templates: &Templates,
     formats: &[String],
 ) -> Result<Vec<(String, String)>> {
+    let strings = templates.strings(&results.brief.language)?;
     let context = Context::from_serialize(&View {
         r: results,
         charts,
         tables,
+        t: &strings.text,
     })
     .map_err(|e| template_error(&templates.source, e))?;
     let mut out = Vec::new();
     for format in formats {
-        let (tera, main) = engine(templates, format)?;
+        let (tera, main) = engine(templates, format, &strings)?;
         let text = tera
             .render(main, &context)
             .map_err(|e| template_error(&templates.source, e))?;
@@ -308,6 +575,130 @@ mod tests {
             r"\#set page(width: 1cm) \$x\$ \*\_\<a\>"
         );
         assert_eq!(esc(escape_typst, "// not a comment"), r"\/\/ not a comment");
+    }
+
+    fn builtin(language: &str) -> Strings {
+        load_templates(&TemplateSource::Default, &["md".into(), "typ".into()])
+            .unwrap()
+            .strings(language)
+            .unwrap()
+    }
+
+    /// Placeholders of a text, in order.
+    fn placeholders(text: &str) -> Vec<&str> {
+        pieces(text)
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Placeholder(name) => Some(name),
+                Piece::Text(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn strings_files_have_the_same_keys_and_placeholders() {
+        let en = builtin("en");
+        let id = builtin("id");
+        assert_eq!(keys(&en.text), keys(&id.text));
+        assert!(
+            keys(&en.text).len() > 150,
+            "every fixed text is in the file"
+        );
+        for (section, entries) in &en.text {
+            for (key, text) in entries {
+                let theirs = &id.text[section][key];
+                let mut a = placeholders(text);
+                let mut b = placeholders(theirs);
+                a.sort_unstable();
+                b.sort_unstable();
+                assert_eq!(a, b, "{section}.{key}: placeholders differ");
+                // Texts that read the same in both languages (symbols, names, abbreviations).
+                let same = [
+                    "common.col_n",
+                    "common.col_hoi",
+                    "methods.col_sha",
+                    "annex.col_sha",
+                    "lnob.col_d_logit",
+                    "means.col_gini",
+                    "means.col_palma",
+                    "means.col_decile",
+                    "means.col_shapley_part",
+                    "charts.tree_box_rate",
+                ];
+                let full = format!("{section}.{key}");
+                if section != "number" && !same.contains(&full.as_str()) {
+                    assert_ne!(text, theirs, "{section}.{key} is not translated");
+                }
+            }
+        }
+        // Languages the spec accepts are exactly those with a built-in strings file.
+        assert_eq!(
+            languages().collect::<Vec<_>>(),
+            crate::spec::LANGUAGES.to_vec()
+        );
+    }
+
+    #[test]
+    fn placeholders_are_found_and_other_braces_kept() {
+        assert_eq!(
+            pieces("a {x} b {not one} {}{y_2}"),
+            vec![
+                Piece::Text("a "),
+                Piece::Placeholder("x"),
+                Piece::Text(" b {not one} {}"),
+                Piece::Placeholder("y_2"),
+            ]
+        );
+        let en = builtin("en");
+        assert_eq!(en.fill("common.table", &[("n", "A1")]).unwrap(), "Table A1");
+        assert!(en.fill("common.table", &[]).is_err(), "a missing value");
+        assert!(en.fill("common.nothing", &[]).is_err(), "an unknown key");
+    }
+
+    #[test]
+    fn numbers_per_language() {
+        let en = builtin("en").number;
+        let id = builtin("id").number;
+        assert_eq!(id.int(1234567.4), "1.234.567");
+        assert_eq!(en.int(1234567.4), "1,234,567");
+        assert_eq!(id.int(-1000.0), "-1.000");
+        assert_eq!(id.pct(0.8531, 1), "85,3");
+        assert_eq!(en.pct(0.8531, 1), "85.3");
+        assert_eq!(id.fixed(0.40512, 3), "0,405");
+        assert_eq!(id.signed(-4.83, 1), "-4,8");
+        assert_eq!(en.signed(2.34, 1), "+2.3");
+        assert_eq!(id.fixed(12345.5, 1), "12345,5", "no grouping outside `int`");
+    }
+
+    #[test]
+    fn fill_escapes_text_and_values_but_not_template_markup() {
+        let id = builtin("id");
+        for (format, name, expected) in [
+            (
+                "md",
+                "md/brief.md",
+                r"Paling tertinggal: **A\_b** (\#c\*%). 85,3 1.234.567",
+            ),
+            (
+                "typ",
+                "typ/brief.typ",
+                r"Paling tertinggal: **A\_b** (\#c\*%). 85,3 1.234.567",
+            ),
+        ] {
+            let templates = Templates {
+                source: "test".into(),
+                texts: [(
+                    name.to_string(),
+                    "{% set b %}**{{ x.group }}**{% endset %}{{ t.highlights.furthest_behind | fill(group=b, rate=x.rate) }} {{ 0.8531 | pct }} {{ 1234567.4 | int }}".to_string(),
+                )]
+                .into(),
+            };
+            let (tera, main) = engine(&templates, format, &id).unwrap();
+            let mut context = Context::new();
+            context.insert("t", &id.text);
+            context.insert("x", &BTreeMap::from([("group", "A_b"), ("rate", "#c*")]));
+            assert_eq!(tera.render(main, &context).unwrap(), expected, "{format}");
+        }
     }
 
     #[test]

@@ -106,6 +106,9 @@ pub struct Brief {
     pub templates: Option<PathBuf>,
 }
 
+/// The languages a brief can be written in.
+pub const LANGUAGES: &[&str] = &["en", "id"];
+
 fn default_language() -> String {
     "en".into()
 }
@@ -606,11 +609,10 @@ pub fn parse_expr(field: &str, text: &str) -> std::result::Result<polars::prelud
 /// Checks that need no data. Returns the first problem found, naming the field.
 pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
     let b = &spec.brief;
-    // Bahasa Indonesia ("id") is planned; until its strings file exists, say so rather than
-    // print an English brief under an Indonesian language tag.
-    if b.language != "en" {
+    // One built-in strings file per language (report_templates/strings/<language>.toml).
+    if !LANGUAGES.contains(&b.language.as_str()) {
         return Err(format!(
-            "brief.language: only \"en\" is available in this version, found \"{}\"",
+            "brief.language: expected \"en\" (English) or \"id\" (Bahasa Indonesia), found \"{}\"",
             b.language
         ));
     }

@@ -12,10 +12,10 @@ use crate::lnob::{Inequality, Leaf};
 use crate::results::{Progress, Results};
 use crate::spot::measures::Distribution;
 
-/// One annex table: its file name (in `tables/`), what it holds, and its rows.
+/// One annex table: its file name (in `tables/`) and its rows. Its title, in the brief's
+/// language, is in the strings files under `[tables]`, keyed by the file stem.
 pub struct Table {
     pub file: &'static str,
-    pub title: &'static str,
     header: &'static [&'static str],
     rows: Vec<Vec<String>>,
 }
@@ -24,16 +24,16 @@ pub struct Table {
 #[derive(Debug, Clone, Serialize)]
 pub struct TableFile {
     pub path: String,
-    pub title: String,
+    /// The file stem: the key of the table's title in the strings file (`[tables]`).
+    pub key: String,
     pub rows: usize,
     pub sha256: String,
 }
 
 impl Table {
-    fn new(file: &'static str, title: &'static str, header: &'static [&'static str]) -> Self {
+    fn new(file: &'static str, header: &'static [&'static str]) -> Self {
         Table {
             file,
-            title,
             header,
             rows: Vec::new(),
         }
@@ -88,7 +88,6 @@ pub fn build(results: &Results) -> Vec<Table> {
     if let Some(spot) = &results.spot {
         let mut scen = Table::new(
             "scenarios.csv",
-            "Social protection scenarios: poverty, inequality and cost (Table 5)",
             &[
                 "wave",
                 "scenario",
@@ -116,7 +115,6 @@ pub fn build(results: &Results) -> Vec<Table> {
         );
         let mut lines = Table::new(
             "poverty_lines.csv",
-            "Poverty at each line, before and after each scenario (Table 6)",
             &[
                 "wave",
                 "scenario",
@@ -131,7 +129,6 @@ pub fn build(results: &Results) -> Vec<Table> {
         );
         let mut deciles = Table::new(
             "deciles.csv",
-            "Coverage and consumption by pre-transfer decile (Table 7)",
             &[
                 "wave",
                 "scenario",
@@ -146,7 +143,6 @@ pub fn build(results: &Results) -> Vec<Table> {
         );
         let mut areas = Table::new(
             "areas.csv",
-            "Poverty and coverage, urban and rural (Table 8)",
             &[
                 "wave",
                 "scenario",
@@ -159,7 +155,6 @@ pub fn build(results: &Results) -> Vec<Table> {
         );
         let mut reach = Table::new(
             "reach.csv",
-            "Reach of each scenario in the furthest-behind groups, the bottom 40% and rural areas (Table 9)",
             &[
                 "wave",
                 "scenario",
@@ -174,7 +169,6 @@ pub fn build(results: &Results) -> Vec<Table> {
         );
         let mut not_poor = Table::new(
             "not_poor.csv",
-            "\"Not poor\" as an opportunity: inequality across circumstance groups (Table 10)",
             &[
                 "wave",
                 "scenario",
@@ -187,7 +181,6 @@ pub fn build(results: &Results) -> Vec<Table> {
         );
         let mut projection = Table::new(
             "projection.csv",
-            "Projected cost of each scenario",
             &[
                 "scenario",
                 "year",
@@ -351,7 +344,6 @@ pub fn build(results: &Results) -> Vec<Table> {
 fn indicators(results: &Results) -> Table {
     let mut t = Table::new(
         "indicators.csv",
-        "Indicator rates, overall and by circumstance group (Table A1, Table 4)",
         &[
             "wave",
             "indicator",
@@ -417,7 +409,6 @@ fn indicators(results: &Results) -> Table {
 fn inequality(results: &Results) -> Table {
     let mut t = Table::new(
         "inequality.csv",
-        "Inequality of opportunity: D-index and HOI (Table 3)",
         &[
             "wave",
             "indicator",
@@ -472,7 +463,6 @@ fn inequality(results: &Results) -> Table {
 fn shapley(results: &Results) -> Table {
     let mut t = Table::new(
         "shapley.csv",
-        "Shapley decomposition of the D-index by circumstance (Table 3, D-index chart)",
         &["wave", "indicator", "circumstance", "value", "share", "se"],
     );
     for w in &results.waves {
@@ -514,7 +504,6 @@ fn leaf_row(wave: &str, indicator: &str, leaf: &Leaf, role: &str) -> Vec<String>
 fn leaves(results: &Results) -> Table {
     let mut t = Table::new(
         "tree_leaves.csv",
-        "Groups found by the regression trees, with rates and SEs (LNOB leaf tables)",
         &[
             "wave",
             "indicator",
@@ -553,7 +542,6 @@ fn leaves(results: &Results) -> Table {
 fn regions(results: &Results) -> Table {
     let mut t = Table::new(
         "regions.csv",
-        "Sub-national rates, D-index and furthest-behind groups (regional tables)",
         &[
             "wave",
             "indicator",
@@ -595,7 +583,6 @@ fn regions(results: &Results) -> Table {
 fn progress(results: &Results) -> Table {
     let mut t = Table::new(
         "progress.csv",
-        "Change between waves with standard error and 95% confidence interval (Table 4)",
         &[
             "indicator",
             "sdg",
@@ -645,7 +632,7 @@ mod tests {
 
     #[test]
     fn csv_quotes_fields_and_blanks_non_finite_numbers() {
-        let mut t = Table::new("x.csv", "x", &["a", "b"]);
+        let mut t = Table::new("x.csv", &["a", "b"]);
         t.push(vec![s("Poorest 20%, rural"), num(f64::NAN)]);
         t.push(vec![s("say \"hi\""), num(0.25)]);
         assert_eq!(

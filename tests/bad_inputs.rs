@@ -319,7 +319,12 @@ fn unsupported_language() {
     assert_error(
         &err,
         3,
-        &["demo.toml", "brief.language", "only \"en\"", "\"fr\""],
+        &[
+            "demo.toml",
+            "brief.language",
+            "\"en\" (English) or \"id\" (Bahasa Indonesia)",
+            "\"fr\"",
+        ],
     );
 }
 
@@ -1005,7 +1010,7 @@ fn disability_column_missing() {
 // ---------------------------------------------------------------------------------------------
 
 fn copy_templates(to: &Path) {
-    for sub in ["md", "typ"] {
+    for sub in ["md", "typ", "strings"] {
         fs::create_dir_all(to.join(sub)).unwrap();
         for e in fs::read_dir(Path::new(ROOT).join("report_templates").join(sub)).unwrap() {
             let p = e.unwrap().path();
@@ -1052,6 +1057,28 @@ fn template_folder_missing_a_file() {
     fs::remove_file(tpl.join("typ/means.typ")).unwrap();
     let err = case.run_to_err(&case.path("out"), Some(tpl));
     assert_error(&err, 6, &["typ/means.typ", "cannot read"]);
+    assert!(!case.path("out").exists());
+}
+
+#[test]
+fn template_folder_strings_file_missing_a_key() {
+    let case = Case::csv();
+    case.lock();
+    let tpl = case.path("templates");
+    copy_templates(&tpl);
+    let strings = tpl.join("strings/id.toml");
+    let text = fs::read_to_string(&strings).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("table4 = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(&strings, text).unwrap();
+    let err = case.run_to_err(&case.path("out"), Some(tpl.clone()));
+    assert_error(&err, 6, &["strings/id.toml", "progress.table4", "missing"]);
+    fs::remove_file(&strings).unwrap();
+    let err = case.run_to_err(&case.path("out"), Some(tpl));
+    assert_error(&err, 6, &["strings/id.toml", "cannot read"]);
     assert!(!case.path("out").exists());
 }
 

@@ -401,3 +401,112 @@ fn annex_tables_agree_with_results() {
         );
     }
 }
+/// The demo with `language` set and a hostile circumstance label (Typst and Markdown markup).
+fn demo_in(language: &str) -> (tempfile::TempDir, PathBuf) {
+    let (dir, spec) = demo_copy();
+    let text = std::fs::read_to_string(&spec).unwrap();
+    assert!(text.contains("language = \"en\"") && text.contains("label = \"Residence\""));
+    let text = text
+        .replace("language = \"en\"", &format!("language = \"{language}\""))
+        .replace("label = \"Residence\"", &format!("label = \"{HOSTILE}\""));
+    std::fs::write(&spec, text).unwrap();
+    let out = dir.path().join("out");
+    run(&spec, &out);
+    (dir, out)
+}
+
+const HOSTILE: &str = "#set page(width: 1cm) $x$ *_<a>";
+const HOSTILE_ESCAPED: &str = r"\#set page(width: 1cm) \$x\$ \*\_\<a\>";
+
+/// The hostile label appears, and only escaped, in both formats.
+fn assert_label_escaped(md: &str, typ: &str) {
+    for (name, text) in [("brief.md", md), ("brief.typ", typ)] {
+        assert!(text.contains(HOSTILE_ESCAPED), "{name}: label missing");
+        assert_eq!(
+            text.matches("set page(width: 1cm)").count(),
+            text.matches(HOSTILE_ESCAPED).count(),
+            "{name}: the label appears unescaped"
+        );
+        assert!(
+            !text.contains(HOSTILE),
+            "{name}: the label appears unescaped"
+        );
+    }
+}
+
+#[test]
+fn demo_brief_in_bahasa_indonesia() {
+    let (_dir, out) = demo_in("id");
+    let md = std::fs::read_to_string(out.join("brief.md")).unwrap();
+    let typ = std::fs::read_to_string(out.join("brief.typ")).unwrap();
+    for heading in [
+        "## Temuan utama",
+        "## Data dan metode",
+        "## Siapa yang paling tertinggal",
+        "## Kemajuan Tujuan dan target",
+        "## Skenario perlindungan sosial",
+        "## Prioritas",
+        "## Lampiran statistik",
+    ] {
+        assert!(md.contains(heading), "brief.md lacks {heading}");
+        let typ_heading = heading.replace("## ", "== ");
+        assert!(typ.contains(&typ_heading), "brief.typ lacks {typ_heading}");
+    }
+    for english in [
+        "Highlights",
+        "Data and methods",
+        "Who is furthest behind",
+        "Progress on Goals",
+        "Social protection scenarios",
+        "Priorities",
+        "Statistical annex",
+        "percentage points",
+        "Table ",
+        "VNR chapter",
+    ] {
+        assert!(!md.contains(english), "brief.md still has \"{english}\"");
+        assert!(!typ.contains(english), "brief.typ still has \"{english}\"");
+    }
+    // Numbers with a decimal comma and a thousands dot; none with a decimal point.
+    let results: vnr_brief::results::Results =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let electricity = &results.latest().indicators[0];
+    let rate = format!("{:.1}", 100.0 * electricity.rate).replace('.', ",");
+    let line = format!("*{}* — {rate}% (GB ", electricity.label);
+    assert!(md.contains(&line), "brief.md lacks {line}");
+    assert!(typ.contains(&format!("_{}_ — {rate}% (GB ", electricity.label)));
+    assert!(md.contains("n populasi = 8.000"), "thousands dot");
+    assert!(md.contains("\\$3,00 per hari (PPP 2021)"));
+    assert!(typ.contains("lang: \"id\")"), "Typst hyphenates as Indonesian");
+    // results.json and the CSV files keep the machine format.
+    assert!(results.brief.language == "id");
+    let csv = std::fs::read_to_string(out.join("tables/indicators.csv")).unwrap();
+    let row = format!(
+        "{},{},{},households,all,all,{},{},1,{},",
+        results.latest().id,
+        electricity.id,
+        electricity.sdg,
+        electricity.population_n,
+        electricity.n,
+        electricity.rate
+    );
+    assert!(csv.contains(&row), "indicators.csv lacks {row}");
+    // Charts speak Indonesian too.
+    let svg = std::fs::read_to_string(out.join("charts/cost_projection.svg")).unwrap();
+    assert!(svg.contains("Proyeksi biaya setiap skenario") && svg.contains("Sumber: "));
+    assert!(!svg.contains("Projected cost"));
+    let tree = std::fs::read_to_string(out.join("charts/tree_electricity.svg")).unwrap();
+    assert!(tree.contains("% penduduk") && !tree.contains("of pop."));
+    assert_label_escaped(&md, &typ);
+}
+
+#[test]
+fn demo_brief_in_english_escapes_a_hostile_label() {
+    let (_dir, out) = demo_in("en");
+    let md = std::fs::read_to_string(out.join("brief.md")).unwrap();
+    let typ = std::fs::read_to_string(out.join("brief.typ")).unwrap();
+    assert!(md.contains("## Highlights") && typ.contains("== Highlights"));
+    assert!(md.contains("n = 8,000") && !md.contains("Temuan utama"));
+    assert!(md.contains("\\$3.00 a day (2021 PPP)"));
+    assert_label_escaped(&md, &typ);
+}
