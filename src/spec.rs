@@ -129,6 +129,8 @@ pub enum RowUnit {
 pub enum FileFormat {
     Csv,
     Parquet,
+    /// Stata `.dta`, releases 102–119.
+    Stata,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,6 +176,7 @@ impl Wave {
             {
                 Some("csv") => Some(FileFormat::Csv),
                 Some("parquet") => Some(FileFormat::Parquet),
+                Some("dta") => Some(FileFormat::Stata),
                 _ => None,
             }
         })
@@ -648,7 +651,7 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
         check_relative_path(&format!("{at}.path"), &w.path)?;
         if w.format().is_none() {
             return Err(format!(
-                "{at}.format: cannot tell the format of {}; set format = \"csv\" or \"parquet\"",
+                "{at}.format: cannot tell the format of {}; set format = \"csv\", \"parquet\" or \"stata\"",
                 w.path.display()
             ));
         }

@@ -477,7 +477,10 @@ fn demo_brief_in_bahasa_indonesia() {
     assert!(typ.contains(&format!("_{}_ — {rate}% (GB ", electricity.label)));
     assert!(md.contains("n populasi = 8.000"), "thousands dot");
     assert!(md.contains("\\$3,00 per hari (PPP 2021)"));
-    assert!(typ.contains("lang: \"id\")"), "Typst hyphenates as Indonesian");
+    assert!(
+        typ.contains("lang: \"id\")"),
+        "Typst hyphenates as Indonesian"
+    );
     // results.json and the CSV files keep the machine format.
     assert!(results.brief.language == "id");
     let csv = std::fs::read_to_string(out.join("tables/indicators.csv")).unwrap();
