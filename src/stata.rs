@@ -153,7 +153,7 @@ fn push(slot: &mut Option<Column>, value: &Value) {
         }
         Value::LongStringRef(r) => {
             if let Column::LongText(v) = slot.get_or_insert_with(|| Column::LongText(Vec::new())) {
-                v.push(Some(r.clone()))
+                v.push(Some(*r))
             }
         }
     }
