@@ -596,8 +596,96 @@ pub fn load(path: &Path) -> Result<LoadedSpec> {
 }
 
 /// Parse TOML text into a spec (syntax, types and unknown keys; the message carries the line).
+/// A top-level `profile = "<name>"` first fills the spec from a built-in survey profile.
 pub fn parse(text: &str) -> std::result::Result<Spec, String> {
-    toml::from_str::<Spec>(text).map_err(|e| e.to_string().trim_end().to_string())
+    let message = |e: toml::de::Error| e.to_string().trim_end().to_string();
+    let mut table: toml::Table = toml::from_str(text).map_err(message)?;
+    match table.remove("profile") {
+        // Without a profile, parse the text itself so messages keep their line numbers.
+        None => toml::from_str::<Spec>(text).map_err(message),
+        Some(name) => {
+            let name = name
+                .as_str()
+                .ok_or("profile: expected a profile name such as \"dhs\"")?;
+            apply_profile(&mut table, name)?;
+            Spec::deserialize(toml::Value::Table(table)).map_err(message)
+        }
+    }
+}
+
+/// Built-in survey profiles: name → TOML (see `specs/profiles/`).
+const PROFILES: &[(&str, &str)] = &[("dhs", include_str!("../specs/profiles/dhs.toml"))];
+
+/// Fill a spec from a survey profile: wave fields the waves do not set, and derived variables,
+/// circumstances and indicators the spec does not define under the same name or id.
+fn apply_profile(spec: &mut toml::Table, name: &str) -> std::result::Result<(), String> {
+    let text = PROFILES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            let known: Vec<&str> = PROFILES.iter().map(|(n, _)| *n).collect();
+            format!("profile: unknown profile \"{name}\"; expected one of {known:?}")
+        })?;
+    let profile: toml::Table = toml::from_str(text).expect("built-in profiles parse");
+    if let Some(refused) = profile
+        .get("profile")
+        .and_then(|p| p.get("scenarios_refused"))
+        .and_then(|r| r.as_str())
+    {
+        if spec.get("scenario").is_some() {
+            return Err(format!(
+                "scenario: not available with profile \"{name}\": {refused}"
+            ));
+        }
+    }
+    if let (Some(defaults), Some(toml::Value::Array(waves))) = (
+        profile.get("wave").and_then(|w| w.as_table()),
+        spec.get_mut("wave"),
+    ) {
+        for wave in waves.iter_mut().filter_map(|w| w.as_table_mut()) {
+            for (key, value) in defaults {
+                wave.entry(key.clone()).or_insert_with(|| value.clone());
+            }
+        }
+    }
+    for (section, key) in [
+        ("derive", "name"),
+        ("circumstance", "id"),
+        ("indicator", "id"),
+    ] {
+        let Some(toml::Value::Array(from_profile)) = profile.get(section) else {
+            continue;
+        };
+        let own = match spec
+            .entry(section)
+            .or_insert_with(|| toml::Value::Array(Vec::new()))
+        {
+            toml::Value::Array(a) => a,
+            _ => {
+                return Err(format!(
+                    "{section}: expected an array of tables ([[{section}]])"
+                ))
+            }
+        };
+        let defined: std::collections::BTreeSet<String> = own
+            .iter()
+            .filter_map(|t| t.get(key).and_then(|v| v.as_str()).map(str::to_string))
+            .collect();
+        // The profile's entries first (derived variables may build on each other in order).
+        let mut merged: Vec<toml::Value> = from_profile
+            .iter()
+            .filter(|t| {
+                t.get(key)
+                    .and_then(|v| v.as_str())
+                    .is_none_or(|id| !defined.contains(id))
+            })
+            .cloned()
+            .collect();
+        merged.append(own);
+        *own = merged;
+    }
+    Ok(())
 }
 
 /// Parse one polars SQL expression, naming the spec field on failure.

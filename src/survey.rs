@@ -131,7 +131,50 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
     let context = format!("wave '{}' ({})", wave.id, wave.path.display());
     let mut frame = input.frame;
 
-    // Design columns: present and of the right type, before anything else runs.
+    // Derived variables first, in spec order, so later ones may use earlier ones and the design
+    // columns may be derived (a survey profile builds the household id and the weight).
+    for (i, d) in spec.derive.iter().enumerate() {
+        let field = format!("derive[{i}] '{}'", d.name);
+        if frame.schema().get(d.name.as_str()).is_some() {
+            return Err(Error::data(
+                &context,
+                format!(
+                    "{field}: a column named `{}` already exists in the data",
+                    d.name
+                ),
+            ));
+        }
+        let expr = match (&d.expr, &d.head_of) {
+            (Some(e), _) => crate::spec::parse_expr(&format!("{field}.expr"), e)
+                .map_err(|m| Error::data(&context, m))?,
+            (None, Some(of)) => {
+                present(&frame, &context, "household_id", &wave.household_id)?;
+                let head_text = wave.head.as_deref().expect("validated");
+                let head = crate::spec::parse_expr(&format!("wave '{}'.head", wave.id), head_text)
+                    .map_err(|m| Error::data(&context, m))?;
+                check_columns(
+                    &context,
+                    &format!("wave '{}'.head", wave.id),
+                    &head,
+                    frame.schema(),
+                )?;
+                // The head's value, broadcast to the household; null if the household has no head row.
+                col(of.as_str())
+                    .filter(head)
+                    .first()
+                    .over([col(wave.household_id.as_str())])
+                    .map_err(|e| Error::data(&context, format!("{field}.head_of: {e}")))?
+            }
+            _ => unreachable!("validated"),
+        };
+        check_columns(&context, &field, &expr, frame.schema())?;
+        let lazy = frame.lazy().with_column(expr.alias(d.name.as_str()));
+        frame = crate::error::contain_panic(|| lazy.collect())
+            .map_err(|m| Error::data(&context, internal(&field, &m)))?
+            .map_err(|e| Error::data(&context, format!("{field}: {e}")))?;
+    }
+
+    // Design columns: present and of the right type, before any analysis runs.
     let weight = numeric_column(&frame, &context, "weight", &wave.weight)?;
     let mut bad = 0usize;
     let mut first_bad = None;
@@ -203,47 +246,6 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
     }
     if let Some(age) = &wave.age {
         numeric_column(&frame, &context, "age", age)?;
-    }
-
-    // Derived variables, in spec order, so later ones may use earlier ones.
-    for (i, d) in spec.derive.iter().enumerate() {
-        let field = format!("derive[{i}] '{}'", d.name);
-        if frame.schema().get(d.name.as_str()).is_some() {
-            return Err(Error::data(
-                &context,
-                format!(
-                    "{field}: a column named `{}` already exists in the data",
-                    d.name
-                ),
-            ));
-        }
-        let expr = match (&d.expr, &d.head_of) {
-            (Some(e), _) => crate::spec::parse_expr(&format!("{field}.expr"), e)
-                .map_err(|m| Error::data(&context, m))?,
-            (None, Some(of)) => {
-                let head_text = wave.head.as_deref().expect("validated");
-                let head = crate::spec::parse_expr(&format!("wave '{}'.head", wave.id), head_text)
-                    .map_err(|m| Error::data(&context, m))?;
-                check_columns(
-                    &context,
-                    &format!("wave '{}'.head", wave.id),
-                    &head,
-                    frame.schema(),
-                )?;
-                // The head's value, broadcast to the household; null if the household has no head row.
-                col(of.as_str())
-                    .filter(head)
-                    .first()
-                    .over([col(wave.household_id.as_str())])
-                    .map_err(|e| Error::data(&context, format!("{field}.head_of: {e}")))?
-            }
-            _ => unreachable!("validated"),
-        };
-        check_columns(&context, &field, &expr, frame.schema())?;
-        let lazy = frame.lazy().with_column(expr.alias(d.name.as_str()));
-        frame = crate::error::contain_panic(|| lazy.collect())
-            .map_err(|m| Error::data(&context, internal(&field, &m)))?
-            .map_err(|e| Error::data(&context, format!("{field}: {e}")))?;
     }
 
     let hh_weight = col(wave.weight.as_str()).cast(DataType::Float64);

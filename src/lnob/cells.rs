@@ -299,7 +299,26 @@ fn encode(c: &Circumstance, survey: &Survey) -> Result<Encoded> {
         });
     }
 
-    // Categorical: values as text (integers print without a decimal point), then recode.
+    // Categorical: values as text (integers print without a decimal point, also when stored as
+    // floats, as Stata and SPSS files often store codes), then recode.
+    let column = if column.dtype().is_float() {
+        let values = column
+            .cast(&polars::prelude::DataType::Float64)
+            .map_err(|e| Error::data(&context, format!("column `{}`: {e}", c.column)))?;
+        let texts: Vec<Option<String>> = values
+            .f64()
+            .expect("cast to f64")
+            .iter()
+            .map(|v| v.map(format_number))
+            .collect();
+        <polars::prelude::Series as polars::prelude::NamedFrom<_, _>>::new(
+            column.name().clone(),
+            texts,
+        )
+        .into()
+    } else {
+        column.clone()
+    };
     let text = column
         .cast(&polars::prelude::DataType::String)
         .map_err(|e| Error::data(&context, format!("column `{}`: {e}", c.column)))?;

@@ -1,0 +1,106 @@
+//! The DHS profile: a spec that names only a DHS-style PR file gets the design, circumstances and
+//! indicators from `specs/profiles/dhs.toml`, and its rates match the ones computed independently
+//! by `tests/reference/make_dhs_fixture.py` (pandas, same definitions).
+
+use std::path::Path;
+
+use serde_json::Value;
+use vnr_brief::pipeline::{self, RunOptions};
+use vnr_brief::{inputs, spec};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn example_copy(edit: impl Fn(String) -> String) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    std::fs::copy(
+        Path::new(ROOT).join("specs/data/dhs_example_pr.dta"),
+        dir.path().join("data/dhs_example_pr.dta"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(Path::new(ROOT).join("specs/dhs_example.toml")).unwrap();
+    let spec = dir.path().join("dhs.toml");
+    std::fs::write(&spec, edit(text)).unwrap();
+    (dir, spec)
+}
+
+#[test]
+fn dhs_profile_rates_match_the_independent_computation() {
+    let (dir, spec) = example_copy(|t| t);
+    inputs::write_lock(&spec::load(&spec).unwrap()).unwrap();
+    let out = dir.path().join("out");
+    pipeline::run(
+        &spec,
+        &RunOptions {
+            out: Some(out.clone()),
+            templates: None,
+        },
+    )
+    .unwrap();
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(ROOT).join("tests/fixtures/dhs/expected.json")).unwrap(),
+    )
+    .unwrap();
+    let wave = &results["waves"][0];
+    assert_eq!(wave["records"], expected["records"]);
+    assert_eq!(wave["households"], expected["households"]);
+    let indicators = wave["indicators"].as_array().unwrap();
+    assert_eq!(indicators.len(), 5);
+    for ind in indicators {
+        let want = &expected[ind["id"].as_str().unwrap()];
+        let (got, rate) = (ind["rate"].as_f64().unwrap(), want["rate"].as_f64().unwrap());
+        assert!((got - rate).abs() < 1e-12, "{}: {got} vs {rate}", ind["id"]);
+        assert_eq!(ind["n"], want["n"], "{}", ind["id"]);
+        // Circumstance levels carry the profile's labels, not the codes.
+        let wealth = &ind["by_circumstance"][0];
+        assert_eq!(wealth["circumstance"], "wealth");
+        assert_eq!(wealth["groups"][0]["label"], "Poorest 20%");
+    }
+    // Region names come from the file's value labels (hv024_label).
+    let regions: Vec<&str> = indicators[0]["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["region"].as_str().unwrap())
+        .collect();
+    assert_eq!(regions, ["Central", "Islands", "Northern", "Southern"]);
+    assert!(results["spot"].is_null(), "no scenarios with the DHS profile");
+    assert!(out.join("brief.pdf").is_file());
+}
+
+#[test]
+fn dhs_profile_refuses_scenarios_and_unknown_profiles() {
+    let (_dir, spec) = example_copy(|t| {
+        t + "\n[[scenario]]\nid = \"child\"\nlabel = \"Child benefit\"\n[[scenario.scheme]]\nkind = \"child\"\nmin_age = 0\nmax_age = 5\nbenefit = 1000\n"
+    });
+    let err = spec::load(&spec).unwrap_err().to_string();
+    assert!(err.contains("scenario: not available with profile \"dhs\""), "{err}");
+    assert!(err.contains("HV270") && err.contains("consumption"), "{err}");
+
+    let (_dir, spec) = example_copy(|t| t.replace("profile = \"dhs\"", "profile = \"mics\""));
+    let err = spec::load(&spec).unwrap_err();
+    assert_eq!(err.exit_code(), 3);
+    assert!(err.to_string().contains("unknown profile \"mics\""), "{err}");
+}
+
+#[test]
+fn a_spec_overrides_a_profile_definition_by_id() {
+    let (_dir, spec) = example_copy(|t| {
+        t + "\n[[indicator]]\nid = \"dhs_electricity\"\nlabel = \"Electricity (own definition)\"\nsdg = \"7.1.1\"\npopulation = \"hv101 = 1\"\noutcome = \"hv206 = 1\"\nunit = \"households\"\nkind = \"opportunity\"\ncircumstances = [\"wealth\"]\n"
+    });
+    let loaded = spec::load(&spec).unwrap();
+    let own: Vec<_> = loaded
+        .spec
+        .indicators
+        .iter()
+        .filter(|i| i.id == "dhs_electricity")
+        .collect();
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0].label, "Electricity (own definition)");
+    assert_eq!(loaded.spec.indicators.len(), 5);
+    // Wave fields come from the profile where the wave does not set them.
+    assert_eq!(loaded.spec.waves[0].psu, "hv021");
+    assert_eq!(loaded.spec.waves[0].weight, "dhs_weight");
+}
