@@ -141,7 +141,7 @@ pub fn load_wave(spec: &LoadedSpec, lock: Option<&Lock>, wave: &Wave) -> Result<
     })
 }
 
-/// Parse CSV, Parquet or Stata bytes into a frame, naming the file on failure.
+/// Parse CSV, Parquet, Stata or SPSS bytes into a frame, naming the file on failure.
 pub fn parse_bytes(path: &Path, format: FileFormat, bytes: Vec<u8>) -> Result<DataFrame> {
     let frame = match format {
         FileFormat::Csv => {
@@ -172,6 +172,7 @@ pub fn parse_bytes(path: &Path, format: FileFormat, bytes: Vec<u8>) -> Result<Da
                 .map_err(|e| Error::input(path, format!("cannot parse as Parquet: {e}")))?
         }
         FileFormat::Stata => crate::stata::parse(path, &bytes)?,
+        FileFormat::Spss => crate::spss::parse(path, &bytes)?,
     };
     if frame.height() == 0 {
         return Err(Error::input(path, "the file has no data rows"));

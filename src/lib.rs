@@ -18,6 +18,7 @@ pub mod render;
 pub mod results;
 pub mod spec;
 pub mod spot;
+pub mod spss;
 pub mod stata;
 pub mod stats;
 pub mod survey;

@@ -131,6 +131,8 @@ pub enum FileFormat {
     Parquet,
     /// Stata `.dta`, releases 102–119.
     Stata,
+    /// SPSS `.sav` (uncompressed or bytecode-compressed) and `.zsav`.
+    Spss,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -177,6 +179,7 @@ impl Wave {
                 Some("csv") => Some(FileFormat::Csv),
                 Some("parquet") => Some(FileFormat::Parquet),
                 Some("dta") => Some(FileFormat::Stata),
+                Some("sav") | Some("zsav") => Some(FileFormat::Spss),
                 _ => None,
             }
         })
@@ -739,7 +742,7 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
         check_relative_path(&format!("{at}.path"), &w.path)?;
         if w.format().is_none() {
             return Err(format!(
-                "{at}.format: cannot tell the format of {}; set format = \"csv\", \"parquet\" or \"stata\"",
+                "{at}.format: cannot tell the format of {}; set format = \"csv\", \"parquet\", \"stata\" or \"spss\"",
                 w.path.display()
             ));
         }

@@ -431,7 +431,7 @@ fn wave_format_cannot_be_told() {
             "demo.toml",
             "wave '2021'.format",
             "nusantara_2021.xlsx",
-            "\"csv\", \"parquet\" or \"stata\"",
+            "\"csv\", \"parquet\", \"stata\" or \"spss\"",
         ],
     );
 }

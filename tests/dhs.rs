@@ -50,7 +50,10 @@ fn dhs_profile_rates_match_the_independent_computation() {
     assert_eq!(indicators.len(), 5);
     for ind in indicators {
         let want = &expected[ind["id"].as_str().unwrap()];
-        let (got, rate) = (ind["rate"].as_f64().unwrap(), want["rate"].as_f64().unwrap());
+        let (got, rate) = (
+            ind["rate"].as_f64().unwrap(),
+            want["rate"].as_f64().unwrap(),
+        );
         assert!((got - rate).abs() < 1e-12, "{}: {got} vs {rate}", ind["id"]);
         assert_eq!(ind["n"], want["n"], "{}", ind["id"]);
         // Circumstance levels carry the profile's labels, not the codes.
@@ -66,7 +69,10 @@ fn dhs_profile_rates_match_the_independent_computation() {
         .map(|r| r["region"].as_str().unwrap())
         .collect();
     assert_eq!(regions, ["Central", "Islands", "Northern", "Southern"]);
-    assert!(results["spot"].is_null(), "no scenarios with the DHS profile");
+    assert!(
+        results["spot"].is_null(),
+        "no scenarios with the DHS profile"
+    );
     assert!(out.join("brief.pdf").is_file());
 }
 
@@ -76,13 +82,22 @@ fn dhs_profile_refuses_scenarios_and_unknown_profiles() {
         t + "\n[[scenario]]\nid = \"child\"\nlabel = \"Child benefit\"\n[[scenario.scheme]]\nkind = \"child\"\nmin_age = 0\nmax_age = 5\nbenefit = 1000\n"
     });
     let err = spec::load(&spec).unwrap_err().to_string();
-    assert!(err.contains("scenario: not available with profile \"dhs\""), "{err}");
-    assert!(err.contains("HV270") && err.contains("consumption"), "{err}");
+    assert!(
+        err.contains("scenario: not available with profile \"dhs\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("HV270") && err.contains("consumption"),
+        "{err}"
+    );
 
     let (_dir, spec) = example_copy(|t| t.replace("profile = \"dhs\"", "profile = \"mics\""));
     let err = spec::load(&spec).unwrap_err();
     assert_eq!(err.exit_code(), 3);
-    assert!(err.to_string().contains("unknown profile \"mics\""), "{err}");
+    assert!(
+        err.to_string().contains("unknown profile \"mics\""),
+        "{err}"
+    );
 }
 
 #[test]

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 use serde_json::Value;
 use vnr_brief::inputs;
-use vnr_brief::pipeline::{self, RunOptions};
 use vnr_brief::spec::FileFormat;
+
+mod common;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -115,44 +116,10 @@ fn truncated_and_foreign_files_are_refused_with_the_file_named() {
     assert!(err.to_string().contains("cannot read as a Stata .dta file"));
 }
 
-/// The demo spec on the 150-household synthetic waves, as CSV and as .dta.
-fn run_on(ext: &str) -> (tempfile::TempDir, Value) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("data")).unwrap();
-    for w in ["nusantara_2021", "nusantara_2024"] {
-        std::fs::copy(
-            fixture(&format!("{w}.{ext}")),
-            dir.path().join(format!("data/{w}.{ext}")),
-        )
-        .unwrap();
-    }
-    let demo =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/demo.toml"))
-            .unwrap()
-            .replace(".parquet\"", &format!(".{ext}\""))
-            .replace("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
-    let spec = dir.path().join("s.toml");
-    std::fs::write(&spec, demo).unwrap();
-    let loaded = vnr_brief::spec::load(&spec).unwrap();
-    inputs::write_lock(&loaded).unwrap();
-    let out = dir.path().join("out");
-    pipeline::run(
-        &spec,
-        &RunOptions {
-            out: Some(out.clone()),
-            templates: None,
-        },
-    )
-    .unwrap();
-    let results =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
-    (dir, results)
-}
-
 #[test]
 fn a_survey_as_dta_gives_the_results_of_the_same_survey_as_csv() {
-    let (_a, csv) = run_on("csv");
-    let (_b, dta) = run_on("dta");
+    let csv = common::run_demo_on("stata", "csv");
+    let dta = common::run_demo_on("stata", "dta");
     for part in ["waves", "spot", "summary"] {
         assert_eq!(csv[part], dta[part], "{part} differs between CSV and .dta");
     }

@@ -1,0 +1,37 @@
+//! Shared by the input-format tests: the demo spec run on the 150-household synthetic waves kept
+//! in `tests/fixtures/<folder>/` in a given file format.
+
+use std::path::Path;
+
+use serde_json::Value;
+use vnr_brief::inputs;
+use vnr_brief::pipeline::{self, RunOptions};
+
+/// Run the demo spec (Markdown only) on `tests/fixtures/<folder>/nusantara_{2021,2024}.<ext>`;
+/// returns results.json.
+pub fn run_demo_on(folder: &str, ext: &str) -> Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    for w in ["nusantara_2021", "nusantara_2024"] {
+        std::fs::copy(
+            root.join(format!("tests/fixtures/{folder}/{w}.{ext}")),
+            dir.path().join(format!("data/{w}.{ext}")),
+        )
+        .unwrap();
+    }
+    let demo = std::fs::read_to_string(root.join("specs/demo.toml"))
+        .unwrap()
+        .replace(".parquet\"", &format!(".{ext}\""))
+        .replace("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    let spec = dir.path().join("s.toml");
+    std::fs::write(&spec, demo).unwrap();
+    inputs::write_lock(&vnr_brief::spec::load(&spec).unwrap()).unwrap();
+    let out = dir.path().join("out");
+    let opts = RunOptions {
+        out: Some(out.clone()),
+        templates: None,
+    };
+    pipeline::run(&spec, &opts).unwrap();
+    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+}
