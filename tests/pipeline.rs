@@ -379,6 +379,28 @@ fn annex_tables_agree_with_results() {
         .all(|w| w[0]["gap"].as_f64() >= w[1]["gap"].as_f64()));
     // Every table the annex lists exists, with the SHA-256 the brief prints.
     let brief = std::fs::read_to_string(out.join("brief.md")).unwrap();
+    // Highlights from the summary, each citing its source; progress grouped by Goal.
+    assert!(brief.contains(
+        "- **Wealth** defines the group furthest behind for every one of the 13 indicators."
+    ));
+    let gap = &results["summary"]["largest_gaps"][0];
+    assert!(brief.contains(&format!(
+        "The largest gap is in **{}**",
+        gap["label"].as_str().unwrap()
+    )));
+    let goal7 = brief
+        .find("**Goal 7: Affordable and clean energy**")
+        .expect("Goal 7 heading");
+    let goal6 = brief
+        .find("**Goal 6: Clean water and sanitation**")
+        .expect("Goal 6 heading");
+    let electricity = brief
+        .find("- **Access to electricity** (SDG 7.1.1)")
+        .unwrap();
+    assert!(
+        goal6 < goal7 && goal7 < electricity,
+        "Goals in order, indicators under their Goal"
+    );
     for name in [
         "indicators",
         "inequality",
