@@ -166,6 +166,8 @@ impl Figure for Bars {
         chart
             .configure_mesh()
             .disable_y_mesh()
+            // Grid lines at the labelled ticks only: the sub-tick lines grey out a bar chart.
+            .light_line_style(TRANSPARENT)
             .y_labels(0)
             .x_desc(&self.x_label)
             .x_label_formatter(&|x| tick(&self.numbers, *x))
