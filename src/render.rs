@@ -227,6 +227,21 @@ impl Templates {
     }
 }
 
+/// The built-in strings of a language (the analysis composes group labels and reliability flags
+/// with them, before any template is chosen).
+pub fn builtin_strings(language: &str) -> Result<Strings> {
+    let texts = DEFAULT_TEMPLATES
+        .iter()
+        .filter(|(name, _)| name.starts_with("strings/"))
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    Templates {
+        source: "built-in".into(),
+        texts,
+    }
+    .strings(language)
+}
+
 /// Sections of a strings file and their texts (`[lnob] heading = "..."`).
 pub type StringTable = BTreeMap<String, BTreeMap<String, String>>;
 
@@ -624,6 +639,8 @@ mod tests {
                     "means.col_decile",
                     "means.col_shapley_part",
                     "charts.tree_box_rate",
+                    "labels.flag_n",
+                    "labels.flag_cv",
                 ];
                 let full = format!("{section}.{key}");
                 if section != "number" && !same.contains(&full.as_str()) {

@@ -522,6 +522,13 @@ fn demo_brief_in_bahasa_indonesia() {
     assert!(!svg.contains("Projected cost"));
     let tree = std::fs::read_to_string(out.join("charts/tree_electricity.svg")).unwrap();
     assert!(tree.contains("% penduduk") && !tree.contains("of pop."));
+    // Group labels composed by the analysis speak Indonesian too, with the decimal comma.
+    // (The circumstance label "Age" comes from the spec, printed as written.)
+    assert!(
+        md.contains("Age: 26,5 atau lebih"),
+        "numeric tree conditions in Indonesian"
+    );
+    assert!(!md.contains(" or more") && !md.contains("Everyone"));
     assert_label_escaped(&md, &typ);
 }
 

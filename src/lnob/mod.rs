@@ -34,20 +34,57 @@ pub fn rate_ci(rate: f64, se: f64) -> (f64, f64) {
     (lo.max(0.0), hi.min(1.0))
 }
 
+/// The words the analysis writes into group labels ("Everyone", "26.5 or more") and reliability
+/// flags, in the brief's language: section `[labels]` of the built-in strings file.
+pub struct Words {
+    strings: crate::render::Strings,
+}
+
+impl Words {
+    pub fn for_language(language: &str) -> Result<Words> {
+        Ok(Words {
+            strings: crate::render::builtin_strings(language)?,
+        })
+    }
+
+    fn text(&self, key: &str, args: &[(&str, &str)]) -> String {
+        // The built-in strings files are checked by tests to hold every `[labels]` key.
+        self.strings
+            .fill(&format!("labels.{key}"), args)
+            .expect("built-in strings hold every label")
+    }
+
+    /// A threshold of a numeric circumstance, with the language's decimal mark.
+    fn number(&self, x: f64) -> String {
+        cells::format_number(x).replace('.', &self.strings.number.decimal)
+    }
+}
+
 /// Flag an estimate from fewer than `min_n` records or with a coefficient of variation above
 /// `max_cv`.
-pub fn reliability(n: u64, est: f64, se: f64, rules: &crate::spec::Uncertainty) -> Option<String> {
+pub fn reliability(
+    n: u64,
+    est: f64,
+    se: f64,
+    rules: &crate::spec::Uncertainty,
+    words: &Words,
+) -> Option<String> {
     let cv = if est != 0.0 {
         se / est.abs()
     } else {
         f64::INFINITY
     };
     match (n < rules.min_n, cv > rules.max_cv) {
-        (true, _) => Some(format!("n = {n} < {}", rules.min_n)),
-        (false, true) => Some(format!(
-            "CV {:.0}% > {:.0}%",
-            100.0 * cv,
-            100.0 * rules.max_cv
+        (true, _) => Some(words.text(
+            "flag_n",
+            &[("n", &n.to_string()), ("min", &rules.min_n.to_string())],
+        )),
+        (false, true) => Some(words.text(
+            "flag_cv",
+            &[
+                ("cv", &format!("{:.0}", 100.0 * cv)),
+                ("max", &format!("{:.0}", 100.0 * rules.max_cv)),
+            ],
         )),
         _ => None,
     }
@@ -201,11 +238,13 @@ pub fn analyse_wave_with_groups(
         spec.uncertainty.replicates,
         spec.uncertainty.seed,
     );
+    let words = Words::for_language(&spec.brief.language)?;
     let mut results = Vec::new();
     let mut groups = Vec::new();
     for ind in &spec.indicators {
         let (r, g) = analyse_indicator(
             spec,
+            &words,
             survey,
             ind,
             &encoded,
@@ -221,6 +260,7 @@ pub fn analyse_wave_with_groups(
 
 fn analyse_indicator(
     spec: &Spec,
+    words: &Words,
     survey: &Survey,
     ind: &Indicator,
     encoded: &[Encoded],
@@ -257,7 +297,7 @@ fn analyse_indicator(
                         rate: c.rate(),
                         se,
                         ci: rate_ci(c.rate(), se),
-                        flag: reliability(c.n, c.rate(), se, rules),
+                        flag: reliability(c.n, c.rate(), se, rules, words),
                     }
                 })
                 .collect();
@@ -273,7 +313,7 @@ fn analyse_indicator(
         .by_region
         .iter()
         .map(|(name, t)| {
-            let tree = tree_result(t, &spec.lnob, complement);
+            let tree = tree_result(t, &spec.lnob, complement, words);
             RegionResult {
                 region: name.clone(),
                 n: t.total_n(),
@@ -290,7 +330,7 @@ fn analyse_indicator(
     if !replicates.is_empty() {
         bootstrap_inequality(&built, replicates, complement, &mut inequality);
     }
-    let (mut tree, grown) = grow_and_describe(table, &spec.lnob, complement);
+    let (mut tree, grown) = grow_and_describe(table, &spec.lnob, complement, words);
     let mut group = None;
     // Leaf rates as domains: the cells that fall into each leaf.
     if let Some(grown) = grown {
@@ -314,7 +354,7 @@ fn analyse_indicator(
             .chain(tree.furthest_ahead.iter_mut())
         {
             leaf.se = leaf_se(leaf.node);
-            leaf.flag = reliability(leaf.n, leaf.rate, leaf.se, rules);
+            leaf.flag = reliability(leaf.n, leaf.rate, leaf.se, rules, words);
         }
         if let Some(behind) = &tree.furthest_behind {
             group = Some(Group {
@@ -333,7 +373,7 @@ fn analyse_indicator(
     }
     let result = IndicatorResult {
         rate_se,
-        flag: reliability(table.total_n(), table.rate(), rate_se, rules),
+        flag: reliability(table.total_n(), table.rate(), rate_se, rules, words),
         id: ind.id.clone(),
         label: ind.label.clone(),
         sdg: ind.sdg.clone(),
@@ -433,8 +473,13 @@ pub fn inequality(table: &CellTable, complement: bool, world_bank: bool) -> Ineq
 
 /// Grow the tree and describe its leaves. For a barrier indicator the furthest behind group is the
 /// one with the highest barrier rate.
-pub fn tree_result(table: &CellTable, opts: &LnobOptions, barrier: bool) -> TreeResult {
-    grow_and_describe(table, opts, barrier).0
+pub fn tree_result(
+    table: &CellTable,
+    opts: &LnobOptions,
+    barrier: bool,
+    words: &Words,
+) -> TreeResult {
+    grow_and_describe(table, opts, barrier, words).0
 }
 
 /// The described tree, and the grown tree itself when there is one.
@@ -442,6 +487,7 @@ fn grow_and_describe(
     table: &CellTable,
     opts: &LnobOptions,
     barrier: bool,
+    words: &Words,
 ) -> (TreeResult, Option<tree::Tree>) {
     let controls = tree::Controls::escap(table.total_n(), opts);
     let rate = table.rate();
@@ -472,12 +518,12 @@ fn grow_and_describe(
         .iter()
         .map(|&i| {
             let node = &t.nodes[i];
-            let conditions = describe(table, &t.path(table, i));
+            let conditions = describe(table, &t.path(table, i), words);
             Leaf {
                 node: node.id,
                 se: 0.0,
                 flag: None,
-                group: group_text(&conditions),
+                group: group_text(&conditions, words),
                 conditions,
                 n: node.n,
                 weight_share: node.w / total_w,
@@ -511,7 +557,7 @@ fn grow_and_describe(
                 String::new()
             } else {
                 let path = t.path(table, i);
-                describe(table, &path[path.len() - 1..])
+                describe(table, &path[path.len() - 1..], words)
                     .first()
                     .map(|c| format!("{}: {}", c.label, c.text))
                     .unwrap_or_default()
@@ -556,7 +602,7 @@ struct Allowed {
 }
 
 /// Per circumstance on the path, the final allowed levels (intersecting repeated steps) or bounds.
-fn describe(table: &CellTable, steps: &[tree::Step]) -> Vec<Condition> {
+fn describe(table: &CellTable, steps: &[tree::Step], words: &Words) -> Vec<Condition> {
     let mut out: Vec<Allowed> = Vec::new();
     for s in steps {
         let pos = match out.iter().position(|o| o.var == s.var) {
@@ -582,11 +628,11 @@ fn describe(table: &CellTable, steps: &[tree::Step]) -> Vec<Condition> {
         .map(|a| {
             let var = &table.vars[a.var];
             let text = if var.kind == CircumstanceKind::Numeric {
-                let f = cells::format_number;
+                let f = |x: f64| words.number(x);
                 match (a.lower, a.upper) {
-                    (Some(l), Some(h)) => format!("{} to under {}", f(l), f(h)),
-                    (Some(l), None) => format!("{} or more", f(l)),
-                    (None, Some(h)) => format!("under {}", f(h)),
+                    (Some(l), Some(h)) => words.text("from_to", &[("from", &f(l)), ("to", &f(h))]),
+                    (Some(l), None) => words.text("from", &[("from", &f(l))]),
+                    (None, Some(h)) => words.text("to", &[("to", &f(h))]),
                     (None, None) => String::new(),
                 }
             } else {
@@ -605,9 +651,9 @@ fn describe(table: &CellTable, steps: &[tree::Step]) -> Vec<Condition> {
         .collect()
 }
 
-fn group_text(conditions: &[Condition]) -> String {
+fn group_text(conditions: &[Condition], words: &Words) -> String {
     if conditions.is_empty() {
-        return "Everyone".into();
+        return words.text("everyone", &[]);
     }
     conditions
         .iter()
