@@ -238,36 +238,50 @@ pub fn analyse_wave_with_groups(
         spec.uncertainty.replicates,
         spec.uncertainty.seed,
     );
-    let words = Words::for_language(&spec.brief.language)?;
+    let wave = WaveInputs {
+        spec,
+        words: Words::for_language(&spec.brief.language)?,
+        survey,
+        encoded,
+        regions,
+        design,
+        replicates,
+    };
     let mut results = Vec::new();
     let mut groups = Vec::new();
     for ind in &spec.indicators {
-        let (r, g) = analyse_indicator(
-            spec,
-            &words,
-            survey,
-            ind,
-            &encoded,
-            regions.as_ref(),
-            &design,
-            &replicates,
-        )?;
+        let (r, g) = analyse_indicator(&wave, ind)?;
         results.push(r);
         groups.extend(g);
     }
     Ok((results, groups))
 }
 
+/// What every indicator of a wave is analysed with: prepared once per wave.
+struct WaveInputs<'a> {
+    spec: &'a Spec,
+    words: Words,
+    survey: &'a Survey,
+    encoded: Vec<Encoded>,
+    regions: Option<cells::Regions>,
+    design: crate::variance::Design,
+    replicates: crate::variance::Replicates,
+}
+
 fn analyse_indicator(
-    spec: &Spec,
-    words: &Words,
-    survey: &Survey,
+    wave: &WaveInputs,
     ind: &Indicator,
-    encoded: &[Encoded],
-    regions: Option<&cells::Regions>,
-    design: &crate::variance::Design,
-    replicates: &crate::variance::Replicates,
 ) -> Result<(IndicatorResult, Option<Group>)> {
+    let WaveInputs {
+        spec,
+        words,
+        survey,
+        encoded,
+        regions,
+        design,
+        replicates,
+    } = wave;
+    let (encoded, regions) = (encoded.as_slice(), regions.as_ref());
     let built = cells::build(survey, ind, encoded, regions, design)?;
     let table = &built.table;
     let total_w = table.total_w();
