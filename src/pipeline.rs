@@ -436,7 +436,7 @@ fn write_outputs(
 
 /// The template sets a list of output formats needs: a PDF is compiled from the Typst brief.
 fn templated_formats(formats: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = ["md", "typ"]
+    ["md", "typ"]
         .iter()
         .filter(|t| {
             formats
@@ -444,9 +444,7 @@ fn templated_formats(formats: &[String]) -> Vec<String> {
                 .any(|f| f == *t || (**t == "typ" && f == "pdf"))
         })
         .map(|t| t.to_string())
-        .collect();
-    out.dedup();
-    out
+        .collect()
 }
 
 fn write_manifest(

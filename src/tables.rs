@@ -363,7 +363,8 @@ fn indicators(results: &Results) -> Table {
     );
     for w in &results.waves {
         for ind in &w.indicators {
-            let ci = crate::variance::ci95(ind.rate, ind.rate_se);
+            // Clipped to [0, 1] like every group's interval in results.json.
+            let ci = crate::lnob::rate_ci(ind.rate, ind.rate_se);
             t.push(vec![
                 s(&w.id),
                 s(&ind.id),
@@ -483,7 +484,7 @@ fn shapley(results: &Results) -> Table {
 }
 
 fn leaf_row(wave: &str, indicator: &str, leaf: &Leaf, role: &str) -> Vec<String> {
-    let ci = crate::variance::ci95(leaf.rate, leaf.se);
+    let ci = crate::lnob::rate_ci(leaf.rate, leaf.se);
     vec![
         s(wave),
         s(indicator),

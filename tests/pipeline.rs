@@ -320,6 +320,11 @@ fn annex_tables_agree_with_results() {
         assert!((f(row, "change_ci_low") - (change - half)).abs() < 1e-12);
         assert!((f(row, "change_ci_high") - (change + half)).abs() < 1e-12);
     }
+    // Rate intervals are clipped to [0, 1] and hold the rate.
+    for row in read("indicators.csv") {
+        let (lo, rate, hi) = (f(&row, "ci_low"), f(&row, "rate"), f(&row, "ci_high"));
+        assert!(0.0 <= lo && lo <= rate && rate <= hi && hi <= 1.0, "{row:?}");
+    }
     // Table 3: D and HOI as in results.json, for every wave and indicator.
     let inequality = read("inequality.csv");
     let mut checked = 0;
