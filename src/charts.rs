@@ -76,6 +76,23 @@ fn write_figure(figure: &impl Figure, dir: &Path, stem: &str, csv: &str) -> Resu
     write(&dir.join(format!("{stem}.csv")), csv.as_bytes())
 }
 
+/// Every number on a chart's axis must be finite: plotters searches tick positions on the range
+/// and never ends on an infinite or NaN one. A non-finite figure comes from extreme inputs that
+/// passed validation; it is refused with the chart and the figure named.
+fn finite(stem: &str, what: &str, x: f64) -> Result<()> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::data(
+            format!("chart {stem}"),
+            format!(
+                "{what} is {x}, not a finite number; check the magnitudes of the weights, \
+                 welfare, benefits and macro figures in the spec and data"
+            ),
+        ))
+    }
+}
+
 /// A horizontal bar chart with one or two series per row.
 struct Bars {
     title: String,
@@ -124,6 +141,12 @@ impl Bars {
     }
 
     fn write(&self, dir: &Path, stem: &str) -> Result<ChartFile> {
+        finite(stem, "the axis maximum", self.x_max)?;
+        for (name, _, values) in &self.series {
+            for (row, v) in self.rows.iter().zip(values) {
+                finite(stem, &format!("the value of '{name}' for '{row}'"), *v)?;
+            }
+        }
         write_figure(self, dir, stem, &self.csv())?;
         Ok(ChartFile {
             stem: stem.to_string(),
@@ -465,6 +488,13 @@ fn projection_chart(results: &Results, t: &Strings, source: &str, dir: &Path) ->
         .flat_map(|s| s.projection.iter().map(|y| y.cost_pct_gdp))
         .fold(0.0, f64::max)
         * 1.7;
+    finite(&stem, "the axis maximum (cost as % of GDP)", y_max)?;
+    for sc in &spot.scenarios {
+        for y in &sc.projection {
+            let what = format!("the cost of '{}' in {} (% of GDP)", sc.id, y.year);
+            finite(&stem, &what, y.cost_pct_gdp)?;
+        }
+    }
     let mut csv = String::from("scenario,year,beneficiaries,cost_lcu,gdp_lcu,cost_pct_gdp\n");
     for sc in &spot.scenarios {
         for y in &sc.projection {

@@ -14,6 +14,7 @@ pub mod lnob;
 pub mod manifest;
 pub mod pdf;
 pub mod pipeline;
+pub mod publish;
 pub mod render;
 pub mod results;
 pub mod spec;

@@ -29,7 +29,8 @@ pub struct Manifest {
     pub tool: String,
     pub version: String,
     pub reproduce: String,
-    pub spec: FileEntry,
+    /// The spec run; none for a brief re-rendered from a results.json.
+    pub spec: Option<FileEntry>,
     pub lock: Option<FileEntry>,
     pub inputs: Vec<FileEntry>,
     /// "built-in" for the compiled-in templates, else the folder given.
@@ -131,7 +132,7 @@ pub fn read(dir: &Path) -> Result<Manifest> {
 /// Re-hash every file the manifest lists. Returns the list of problems (empty = verified).
 pub fn check(dir: &Path, m: &Manifest) -> Vec<String> {
     let mut problems = Vec::new();
-    let mut all: Vec<(&str, &FileEntry)> = vec![("spec", &m.spec)];
+    let mut all: Vec<(&str, &FileEntry)> = m.spec.iter().map(|s| ("spec", s)).collect();
     if let Some(l) = &m.lock {
         all.push(("lock file", l));
     }

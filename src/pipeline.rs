@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::manifest::{self, FileEntry, Manifest, TemplateEntry};
+use crate::publish::{check_target, publish, Protected};
 use crate::render::{self, TemplateSource};
 use crate::results::{InputRecord, Results, WaveResults};
 use crate::spec::{self, LoadedSpec, SchemeKind};
@@ -248,7 +249,8 @@ pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<RunSummary> {
     };
     // Everything that can fail fast does, before the analyses: templates, the output folder.
     let templates = render::load_templates(&source, &templated_formats(&spec.spec.brief.formats))?;
-    check_output_target(&out, &spec)?;
+    let template_dir = opts.templates.as_deref().or(spec_templates.as_deref());
+    check_target(&out, &protected_paths(&spec, template_dir))?;
     let surveys = load_surveys(&spec)?;
     let results = analyse(&spec, &surveys)?;
     publish(&out, |tmp| {
@@ -263,7 +265,7 @@ pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<RunSummary> {
 }
 
 /// Re-render a brief from a saved `results.json` (no data needed).
-pub fn rerender(results_json: &Path, out: &Path, templates: Option<&Path>) -> Result<()> {
+pub fn rerender(results_json: &Path, out: &Path, templates_dir: Option<&Path>) -> Result<()> {
     let text = std::fs::read_to_string(results_json)
         .map_err(|e| Error::input(results_json, format!("cannot read: {e}")))?;
     let results: Results = serde_json::from_str(&text).map_err(|e| {
@@ -272,117 +274,42 @@ pub fn rerender(results_json: &Path, out: &Path, templates: Option<&Path>) -> Re
             format!("not a results.json of this tool: {e}"),
         )
     })?;
-    let source = match templates {
+    let source = match templates_dir {
         Some(dir) => TemplateSource::Folder(dir),
         None => TemplateSource::Default,
     };
     let formats = results.brief.formats.clone();
     let templates = render::load_templates(&source, &templated_formats(&formats))?;
-    check_replaceable(out)?;
+    let mut protected = vec![Protected::new("the results file read", results_json)];
+    if let Some(dir) = templates_dir {
+        protected.push(Protected::new("the template folder", dir));
+    }
+    check_target(out, &protected)?;
     publish(out, |tmp| {
-        write_outputs(tmp, &results, &templates, &formats)
+        write_outputs(tmp, &results, &templates, &formats)?;
+        let reproduce = format!(
+            "vnr-brief render {} --out {}",
+            results_json.display(),
+            out.display()
+        );
+        write_manifest_file(tmp, reproduce, None, None, Vec::new(), &templates)
     })
 }
 
-/// An output folder may be replaced only if it is a previous output (it has a manifest) or
-/// empty: `--out` pointing at a data folder or a file must never delete it.
-fn check_replaceable(out: &Path) -> Result<()> {
-    if !out.exists() {
-        return Ok(());
+/// What `run` reads or stands in: an output folder must never equal or contain one of them.
+fn protected_paths(spec: &LoadedSpec, templates: Option<&Path>) -> Vec<Protected> {
+    let mut paths = vec![
+        Protected::new("the spec", &spec.path),
+        Protected::new("the spec's lock file", inputs::lock_path(spec)),
+    ];
+    for w in &spec.spec.waves {
+        let what = format!("the input of wave '{}'", w.id);
+        paths.push(Protected::new(what, spec.resolve(&w.path)));
     }
-    if !out.is_dir() {
-        return Err(Error::output(
-            out,
-            "expected a folder, found a file; give --out a folder (new, or a previous brief's)",
-        ));
+    if let Some(dir) = templates {
+        paths.push(Protected::new("the template folder", dir));
     }
-    let empty = std::fs::read_dir(out)
-        .map_err(|e| Error::output(out, format!("cannot read the folder: {e}")))?
-        .next()
-        .is_none();
-    let previous_brief =
-        out.join(manifest::MANIFEST).is_file() || out.join("results.json").is_file();
-    if empty || previous_brief {
-        Ok(())
-    } else {
-        Err(Error::output(
-            out,
-            "the folder exists and is not a previous vnr-brief output (no manifest.json); \
-             refusing to replace it. Choose a new or empty folder.",
-        ))
-    }
-}
-
-/// `run`'s output folder: replaceable, and not the spec's own folder or one holding an input.
-fn check_output_target(out: &Path, spec: &LoadedSpec) -> Result<()> {
-    let out_abs = std::path::absolute(out).map_err(|e| Error::output(out, e.to_string()))?;
-    let spec_dir =
-        std::path::absolute(spec.dir()).map_err(|e| Error::output(out, e.to_string()))?;
-    let inputs = spec.spec.waves.iter().map(|w| spec.resolve(&w.path));
-    for p in std::iter::once(spec.path.clone()).chain(inputs) {
-        let p = std::path::absolute(&p).map_err(|e| Error::output(out, e.to_string()))?;
-        if p.starts_with(&out_abs) {
-            return Err(Error::output(
-                out,
-                format!(
-                    "the output folder would contain the input {}; choose another folder",
-                    p.display()
-                ),
-            ));
-        }
-    }
-    if out_abs == spec_dir {
-        return Err(Error::output(
-            out,
-            "the output folder is the spec's own folder; choose another",
-        ));
-    }
-    check_replaceable(out)
-}
-
-/// Build the output in a temporary sibling folder, then swap it into place.
-fn publish(out: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent)
-        .map_err(|e| Error::output(&parent, format!("cannot create the output folder: {e}")))?;
-    let name = out
-        .file_name()
-        .ok_or_else(|| Error::output(out, "the output path needs a folder name"))?
-        .to_string_lossy()
-        .into_owned();
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir(&tmp)
-        .map_err(|e| Error::output(&tmp, format!("cannot create the output folder: {e}")))?;
-    if let Err(e) = build(&tmp) {
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
-    let had_old = out.exists();
-    if had_old {
-        std::fs::rename(out, &old).map_err(|e| {
-            let _ = std::fs::remove_dir_all(&tmp);
-            Error::output(out, format!("cannot replace the previous output: {e}"))
-        })?;
-    }
-    if let Err(e) = std::fs::rename(&tmp, out) {
-        if had_old {
-            let _ = std::fs::rename(&old, out);
-        }
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(Error::output(
-            out,
-            format!("cannot move the new output into place: {e}"),
-        ));
-    }
-    if had_old {
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
+    paths
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -477,6 +404,23 @@ fn write_manifest(
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    let reproduce = format!(
+        "vnr-brief run {} --out {}",
+        spec.path.display(),
+        out.display()
+    );
+    write_manifest_file(tmp, reproduce, Some(spec_entry), lock, inputs, templates)
+}
+
+/// Hash every file in the finished output folder and write the manifest listing them.
+fn write_manifest_file(
+    tmp: &Path,
+    reproduce: String,
+    spec: Option<FileEntry>,
+    lock: Option<FileEntry>,
+    input_entries: Vec<FileEntry>,
+    templates: &render::Templates,
+) -> Result<()> {
     let outputs = manifest::list_files(tmp)?
         .into_iter()
         .map(|f| manifest::entry(&tmp.join(&f), f))
@@ -484,14 +428,10 @@ fn write_manifest(
     let m = Manifest {
         tool: TOOL.into(),
         version: VERSION.into(),
-        reproduce: format!(
-            "vnr-brief run {} --out {}",
-            spec.path.display(),
-            out.display()
-        ),
-        spec: spec_entry,
+        reproduce,
+        spec,
         lock,
-        inputs,
+        inputs: input_entries,
         template_source: templates.source.clone(),
         templates: templates
             .texts
@@ -508,6 +448,20 @@ fn write_manifest(
     write_file(&tmp.join(manifest::MANIFEST), text.as_bytes())
 }
 
+/// A new, empty folder under the system's temporary folder (never one that already exists).
+fn scratch_folder() -> Result<PathBuf> {
+    let base = std::env::temp_dir();
+    for k in 0..1000 {
+        let dir = base.join(format!("vnr-brief-verify-{}-{k}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::output(&dir, format!("cannot create: {e}"))),
+        }
+    }
+    Err(Error::output(&base, "cannot create a scratch folder"))
+}
+
 /// `vnr-brief verify DIR [--rerun]`: re-hash everything the manifest lists; with `rerun`, run the
 /// spec again into a scratch folder and require byte-identical outputs.
 pub fn verify(dir: &Path, rerun: bool) -> Result<String> {
@@ -521,9 +475,15 @@ pub fn verify(dir: &Path, rerun: bool) -> Result<String> {
         manifest::MANIFEST
     );
     if rerun && problems.is_empty() {
-        let spec_path = dir.join(&m.spec.path);
-        let scratch = std::env::temp_dir().join(format!("vnr-brief-verify-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&scratch);
+        let Some(spec) = &m.spec else {
+            return Err(Error::Verify(
+                "--rerun: this folder was re-rendered from a results.json, not run from a spec; \
+                 there is nothing to run again"
+                    .into(),
+            ));
+        };
+        let spec_path = dir.join(&spec.path);
+        let scratch = scratch_folder()?;
         let templates =
             (m.template_source != "built-in").then(|| PathBuf::from(&m.template_source));
         let fresh = scratch.join("out");

@@ -381,6 +381,17 @@ pub enum BenefitUnit {
     PctPovertyLine,
 }
 
+impl BenefitUnit {
+    /// As written in a spec, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            BenefitUnit::LcuMonth => "lcu_month (local currency per month)",
+            BenefitUnit::PctGdpPerCapita => "pct_gdp_per_capita (% of GDP per capita per year)",
+            BenefitUnit::PctPovertyLine => "pct_poverty_line (% of the national poverty line)",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scheme {
@@ -757,7 +768,7 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
             parse_expr(&format!("{at}.head"), head).map(drop)?;
         }
         if let Some(line) = w.poverty_line {
-            positive(&format!("{at}.poverty_line"), line)?;
+            amount(&format!("{at}.poverty_line"), line)?;
         }
     }
     let mut years: Vec<i32> = spec.waves.iter().map(|w| w.year).collect();
@@ -767,12 +778,20 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
     }
 
     let m = &spec.macro_figures;
-    positive("macro.gdp", m.gdp)?;
-    positive("macro.gdp_per_capita", m.gdp_per_capita)?;
-    positive("macro.government_revenue", m.government_revenue)?;
-    positive("macro.ppp_factor", m.ppp_factor)?;
-    positive("macro.cpi_ratio", m.cpi_ratio)?;
-    positive("macro.national_poverty_line", m.national_poverty_line)?;
+    for (field, x) in [
+        ("macro.gdp", m.gdp),
+        ("macro.gdp_per_capita", m.gdp_per_capita),
+        ("macro.government_revenue", m.government_revenue),
+        ("macro.national_poverty_line", m.national_poverty_line),
+    ] {
+        amount(field, x)?;
+    }
+    for (field, x) in [
+        ("macro.ppp_factor", m.ppp_factor),
+        ("macro.cpi_ratio", m.cpi_ratio),
+    ] {
+        within(field, x, RATIO_RANGE, "a conversion factor")?;
+    }
 
     for (i, d) in spec.derive.iter().enumerate() {
         let at = format!("derive[{i}] '{}'", d.name);
@@ -857,6 +876,13 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
             &format!("{at}.circumstances"),
             ind.circumstances.iter().map(String::as_str),
         )?;
+        if ind.circumstances.len() > MAX_CIRCUMSTANCES_PER_INDICATOR {
+            return Err(format!(
+                "{at}.circumstances: expected at most {MAX_CIRCUMSTANCES_PER_INDICATOR} circumstances \
+                 (the Shapley decomposition evaluates every subset: 2^k of them), found {}",
+                ind.circumstances.len()
+            ));
+        }
     }
 
     unique_ids("scenario", spec.scenarios.iter().map(|s| s.id.as_str()))?;
@@ -916,7 +942,19 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
         }
     }
     for (i, line) in spec.spot.international_lines.iter().enumerate() {
-        positive(&format!("spot.international_lines[{i}]"), *line)?;
+        within(
+            &format!("spot.international_lines[{i}]"),
+            *line,
+            (1e-3, 1e4),
+            "a daily line in 2021 PPP dollars",
+        )?;
+    }
+    let u = &spec.uncertainty;
+    if u.replicates > MAX_REPLICATES {
+        return Err(format!(
+            "uncertainty.replicates: expected at most {MAX_REPLICATES} bootstrap replicates, found {}",
+            u.replicates
+        ));
     }
     Ok(())
 }
@@ -925,6 +963,17 @@ fn validate_scheme(at: &str, s: &Scheme, spec: &Spec) -> std::result::Result<(),
     if !(s.benefit.is_finite() && s.benefit >= 0.0) {
         return Err(format!(
             "{at}.benefit: expected a non-negative number, found {}",
+            s.benefit
+        ));
+    }
+    let benefit_max = match s.benefit_unit {
+        BenefitUnit::LcuMonth => AMOUNT_RANGE.1,
+        BenefitUnit::PctGdpPerCapita | BenefitUnit::PctPovertyLine => 1e4,
+    };
+    if s.benefit > benefit_max {
+        return Err(format!(
+            "{at}.benefit: expected at most {benefit_max:e} in {}, found {:e}",
+            s.benefit_unit.describe(),
             s.benefit
         ));
     }
@@ -984,11 +1033,37 @@ fn validate_scheme(at: &str, s: &Scheme, spec: &Spec) -> std::result::Result<(),
     Ok(())
 }
 
-fn positive(field: &str, x: f64) -> std::result::Result<(), String> {
-    if x.is_finite() && x > 0.0 {
-        Ok(())
-    } else {
+/// Most bootstrap replicates a spec may ask for: the multipliers take replicates × PSUs numbers
+/// (2,000 × 50,000 PSUs is 800 MB), and 1,000 already gives SEs to a few per cent.
+pub const MAX_REPLICATES: usize = 2_000;
+/// Most circumstances one indicator may name: the Shapley decomposition evaluates all 2^k subsets
+/// (ESCAP's own analyses use up to 7).
+pub const MAX_CIRCUMSTANCES_PER_INDICATOR: usize = 12;
+/// Money amounts (local currency): positive and within what any economy's accounts hold, so every
+/// cost, share and chart computed from them stays finite.
+const AMOUNT_RANGE: (f64, f64) = (1e-6, 1e18);
+/// Conversion factors (PPP, CPI ratios).
+const RATIO_RANGE: (f64, f64) = (1e-9, 1e9);
+
+fn amount(field: &str, x: f64) -> std::result::Result<(), String> {
+    within(field, x, AMOUNT_RANGE, "an amount in local currency")
+}
+
+/// A positive number in `[lo, hi]`, the message saying what it stands for.
+fn within(
+    field: &str,
+    x: f64,
+    (lo, hi): (f64, f64),
+    what: &str,
+) -> std::result::Result<(), String> {
+    if !(x.is_finite() && x > 0.0) {
         Err(format!("{field}: expected a positive number, found {x}"))
+    } else if !(lo..=hi).contains(&x) {
+        Err(format!(
+            "{field}: expected {what} between {lo:e} and {hi:e}, found {x:e}"
+        ))
+    } else {
+        Ok(())
     }
 }
 

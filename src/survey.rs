@@ -10,6 +10,13 @@ use crate::spec::{EstimateUnit, RowUnit, Spec, Wave};
 
 /// Internal column names (prefixed so they cannot clash with survey columns).
 pub const HH_WEIGHT: &str = "__hh_weight";
+/// Survey weights accepted: a record stands for between a millionth of a person and ten billion
+/// people. Outside this, sums of weights lose the precision every estimate needs (or overflow).
+pub const WEIGHT_RANGE: (f64, f64) = (1e-6, 1e10);
+/// Largest household size accepted.
+pub const MAX_HOUSEHOLD_SIZE: f64 = 1000.0;
+/// Largest welfare value (local currency) accepted; costs and shares computed from it stay finite.
+pub const MAX_WELFARE: f64 = 1e18;
 pub const PERSON_WEIGHT: &str = "__person_weight";
 pub const WELFARE: &str = "__welfare";
 pub const HH_SIZE: &str = "__hh_size";
@@ -179,7 +186,7 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
     let mut bad = 0usize;
     let mut first_bad = None;
     for (i, w) in weight.iter().enumerate() {
-        let ok = matches!(w, Some(w) if w.is_finite() && w > 0.0);
+        let ok = matches!(w, Some(w) if (WEIGHT_RANGE.0..=WEIGHT_RANGE.1).contains(&w));
         if !ok {
             bad += 1;
             first_bad.get_or_insert((i, w));
@@ -190,8 +197,10 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
         return Err(Error::data(
             &context,
             format!(
-                "weight column `{}`: expected positive finite weights; {bad} row(s) are not (first: data row {}, value {value})",
+                "weight column `{}`: expected positive finite weights between {:e} and {:e}; {bad} row(s) are not (first: data row {}, value {value})",
                 wave.weight,
+                WEIGHT_RANGE.0,
+                WEIGHT_RANGE.1,
                 row + 1
             ),
         ));
@@ -200,12 +209,12 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
     if let Some((i, v)) = size
         .iter()
         .enumerate()
-        .find(|(_, v)| !matches!(v, Some(v) if *v >= 1.0 && v.fract() == 0.0))
+        .find(|(_, v)| !matches!(v, Some(v) if (1.0..=MAX_HOUSEHOLD_SIZE).contains(v) && v.fract() == 0.0))
     {
         return Err(Error::data(
             &context,
             format!(
-                "household_size column `{}`: expected whole numbers ≥ 1; data row {} has {}",
+                "household_size column `{}`: expected whole numbers from 1 to {MAX_HOUSEHOLD_SIZE}; data row {} has {}",
                 wave.household_size,
                 i + 1,
                 v.map_or("a missing value".into(), |v| v.to_string())
@@ -216,12 +225,12 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
     if let Some((i, v)) = welfare
         .iter()
         .enumerate()
-        .find(|(_, v)| !matches!(v, Some(v) if v.is_finite() && *v >= 0.0))
+        .find(|(_, v)| !matches!(v, Some(v) if (0.0..=MAX_WELFARE).contains(v)))
     {
         return Err(Error::data(
             &context,
             format!(
-                "welfare column `{}`: expected non-negative numbers; data row {} has {}",
+                "welfare column `{}`: expected non-negative numbers up to {MAX_WELFARE:e}; data row {} has {}",
                 wave.welfare,
                 i + 1,
                 v.map_or("a missing value".into(), |v| v.to_string())

@@ -6,184 +6,15 @@
 //! replacement) and either the demo Parquet waves or small (300-household) synthetic CSV waves
 //! written by `vnr_brief::cli::write_synth`, which data-level cases then edit cell by cell.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use tempfile::TempDir;
+use common::case::*;
 use vnr_brief::cli::{self, Command};
 use vnr_brief::pipeline::{self, RunOptions};
-use vnr_brief::{inputs, spec, Error};
-
-const DEMO: &str = include_str!("../specs/demo.toml");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const WAVES: [&str; 2] = ["nusantara_2021", "nusantara_2024"];
-
-/// A scratch folder holding `demo.toml` and its `data/`.
-struct Case {
-    dir: TempDir,
-    spec_text: String,
-}
-
-impl Case {
-    /// The demo spec with copies of the demo Parquet waves (no lock yet).
-    fn parquet() -> Case {
-        let case = Case::empty(DEMO.to_string());
-        for w in WAVES {
-            fs::copy(
-                Path::new(ROOT).join(format!("specs/data/{w}.parquet")),
-                case.path(&format!("data/{w}.parquet")),
-            )
-            .unwrap();
-        }
-        case
-    }
-
-    /// The demo spec pointed at two small synthetic CSV waves (no lock yet).
-    fn csv() -> Case {
-        let case = Case::empty(DEMO.replace(".parquet\"", ".csv\""));
-        for (wave, w) in (0u32..).zip(WAVES) {
-            cli::write_synth(&case.path(&format!("data/{w}.csv")), 300, 2030, wave).unwrap();
-        }
-        case
-    }
-
-    /// A spec folder with an empty `data/` (for checks that never read data).
-    fn empty(spec_text: String) -> Case {
-        let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("data")).unwrap();
-        Case { dir, spec_text }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    fn spec_path(&self) -> PathBuf {
-        self.path("demo.toml")
-    }
-
-    /// Replace the first occurrence of `from` in the spec text (which must be there).
-    fn edit(mut self, from: &str, to: &str) -> Case {
-        assert!(
-            self.spec_text.contains(from),
-            "test bug: the spec has no {from:?}"
-        );
-        self.spec_text = self.spec_text.replacen(from, to, 1);
-        self
-    }
-
-    /// Write the spec and return its path.
-    fn write(&self) -> PathBuf {
-        let p = self.spec_path();
-        fs::write(&p, &self.spec_text).unwrap();
-        p
-    }
-
-    /// Write the spec, then `spec::load` it, expecting a failure.
-    fn load_err(&self) -> Error {
-        let p = self.write();
-        spec::load(&p).expect_err("the spec should be rejected")
-    }
-
-    /// Write the spec and record the lock file (the data must be as wanted by then).
-    fn lock(&self) {
-        let loaded = spec::load(&self.write()).expect("the spec is valid");
-        inputs::write_lock(&loaded).expect("lock written");
-    }
-
-    /// Write the spec, lock the inputs as they are now, then run into `<tmp>/out`.
-    fn lock_and_run_err(&self) -> Error {
-        self.lock();
-        self.run_err()
-    }
-
-    /// Run into `<tmp>/out` (spec written first), expecting a failure.
-    fn run_err(&self) -> Error {
-        self.run_to_err(&self.path("out"), None)
-    }
-
-    fn run_to_err(&self, out: &Path, templates: Option<PathBuf>) -> Error {
-        let p = self.write();
-        pipeline::run(
-            &p,
-            &RunOptions {
-                out: Some(out.to_path_buf()),
-                templates,
-            },
-        )
-        .expect_err("the run should fail")
-    }
-
-    /// Set one cell of a CSV wave: `row` counts data rows from 1 (as the error messages do).
-    fn set_cell(&self, wave: &str, column: &str, row: usize, value: &str) {
-        self.edit_csv(wave, |header, rows| {
-            let c = header.iter().position(|h| h == column).unwrap();
-            rows[row - 1][c] = value.to_string();
-        });
-    }
-
-    fn edit_csv(&self, wave: &str, f: impl FnOnce(&[String], &mut Vec<Vec<String>>)) {
-        let path = self.path(&format!("data/{wave}.csv"));
-        let text = fs::read_to_string(&path).unwrap();
-        assert!(!text.contains('"'), "test bug: quoted CSV fields");
-        let mut lines = text.lines();
-        let header: Vec<String> = lines
-            .next()
-            .unwrap()
-            .split(',')
-            .map(str::to_string)
-            .collect();
-        let mut rows: Vec<Vec<String>> = lines
-            .map(|l| l.split(',').map(str::to_string).collect())
-            .collect();
-        f(&header, &mut rows);
-        let mut out = header.join(",");
-        out.push('\n');
-        for r in rows {
-            out.push_str(&r.join(","));
-            out.push('\n');
-        }
-        fs::write(path, out).unwrap();
-    }
-}
-
-/// Assert the exit code and that the message contains every needle.
-#[track_caller]
-fn assert_error(err: &Error, code: u8, needles: &[&str]) {
-    let msg = err.to_string();
-    assert_eq!(err.exit_code(), code, "wrong exit code for: {msg}");
-    for n in needles {
-        assert!(msg.contains(n), "the message lacks {n:?}:\n{msg}");
-    }
-}
-
-/// Every entry of a folder, recursively, with its bytes (files) or `None` (folders).
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Option<Vec<u8>>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                out.push((p.clone(), None));
-                stack.push(p);
-            } else {
-                out.push((p.clone(), Some(fs::read(&p).unwrap())));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-/// Names in `dir` that look like leftovers of a half-finished publish (`.out.tmp-*`, `.out.old-*`).
-fn leftovers(dir: &Path) -> Vec<String> {
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with('.') && (n.contains(".tmp-") || n.contains(".old-")))
-        .collect()
-}
+use vnr_brief::{inputs, manifest, spec, Error};
 
 // ---------------------------------------------------------------------------------------------
 // Spec: syntax and types (exit 3)
@@ -1020,12 +851,29 @@ fn copy_templates(to: &Path) {
 }
 
 /// An output folder holding a previous brief (one marker file).
+/// A previous output of this tool: files listed in a manifest of its own.
 fn previous_output(case: &Case) -> PathBuf {
     let out = case.path("out");
     fs::create_dir_all(out.join("charts")).unwrap();
     fs::write(out.join("brief.md"), "previous brief\n").unwrap();
-    fs::write(out.join("manifest.json"), "{}\n").unwrap();
     fs::write(out.join("charts/marker.txt"), "keep me\n").unwrap();
+    let listed = |f: &str| manifest::entry(&out.join(f), f.to_string()).unwrap();
+    let m = manifest::Manifest {
+        tool: "vnr-brief".into(),
+        version: "0.1.0".into(),
+        reproduce: "vnr-brief run demo.toml".into(),
+        spec: None,
+        lock: None,
+        inputs: Vec::new(),
+        template_source: "built-in".into(),
+        templates: Vec::new(),
+        outputs: vec![listed("brief.md"), listed("charts/marker.txt")],
+    };
+    fs::write(
+        out.join("manifest.json"),
+        serde_json::to_string(&m).unwrap(),
+    )
+    .unwrap();
     out
 }
 

@@ -1,5 +1,10 @@
 //! Shared by the input-format tests: the demo spec run on the 150-household synthetic waves kept
-//! in `tests/fixtures/<folder>/` in a given file format.
+//! in `tests/fixtures/<folder>/` in a given file format; `case` holds the scratch spec folder
+//! and assertions of the bad-input and adversarial tests.
+// Each test binary uses a part of these helpers.
+#![allow(dead_code)]
+
+pub mod case;
 
 use std::path::Path;
 

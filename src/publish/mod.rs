@@ -1,0 +1,8 @@
+//! Publishing: which folder an output may replace (`guard`), and moving a finished output into
+//! place safely (`folder`).
+
+pub mod folder;
+pub mod guard;
+
+pub use folder::publish;
+pub use guard::{check_target, Protected};

@@ -1,0 +1,480 @@
+//! Adversarial cases, by class (the robustness issue): an output folder that is not provably a
+//! previous brief is never replaced, whatever path leads to it; extreme magnitudes and unbounded
+//! sizes are refused up front instead of hanging; publishing survives a killed run and refuses a
+//! concurrent one. Every refused case also checks that no user file changed.
+//!
+//! Cases that could hang run the real binary under a deadline, so a regression fails the test
+//! instead of stalling CI.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::case::*;
+use vnr_brief::pipeline::{self, RunOptions};
+
+const BIN: &str = env!("CARGO_BIN_EXE_vnr-brief");
+
+/// Run the binary in `cwd` with `args`; fail the test if it takes longer than `limit`.
+/// Returns the exit code and stderr.
+fn run_bin(cwd: &Path, args: &[&str], limit: Duration) -> (i32, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            use std::io::Read;
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            return (status.code().unwrap_or(-1), err);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("vnr-brief {args:?} still running after {limit:?}: it hangs");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[track_caller]
+fn assert_exit(result: &(i32, String), code: i32, needles: &[&str]) {
+    let (got, msg) = result;
+    assert_eq!(*got, code, "wrong exit code; stderr:\n{msg}");
+    for n in needles {
+        assert!(msg.contains(n), "stderr lacks {n:?}:\n{msg}");
+    }
+}
+
+fn opts(out: &Path) -> RunOptions {
+    RunOptions {
+        out: Some(out.to_path_buf()),
+        templates: None,
+    }
+}
+
+/// A small locked case (CSV waves, Markdown only so runs stay short).
+fn small_case() -> Case {
+    let case = Case::csv().edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    case.lock();
+    case
+}
+
+// ---------------------------------------------------------------------------------------------
+// Class 1: --out never deletes what this tool did not write
+// ---------------------------------------------------------------------------------------------
+
+/// A folder of someone else's, with a `manifest.json` of its own (a web app).
+fn web_app(dir: &Path) {
+    fs::create_dir_all(dir.join("src")).unwrap();
+    fs::write(dir.join("manifest.json"), "{\"name\": \"my app\"}\n").unwrap();
+    fs::write(dir.join("src/app.js"), "console.log('hello');\n").unwrap();
+}
+
+#[test]
+fn folder_with_a_foreign_manifest_is_not_replaced() {
+    let case = small_case();
+    let out = case.path("webapp");
+    web_app(&out);
+    let before = snapshot(&out);
+    let err = case.run_to_err(&out, None);
+    assert_error(&err, 7, &["webapp", "not a brief written by vnr-brief"]);
+    assert_eq!(snapshot(&out), before);
+    assert_eq!(leftovers(case.dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn folder_with_only_a_results_json_is_not_replaced() {
+    let case = small_case();
+    let out = case.path("analysis");
+    fs::create_dir_all(&out).unwrap();
+    fs::write(out.join("results.json"), "{}\n").unwrap();
+    fs::write(out.join("notes.txt"), "my notes\n").unwrap();
+    let before = snapshot(&out);
+    let err = case.run_to_err(&out, None);
+    assert_error(&err, 7, &["no manifest.json"]);
+    assert_eq!(snapshot(&out), before);
+}
+
+#[test]
+fn previous_brief_with_a_users_file_added_is_not_replaced() {
+    let case = small_case();
+    let out = case.path("out");
+    pipeline::run(&case.spec_path(), &opts(&out)).unwrap();
+    fs::write(out.join("charts/my_edit.svg"), "<svg/>").unwrap();
+    let before = snapshot(&out);
+    let err = case.run_to_err(&out, None);
+    assert_error(
+        &err,
+        7,
+        &["charts/my_edit.svg", "not listed in its manifest"],
+    );
+    assert_eq!(snapshot(&out), before);
+}
+
+#[test]
+fn previous_brief_holding_a_link_is_not_replaced() {
+    let case = small_case();
+    let out = case.path("out");
+    pipeline::run(&case.spec_path(), &opts(&out)).unwrap();
+    std::os::unix::fs::symlink(case.path("data"), out.join("data")).unwrap();
+    let err = case.run_to_err(&out, None);
+    assert_error(&err, 7, &["data", "link"]);
+    assert!(case.path("data/nusantara_2021.csv").is_file());
+}
+
+#[test]
+fn manifest_of_another_tool_with_the_same_shape_is_not_trusted() {
+    let case = small_case();
+    let out = case.path("out");
+    pipeline::run(&case.spec_path(), &opts(&out)).unwrap();
+    let m = fs::read_to_string(out.join("manifest.json")).unwrap();
+    fs::write(
+        out.join("manifest.json"),
+        m.replace("\"tool\": \"vnr-brief\"", "\"tool\": \"other\""),
+    )
+    .unwrap();
+    let err = case.run_to_err(&out, None);
+    assert_error(&err, 7, &["written by \"other\""]);
+}
+
+#[test]
+fn previous_brief_and_empty_folder_are_replaced() {
+    let case = small_case();
+    let out = case.path("out");
+    pipeline::run(&case.spec_path(), &opts(&out)).unwrap();
+    let first = snapshot(&out);
+    pipeline::run(&case.spec_path(), &opts(&out)).expect("a previous brief is replaced");
+    assert_eq!(snapshot(&out), first, "the rerun is byte-identical");
+    let empty = case.path("empty/nested");
+    fs::create_dir_all(&empty).unwrap();
+    pipeline::run(&case.spec_path(), &opts(&case.path("empty"))).expect("empty folders only");
+    assert_eq!(leftovers(case.dir.path()), Vec::<String>::new());
+}
+
+#[test]
+fn rerendered_brief_has_a_manifest_and_can_be_rerendered_again() {
+    let case = small_case();
+    let out = case.path("out");
+    pipeline::run(&case.spec_path(), &opts(&out)).unwrap();
+    let again = case.path("again");
+    pipeline::rerender(&out.join("results.json"), &again, None).unwrap();
+    assert!(again.join("manifest.json").is_file());
+    pipeline::rerender(&out.join("results.json"), &again, None)
+        .expect("a re-rendered brief is provably this tool's");
+    assert_eq!(
+        pipeline::verify(&again, false)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        Ok(())
+    );
+    // Rendering into the folder that holds the results file would delete it.
+    let err = pipeline::rerender(&out.join("results.json"), &out, None).unwrap_err();
+    assert_error(&err, 7, &["contains the results file read"]);
+}
+
+#[test]
+fn relative_dotdot_out_naming_the_spec_folder_is_refused() {
+    let case = small_case();
+    let name = case
+        .dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let before = snapshot(case.dir.path());
+    // From inside the spec's folder, `../<its own name>` is the spec folder itself.
+    let r = run_bin(
+        case.dir.path(),
+        &["run", "demo.toml", "--out", &format!("../{name}")],
+        Duration::from_secs(120),
+    );
+    assert_exit(&r, 7, &["the output folder"]);
+    assert_eq!(snapshot(case.dir.path()), before, "the spec folder changed");
+}
+
+#[test]
+fn out_through_a_link_into_the_spec_folder_is_refused() {
+    let case = small_case();
+    let outside = tempfile::tempdir().unwrap();
+    let link = outside.path().join("shortcut");
+    std::os::unix::fs::symlink(case.path("data"), &link).unwrap();
+    let before = snapshot(case.dir.path());
+    // shortcut/.. is the spec folder (the link's target's parent), not `outside`.
+    let err = case.run_to_err(&link.join(".."), None);
+    assert_error(&err, 7, &["contains"]);
+    let err = case.run_to_err(&link, None);
+    assert_error(&err, 7, &["the input of wave"]);
+    assert_eq!(snapshot(case.dir.path()), before);
+}
+
+#[test]
+fn out_that_contains_the_spec_folder_is_refused() {
+    let case = small_case();
+    let parent = case.dir.path().parent().unwrap().to_path_buf();
+    let err = case.run_to_err(&parent, None);
+    assert_error(&err, 7, &["contains the spec"]);
+}
+
+#[test]
+fn out_equal_to_the_template_folder_is_refused() {
+    let case = small_case();
+    let tpl = case.path("tpl");
+    copy_dir(&Path::new(ROOT).join("report_templates"), &tpl);
+    let before = snapshot(&tpl);
+    let err = case.run_to_err(&tpl, Some(tpl.clone()));
+    assert_error(&err, 7, &["is the template folder"]);
+    assert_eq!(snapshot(&tpl), before);
+}
+
+#[test]
+fn out_equal_to_the_working_folder_is_refused() {
+    let case = small_case();
+    let work = case.path("work");
+    fs::create_dir_all(&work).unwrap();
+    let spec = case.spec_path();
+    let r = run_bin(
+        &work,
+        &["run", spec.to_str().unwrap(), "--out", "."],
+        Duration::from_secs(120),
+    );
+    assert_exit(&r, 7, &["is the working folder"]);
+    let r = run_bin(
+        &work,
+        &["run", spec.to_str().unwrap(), "--out", ".."],
+        Duration::from_secs(120),
+    );
+    assert_exit(&r, 7, &["the output folder contains"]);
+    assert!(work.is_dir());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            fs::copy(&p, &target).unwrap();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Class 9: publishing survives a killed run and refuses a concurrent one
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_killed_swap_is_finished_by_the_next_run() {
+    let case = small_case();
+    let out = case.path("out");
+    pipeline::run(&case.spec_path(), &opts(&out)).unwrap();
+    let brief = snapshot(&out);
+    // As if killed between the two renames: the brief moved aside, nothing at the target, a
+    // half-built temporary folder and a lock of a process that no longer runs.
+    let aside = case.path(".out.old-4194999");
+    fs::rename(&out, &aside).unwrap();
+    fs::create_dir_all(case.path(".out.tmp-4194999/charts")).unwrap();
+    fs::write(case.path(".out.lock"), "4194999\n").unwrap();
+    pipeline::run(&case.spec_path(), &opts(&out)).expect("the next run publishes");
+    assert_eq!(snapshot(&out).len(), brief.len());
+    assert_eq!(leftovers(case.dir.path()), Vec::<String>::new());
+    assert!(!case.path(".out.lock").exists());
+}
+
+#[test]
+fn a_concurrent_run_on_the_same_folder_is_refused() {
+    let case = small_case();
+    let out = case.path("out");
+    // A lock held by a running process (this test's own).
+    fs::write(case.path(".out.lock"), format!("{}\n", std::process::id())).unwrap();
+    let err = case.run_to_err(&out, None);
+    assert_error(
+        &err,
+        7,
+        &["another vnr-brief run", "is writing this output folder"],
+    );
+    assert!(!out.exists());
+    assert!(
+        case.path(".out.lock").exists(),
+        "someone else's lock is kept"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Class 2: extreme magnitudes and unbounded sizes are refused up front, never a hang
+// ---------------------------------------------------------------------------------------------
+
+const DEADLINE: Duration = Duration::from_secs(120);
+
+/// `check` and `run` both refuse a spec edit with exit 3, naming `field`.
+#[track_caller]
+fn refused_by_check_and_run(from: &str, to: &str, field: &str) {
+    let case = Case::csv().edit(from, to);
+    let spec = case.write();
+    let spec = spec.to_str().unwrap();
+    let dir = case.dir.path();
+    assert_exit(&run_bin(dir, &["check", spec], DEADLINE), 3, &[field]);
+    assert_exit(&run_bin(dir, &["run", spec], DEADLINE), 3, &[field]);
+}
+
+#[test]
+fn benefit_of_1e308_is_refused() {
+    refused_by_check_and_run("benefit = 150000", "benefit = 1e308", ".benefit");
+}
+
+#[test]
+fn benefit_of_a_million_percent_is_refused() {
+    refused_by_check_and_run("benefit = 10", "benefit = 1e6", ".benefit");
+}
+
+#[test]
+fn gdp_of_1e300_and_1e_300_are_refused() {
+    refused_by_check_and_run("gdp = 2.1e16", "gdp = 1e-300", "macro.gdp");
+    refused_by_check_and_run("gdp = 2.1e16", "gdp = 1e300", "macro.gdp");
+    refused_by_check_and_run(
+        "ppp_factor = 4_700",
+        "ppp_factor = 1e-300",
+        "macro.ppp_factor",
+    );
+}
+
+#[test]
+fn infinite_poverty_line_is_refused() {
+    refused_by_check_and_run(
+        "poverty_line = 540000",
+        "poverty_line = inf",
+        ".poverty_line",
+    );
+    refused_by_check_and_run(
+        "[spot]",
+        "[spot]\ninternational_lines = [3.0, 1e300]",
+        "spot.international_lines[1]",
+    );
+}
+
+#[test]
+fn a_billion_bootstrap_replicates_are_refused() {
+    refused_by_check_and_run(
+        "[lnob]",
+        "[uncertainty]\nreplicates = 1000000000\n\n[lnob]",
+        "uncertainty.replicates",
+    );
+}
+
+#[test]
+fn too_many_circumstances_on_one_indicator_are_refused() {
+    let extra: String = (0..13)
+        .map(|k| {
+            format!("[[circumstance]]\nid = \"c{k}\"\ncolumn = \"age\"\nlabel = \"C{k}\"\nkind = \"numeric\"\n\n")
+        })
+        .collect();
+    let ids: Vec<String> = (0..13).map(|k| format!("\"c{k}\"")).collect();
+    let case = Case::csv()
+        .edit("[[indicator]]", &format!("{extra}[[indicator]]"))
+        .edit(
+            "circumstances = [\"wealth\", \"residence\", \"head_education\", \"head_sex\", \"household_size\"]",
+            &format!("circumstances = [{}]", ids.join(", ")),
+        );
+    let spec = case.write();
+    let r = run_bin(
+        case.dir.path(),
+        &["check", spec.to_str().unwrap()],
+        DEADLINE,
+    );
+    assert_exit(
+        &r,
+        3,
+        &["indicator 'electricity'.circumstances", "at most 12"],
+    );
+}
+
+/// A data edit that must be refused by `run` with exit 5 within the deadline.
+#[track_caller]
+fn data_refused(column: &str, value: &str, needles: &[&str]) {
+    let case = Case::csv().edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    for wave in WAVES {
+        case.edit_csv(wave, |header, rows| {
+            let c = header.iter().position(|h| h == column).unwrap();
+            for r in rows.iter_mut() {
+                r[c] = value.to_string();
+            }
+        });
+    }
+    case.lock();
+    let out = case.path("out");
+    let r = run_bin(
+        case.dir.path(),
+        &[
+            "run",
+            case.spec_path().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        DEADLINE,
+    );
+    assert_exit(&r, 5, needles);
+    assert!(!out.exists());
+}
+
+#[test]
+fn weights_of_1e300_are_refused() {
+    data_refused(
+        "hh_weight",
+        "1e300",
+        &["weight column `hh_weight`", "between"],
+    );
+}
+
+#[test]
+fn subnormal_weights_are_refused() {
+    data_refused("hh_weight", "1e-310", &["weight column `hh_weight`"]);
+}
+
+#[test]
+fn welfare_of_1e300_is_refused() {
+    data_refused(
+        "consumption_pc",
+        "1e300",
+        &["welfare column `consumption_pc`"],
+    );
+}
+
+#[test]
+fn household_size_of_1e300_is_refused() {
+    data_refused("hhsize", "1e300", &["household_size column `hhsize`"]);
+}
+
+#[test]
+fn control_the_small_case_runs_within_the_deadline() {
+    let case = small_case();
+    let out = case.path("out");
+    let r = run_bin(
+        case.dir.path(),
+        &[
+            "run",
+            case.spec_path().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        DEADLINE,
+    );
+    assert_exit(&r, 0, &[]);
+    assert!(PathBuf::from(&out).join("manifest.json").is_file());
+}
