@@ -380,12 +380,12 @@ fn a_billion_bootstrap_replicates_are_refused() {
 
 #[test]
 fn too_many_circumstances_on_one_indicator_are_refused() {
-    let extra: String = (0..13)
+    let extra: String = (0..9)
         .map(|k| {
             format!("[[circumstance]]\nid = \"c{k}\"\ncolumn = \"age\"\nlabel = \"C{k}\"\nkind = \"numeric\"\n\n")
         })
         .collect();
-    let ids: Vec<String> = (0..13).map(|k| format!("\"c{k}\"")).collect();
+    let ids: Vec<String> = (0..9).map(|k| format!("\"c{k}\"")).collect();
     let case = Case::csv()
         .edit("[[indicator]]", &format!("{extra}[[indicator]]"))
         .edit(
@@ -401,7 +401,7 @@ fn too_many_circumstances_on_one_indicator_are_refused() {
     assert_exit(
         &r,
         3,
-        &["indicator 'electricity'.circumstances", "at most 12"],
+        &["indicator 'electricity'.circumstances", "at most 8"],
     );
 }
 
