@@ -141,16 +141,142 @@ pub fn load_wave(spec: &LoadedSpec, lock: Option<&Lock>, wave: &Wave) -> Result<
     })
 }
 
+/// Refuse CSV bytes that are not text or that end part-way through a record, before polars sees
+/// them: polars fills the missing fields of a short last record with nulls, takes an
+/// unterminated quoted field for a whole one, and parses a long run of NUL bytes in quadratic
+/// time.
+///
+/// The scan follows polars' reading of a CSV file (separator `,`, quote `"`, records ended by
+/// `\n`, an optional `\r` before it being part of the last field): a quote opens a quoted field
+/// only at the start of a field, and inside one each quote toggles quoting (so `""` is a quote).
+/// Every record must have the header's number of fields; blank lines before the header are
+/// skipped, a blank line after it (a row of nulls to polars) is refused unless the file has a
+/// single column.
+fn check_csv_text(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        return Err(Error::input(
+            path,
+            format!(
+                "expected a CSV text file, found a NUL byte at byte offset {at} (binary \
+                 content, or a file padded with zeros)"
+            ),
+        ));
+    }
+    let mut line = 1usize; // physical line of the current byte
+    let mut record_line = 1usize; // line the current record starts on
+    let mut fields = 1usize; // fields so far in the current record
+    let mut header: Option<usize> = None;
+    let mut blank = true; // nothing but `\r` so far in the current record
+    let mut at_field_start = true;
+    let mut field_quoted = false;
+    let mut in_quotes = false;
+    let mut quote_line = 0usize;
+    let mismatch = |record_line: usize, fields: usize, header: usize, last: bool| {
+        let what = if last {
+            format!(
+                "the file ends in the middle of line {record_line}: it has {fields} fields, \
+                 expected the header's {header} (the file is truncated?)"
+            )
+        } else {
+            format!(
+                "line {record_line} has {fields} fields, expected the header's {header} (a \
+                 record cut short, or a stray separator)"
+            )
+        };
+        Error::input(path, format!("cannot parse as CSV: {what}"))
+    };
+    for &b in bytes {
+        if in_quotes {
+            match b {
+                b'"' => in_quotes = false,
+                b'\n' => line += 1,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b',' => {
+                fields += 1;
+                blank = false;
+                at_field_start = true;
+                field_quoted = false;
+            }
+            b'\n' => {
+                match header {
+                    // Blank lines before the header are skipped.
+                    None if blank => {}
+                    None => header = Some(fields),
+                    // A blank line has one empty field: a row of nulls to polars.
+                    Some(h) if blank && h > 1 => {
+                        return Err(Error::input(
+                            path,
+                            format!(
+                                "cannot parse as CSV: line {record_line} is blank, expected the \
+                                 header's {h} fields"
+                            ),
+                        ))
+                    }
+                    Some(h) if !blank && h != fields => {
+                        return Err(mismatch(record_line, fields, h, false))
+                    }
+                    Some(_) => {}
+                }
+                line += 1;
+                record_line = line;
+                fields = 1;
+                blank = true;
+                at_field_start = true;
+                field_quoted = false;
+            }
+            b'\r' => {}
+            b'"' => {
+                if at_field_start {
+                    quote_line = line;
+                }
+                if at_field_start || field_quoted {
+                    field_quoted = true;
+                    in_quotes = true;
+                }
+                blank = false;
+                at_field_start = false;
+            }
+            _ => {
+                blank = false;
+                at_field_start = false;
+            }
+        }
+    }
+    if in_quotes {
+        return Err(Error::input(
+            path,
+            format!(
+                "cannot parse as CSV: the file ends inside a quoted field opened on line \
+                 {quote_line} (the closing quote is missing: the file is truncated?)"
+            ),
+        ));
+    }
+    if !blank {
+        if let Some(h) = header.filter(|&h| h != fields) {
+            return Err(mismatch(record_line, fields, h, true));
+        }
+        if at_field_start && header.is_some() {
+            return Err(Error::input(
+                path,
+                format!(
+                    "cannot parse as CSV: the file ends right after a separator on line \
+                     {record_line}, with no line end (the file is truncated?)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Parse CSV, Parquet, Stata or SPSS bytes into a frame, naming the file on failure.
 pub fn parse_bytes(path: &Path, format: FileFormat, bytes: Vec<u8>) -> Result<DataFrame> {
     let frame = match format {
         FileFormat::Csv => {
-            if bytes.iter().take(8192).any(|&b| b == 0) {
-                return Err(Error::input(
-                    path,
-                    "expected a CSV text file, found binary content (NUL bytes)",
-                ));
-            }
+            check_csv_text(path, &bytes)?;
             crate::error::contain_panic(|| {
                 CsvReadOptions::default()
                     .with_has_header(true)
