@@ -8,7 +8,8 @@
 use std::path::Path;
 use std::time::Instant;
 
-use vnr_brief::{lnob, spec, spot, survey, synth};
+use vnr_brief::analysis::{lnob, spot};
+use vnr_brief::{spec, survey, synth};
 
 fn main() {
     let households: usize = std::env::var("VNR_BENCH_HOUSEHOLDS")

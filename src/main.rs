@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    vnr_brief::cli::main()
+    vnr_brief::app::cli::main()
 }

@@ -14,7 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::case::*;
-use vnr_brief::pipeline::{self, RunOptions};
+use vnr_brief::app::pipeline::{self, RunOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_vnr-brief");
 

@@ -4,7 +4,7 @@
 //!
 //! Each test builds its own scratch folder: a copy of `specs/demo.toml` (mutated by string
 //! replacement) and either the demo Parquet waves or small (300-household) synthetic CSV waves
-//! written by `vnr_brief::cli::write_synth`, which data-level cases then edit cell by cell.
+//! written by `vnr_brief::app::cli::write_synth`, which data-level cases then edit cell by cell.
 
 mod common;
 
@@ -12,9 +12,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::case::*;
-use vnr_brief::cli::{self, Command};
-use vnr_brief::pipeline::{self, RunOptions};
-use vnr_brief::{inputs, manifest, spec, Error};
+use vnr_brief::app::cli::{self, Command};
+use vnr_brief::app::pipeline::{self, RunOptions};
+use vnr_brief::io::inputs;
+use vnr_brief::publish::manifest;
+use vnr_brief::{spec, Error};
 
 // ---------------------------------------------------------------------------------------------
 // Spec: syntax and types (exit 3)

@@ -26,7 +26,7 @@ use dta::stata::stata_double::StataDouble;
 use dta::stata::stata_int::StataInt;
 use dta::stata::stata_long::StataLong;
 use polars::prelude::*;
-use vnr_brief::inputs;
+use vnr_brief::io::inputs;
 use vnr_brief::spec::FileFormat;
 
 fn fixture(dir: &str, name: &str) -> PathBuf {

@@ -1,8 +1,9 @@
 //! The indicator catalogue: every entry resolves, parses, reads only columns the standard
 //! (synthetic) survey has, and gives a rate strictly between 0 and 1 on it.
 
+use vnr_brief::analysis::lnob;
 use vnr_brief::spec::{self, CircumstanceKind};
-use vnr_brief::{lnob, survey, synth};
+use vnr_brief::{survey, synth};
 
 #[test]
 fn every_catalogue_entry_runs_on_the_standard_survey() {

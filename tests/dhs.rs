@@ -5,8 +5,9 @@
 use std::path::Path;
 
 use serde_json::Value;
-use vnr_brief::pipeline::{self, RunOptions};
-use vnr_brief::{inputs, spec};
+use vnr_brief::app::pipeline::{self, RunOptions};
+use vnr_brief::io::inputs;
+use vnr_brief::spec;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 

@@ -17,8 +17,10 @@ use std::time::{Duration, Instant};
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
+use vnr_brief::app::pipeline;
+use vnr_brief::io::inputs;
 use vnr_brief::spec::{self, LoadedSpec};
-use vnr_brief::{inputs, pipeline, survey};
+use vnr_brief::survey;
 
 const DEMO: &str = include_str!("../specs/demo.toml");
 
@@ -256,7 +258,7 @@ fn spec_parsing_never_panics() {
 fn small_case() -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.csv");
-    vnr_brief::cli::write_synth(&path, 150, 7, 1).unwrap();
+    vnr_brief::app::cli::write_synth(&path, 150, 7, 1).unwrap();
     let csv = std::fs::read_to_string(&path).unwrap();
     let spec = DEMO
         .replace(".parquet\"", ".csv\"")

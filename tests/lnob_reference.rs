@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use vnr_brief::lnob::cells::{CellTable, Variable};
-use vnr_brief::lnob::{dindex, tree};
+use vnr_brief::estimate::cells::{CellTable, Variable};
+use vnr_brief::estimate::{dindex, tree};
 use vnr_brief::spec::CircumstanceKind;
 
 const CASES: &[&str] = &[
@@ -279,7 +279,7 @@ fn escap_toy_worked_case() {
 
 #[test]
 fn world_bank_logit_matches_glm() {
-    use vnr_brief::lnob::logit;
+    use vnr_brief::estimate::logit;
     for name in CASES {
         let case = load(name);
         let r = &case.json["logit"];

@@ -3,8 +3,8 @@
 //! Fixtures from `tests/reference/measures_reference.R`.
 
 use serde_json::Value;
-use vnr_brief::stats;
-use vnr_brief::variance::Design;
+use vnr_brief::estimate::stats;
+use vnr_brief::estimate::variance::Design;
 
 fn fixture(name: &str) -> (Vec<Vec<String>>, Vec<String>, Value) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/measures/");
@@ -117,7 +117,7 @@ fn linearised_standard_errors_match_r_survey() {
     let pop = numbers(&rows, &header, "pop");
     let group = column(&rows, &header, "group");
 
-    // The design from the codes, as Design::from_survey builds it.
+    // The design from the codes, as Survey::design builds it.
     let mut stratum_names: Vec<&String> = Vec::new();
     let mut psu_names: Vec<(&String, &String)> = Vec::new();
     let mut psu_stratum = Vec::new();

@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use vnr_brief::pipeline::{self, RunOptions};
-use vnr_brief::{inputs, manifest, spec};
+use vnr_brief::app::pipeline::{self, RunOptions};
+use vnr_brief::io::inputs;
+use vnr_brief::publish::manifest;
+use vnr_brief::spec;
 
 /// A scratch copy of the demo spec, its lock and data (so tests can change them freely).
 fn demo_copy() -> (tempfile::TempDir, PathBuf) {
@@ -265,8 +267,8 @@ fn results_json_rerenders_the_same_brief() {
 fn synth_is_deterministic_and_pinned() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
-    vnr_brief::cli::write_synth(&a, 200, 7, 1).unwrap();
-    vnr_brief::cli::write_synth(&b, 200, 7, 1).unwrap();
+    vnr_brief::app::cli::write_synth(&a, 200, 7, 1).unwrap();
+    vnr_brief::app::cli::write_synth(&b, 200, 7, 1).unwrap();
     let (x, y) = (std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     assert_eq!(x, y);
     // Changing the generator changes this hash: update it deliberately, with a note why.
@@ -275,7 +277,7 @@ fn synth_is_deterministic_and_pinned() {
         "034f7e020209e31f39119c2a1acfc436ba67e95877567c11902b18ac452149b1"
     );
     let c = dir.path().join("c.csv");
-    vnr_brief::cli::write_synth(&c, 200, 8, 1).unwrap();
+    vnr_brief::app::cli::write_synth(&c, 200, 8, 1).unwrap();
     assert_ne!(std::fs::read(&c).unwrap(), x);
 }
 
@@ -323,7 +325,10 @@ fn annex_tables_agree_with_results() {
     // Rate intervals are clipped to [0, 1] and hold the rate.
     for row in read("indicators.csv") {
         let (lo, rate, hi) = (f(&row, "ci_low"), f(&row, "rate"), f(&row, "ci_high"));
-        assert!(0.0 <= lo && lo <= rate && rate <= hi && hi <= 1.0, "{row:?}");
+        assert!(
+            0.0 <= lo && lo <= rate && rate <= hi && hi <= 1.0,
+            "{row:?}"
+        );
     }
     // Table 3: D and HOI as in results.json, for every wave and indicator.
     let inequality = read("inequality.csv");

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use vnr_brief::pipeline;
+use vnr_brief::app::pipeline;
 use vnr_brief::spec::{self, Scenario};
 
 fn demo() -> spec::LoadedSpec {

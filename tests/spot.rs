@@ -4,9 +4,10 @@
 
 use std::path::Path;
 
-use vnr_brief::inputs;
+use vnr_brief::analysis::spot;
+use vnr_brief::io::inputs;
 use vnr_brief::spec::{self, FileFormat};
-use vnr_brief::{spot, survey};
+use vnr_brief::survey;
 
 const DATA: &str = "\
 hhid,psu,stratum,w,size,cons,age,urban,relation,disability,score

@@ -4,8 +4,8 @@
 //! arithmetic.
 
 use serde_json::Value;
-use vnr_brief::spot::projection::annual_cost;
-use vnr_brief::stats;
+use vnr_brief::analysis::spot::projection::annual_cost;
+use vnr_brief::estimate::stats;
 
 const CASES: &[&str] = &[
     "one_to_n",

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 use serde_json::Value;
-use vnr_brief::inputs;
+use vnr_brief::io::inputs;
 use vnr_brief::spec::FileFormat;
 
 mod common;

@@ -1,7 +1,7 @@
 //! Design-based variance: the bootstrap agrees with linearisation on a large sample, and the same
 //! seed gives the same replicates. (Linearised SEs against R `survey`: see the fixtures test.)
 
-use vnr_brief::variance::{Design, Replicates};
+use vnr_brief::estimate::variance::Replicates;
 use vnr_brief::{spec, survey, synth};
 
 #[test]
@@ -17,7 +17,7 @@ fn bootstrap_se_of_a_rate_is_close_to_the_linearised_one() {
     .unwrap();
     let wave = parsed.waves[1].clone();
     let s = survey::from_frame(&parsed, &wave, frame).unwrap();
-    let design = Design::from_survey(&s).unwrap();
+    let design = s.design().unwrap();
     assert!(design.psus() > 1000, "{} PSUs", design.psus());
 
     // Internet use among persons aged 5+, a domain of the whole sample.

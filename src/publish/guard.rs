@@ -7,7 +7,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::manifest::{self, Manifest};
+use crate::publish::manifest::{self, Manifest};
 
 /// A path the output must not equal or contain, with what it is (for the message).
 #[derive(Debug, Clone)]
@@ -101,7 +101,7 @@ fn check_replaceable(out: &Path) -> Result<()> {
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
         .ok_or_else(|| refuse(format!("its {} is not this tool's", manifest::MANIFEST)))?;
-    if m.tool != crate::pipeline::TOOL {
+    if m.tool != manifest::TOOL {
         return Err(refuse(format!(
             "its {} was written by \"{}\"",
             manifest::MANIFEST,

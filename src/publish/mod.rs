@@ -3,6 +3,7 @@
 
 pub mod folder;
 pub mod guard;
+pub mod manifest;
 
 pub use folder::publish;
 pub use guard::{check_target, Protected};

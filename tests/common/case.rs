@@ -1,15 +1,16 @@
 //! A scratch spec folder for the bad-input and adversarial tests: a copy of `specs/demo.toml`
 //! (mutated by string replacement) with either the demo Parquet waves or small (300-household)
-//! synthetic CSV waves written by `vnr_brief::cli::write_synth`, which data-level cases then edit
+//! synthetic CSV waves written by `vnr_brief::app::cli::write_synth`, which data-level cases then edit
 //! cell by cell; and the assertions those tests share.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
-use vnr_brief::cli;
-use vnr_brief::pipeline::{self, RunOptions};
-use vnr_brief::{inputs, spec, Error};
+use vnr_brief::app::cli;
+use vnr_brief::app::pipeline::{self, RunOptions};
+use vnr_brief::io::inputs;
+use vnr_brief::{spec, Error};
 
 pub const DEMO: &str = include_str!("../../specs/demo.toml");
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");

@@ -9,8 +9,8 @@ pub mod case;
 use std::path::Path;
 
 use serde_json::Value;
-use vnr_brief::inputs;
-use vnr_brief::pipeline::{self, RunOptions};
+use vnr_brief::app::pipeline::{self, RunOptions};
+use vnr_brief::io::inputs;
 
 /// Run the demo spec (Markdown only) on `tests/fixtures/<folder>/nusantara_{2021,2024}.<ext>`;
 /// returns results.json.

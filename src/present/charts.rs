@@ -15,12 +15,12 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{register_font, FontStyle};
 
 use crate::error::{Error, Result};
-use crate::render::{NumberFormat, Strings};
+use crate::present::render::{NumberFormat, Strings};
 use crate::results::Results;
 
 pub const FONT_FAMILY: &str = "DejaVu Sans";
-static FONT_REGULAR: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
-static FONT_BOLD: &[u8] = include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf");
+static FONT_REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static FONT_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// Okabe–Ito colour-blind-safe palette.
 pub const BLUE: RGBColor = RGBColor(0, 114, 178);
@@ -432,7 +432,7 @@ pub fn draw_all(results: &Results, t: &Strings, dir: &Path) -> Result<Vec<ChartF
             charts.push(projection_chart(results, t, &source, dir)?);
 
             // Reach to the furthest behind, next to reach to the bottom 40%.
-            let coverage_of = |sc: &crate::spot::ScenarioResult, id: &str| {
+            let coverage_of = |sc: &crate::analysis::spot::ScenarioResult, id: &str| {
                 sc.reach
                     .iter()
                     .find(|g| g.id == id)
@@ -524,7 +524,7 @@ fn projection_chart(results: &Results, t: &Strings, source: &str, dir: &Path) ->
 }
 
 struct ProjectionChart<'a> {
-    spot: &'a crate::spot::SpotResult,
+    spot: &'a crate::analysis::spot::SpotResult,
     title: &'a str,
     source: &'a str,
     years: (i32, i32),
@@ -598,7 +598,7 @@ impl Figure for ProjectionChart<'_> {
 /// A tree diagram: one box per node (rate and population share), laid out by depth, leaves in
 /// rpart order; the path to the furthest-behind group is drawn in vermillion.
 fn tree_chart(
-    ind: &crate::lnob::IndicatorResult,
+    ind: &crate::analysis::lnob::IndicatorResult,
     t: &Strings,
     source: &str,
     dir: &Path,
@@ -615,7 +615,7 @@ fn tree_chart(
         nodes.iter().enumerate().map(|(i, n)| (n.node, i)).collect();
     fn place(
         id: u64,
-        nodes: &[crate::lnob::TreeNode],
+        nodes: &[crate::analysis::lnob::TreeNode],
         by_id: &std::collections::BTreeMap<u64, usize>,
         next_leaf: &mut f64,
         x: &mut [f64],
@@ -690,7 +690,7 @@ fn tree_chart(
 }
 
 struct TreeDiagram<'a> {
-    ind: &'a crate::lnob::IndicatorResult,
+    ind: &'a crate::analysis::lnob::IndicatorResult,
     title: &'a str,
     /// The line under the title saying what the boxes show.
     note: String,

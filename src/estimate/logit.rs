@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::cells::CellTable;
-use crate::spec::CircumstanceKind;
+use crate::estimate::cells::CircumstanceKind;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct LogitFit {
@@ -227,7 +227,7 @@ pub fn fit(table: &CellTable) -> LogitFit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lnob::cells::{Cell, Variable};
+    use crate::estimate::cells::{Cell, Variable};
 
     #[test]
     fn separation_is_reported_not_converged() {
@@ -262,7 +262,7 @@ mod tests {
         ok.cells[1].wy = 8.0;
         let f = fit(&ok);
         assert!(f.converged);
-        let cell_d = crate::lnob::dindex::d_of_cells(&ok.cells, false);
+        let cell_d = crate::estimate::dindex::d_of_cells(&ok.cells, false);
         assert!((f.d - cell_d).abs() < 1e-12, "{} vs {cell_d}", f.d);
     }
 }

@@ -211,16 +211,8 @@ pub struct Derived {
     pub head_of: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CircumstanceKind {
-    /// Levels have no order: trees order them by rate and scan the ordered partitions.
-    Unordered,
-    /// Levels have an order (education): threshold splits only.
-    Ordered,
-    /// A number (age): threshold splits at midpoints between distinct values.
-    Numeric,
-}
+/// How a circumstance's levels split a tree (defined with the cell tables that use it).
+pub use crate::estimate::cells::CircumstanceKind;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -303,7 +295,7 @@ pub fn catalogue() -> &'static std::collections::BTreeMap<String, IndicatorEntry
     static CATALOGUE: std::sync::OnceLock<std::collections::BTreeMap<String, IndicatorEntry>> =
         std::sync::OnceLock::new();
     CATALOGUE.get_or_init(|| {
-        toml::from_str(include_str!("../specs/catalogue.toml")).expect("the catalogue parses")
+        toml::from_str(include_str!("../../specs/catalogue.toml")).expect("the catalogue parses")
     })
 }
 
@@ -628,7 +620,7 @@ pub fn parse(text: &str) -> std::result::Result<Spec, String> {
 }
 
 /// Built-in survey profiles: name → TOML (see `specs/profiles/`).
-const PROFILES: &[(&str, &str)] = &[("dhs", include_str!("../specs/profiles/dhs.toml"))];
+const PROFILES: &[(&str, &str)] = &[("dhs", include_str!("../../specs/profiles/dhs.toml"))];
 
 /// Fill a spec from a survey profile: wave fields the waves do not set, and derived variables,
 /// circumstances and indicators the spec does not define under the same name or id.

@@ -4,17 +4,18 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::analysis::{lnob, spot};
 use crate::error::{Error, Result};
-use crate::manifest::{self, FileEntry, Manifest, TemplateEntry};
+use crate::io::inputs;
+use crate::present::charts;
+use crate::present::render::{self, TemplateSource};
+use crate::publish::manifest::{self, FileEntry, Manifest, TemplateEntry};
 use crate::publish::{check_target, publish, Protected};
-use crate::render::{self, TemplateSource};
 use crate::results::{InputRecord, Results, WaveResults};
 use crate::spec::{self, LoadedSpec, SchemeKind};
 use crate::survey::{self, Survey};
-use crate::{charts, inputs, lnob, spot};
 
-pub const TOOL: &str = "vnr-brief";
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+pub use crate::publish::manifest::{TOOL, VERSION};
 
 #[derive(Debug, Clone, Default)]
 pub struct RunOptions {
@@ -331,10 +332,10 @@ fn write_outputs(
     let charts = charts::draw_all(results, &strings, &dir.join("charts"))?;
     // The annex tables are written before the brief, which lists them with their checksums.
     let mut tables = Vec::new();
-    for table in crate::tables::build(results) {
+    for table in crate::present::tables::build(results) {
         let csv = table.to_csv();
         write_file(&dir.join("tables").join(table.file), csv.as_bytes())?;
-        tables.push(crate::tables::TableFile {
+        tables.push(crate::present::tables::TableFile {
             path: format!("tables/{}", table.file),
             key: table.file.trim_end_matches(".csv").to_string(),
             rows: table.rows(),
@@ -351,7 +352,8 @@ fn write_outputs(
     for (name, text) in rendered {
         if name == "brief.typ" && formats.iter().any(|f| f == "pdf") {
             // Compiled in the output folder, so the brief finds its charts by relative path.
-            let pdf = crate::pdf::compile(dir, &name, &text, &results.brief.reference_date)?;
+            let pdf =
+                crate::present::pdf::compile(dir, &name, &text, &results.brief.reference_date)?;
             write_file(&dir.join("brief.pdf"), &pdf)?;
         }
         if formats.contains(&name["brief.".len()..].to_string()) {

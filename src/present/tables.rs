@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::charts::csv_field;
-use crate::lnob::{Inequality, Leaf};
+use crate::analysis::lnob::{Inequality, Leaf};
+use crate::estimate::measures::Distribution;
+use crate::present::charts::csv_field;
 use crate::results::{Progress, Results};
-use crate::spot::measures::Distribution;
 
 /// One annex table: its file name (in `tables/`) and its rows. Its title, in the brief's
 /// language, is in the strings files under `[tables]`, keyed by the file stem.
@@ -257,7 +257,7 @@ pub fn build(results: &Results) -> Vec<Table> {
                 ],
             );
         }
-        let decile_rows = |t: &mut Table, id: &str, rows: &[crate::spot::DecileRow]| {
+        let decile_rows = |t: &mut Table, id: &str, rows: &[crate::analysis::spot::DecileRow]| {
             for r in rows {
                 t.push(vec![
                     s(&spot.wave),
@@ -273,7 +273,7 @@ pub fn build(results: &Results) -> Vec<Table> {
             }
         };
         decile_rows(&mut deciles, "baseline", &spot.baseline_deciles);
-        let area_rows = |t: &mut Table, id: &str, rows: &[crate::spot::AreaRow]| {
+        let area_rows = |t: &mut Table, id: &str, rows: &[crate::analysis::spot::AreaRow]| {
             for r in rows {
                 t.push(vec![
                     s(&spot.wave),
@@ -364,7 +364,7 @@ fn indicators(results: &Results) -> Table {
     for w in &results.waves {
         for ind in &w.indicators {
             // Clipped to [0, 1] like every group's interval in results.json.
-            let ci = crate::lnob::rate_ci(ind.rate, ind.rate_se);
+            let ci = crate::analysis::lnob::rate_ci(ind.rate, ind.rate_se);
             t.push(vec![
                 s(&w.id),
                 s(&ind.id),
@@ -432,7 +432,7 @@ fn inequality(results: &Results) -> Table {
             let q = &ind.inequality;
             let ci = |x: f64, se: Option<f64>| match se {
                 Some(se) => {
-                    let (lo, hi) = crate::variance::ci95(x, se);
+                    let (lo, hi) = crate::estimate::variance::ci95(x, se);
                     (num(lo), num(hi))
                 }
                 None => (String::new(), String::new()),
@@ -484,7 +484,7 @@ fn shapley(results: &Results) -> Table {
 }
 
 fn leaf_row(wave: &str, indicator: &str, leaf: &Leaf, role: &str) -> Vec<String> {
-    let ci = crate::lnob::rate_ci(leaf.rate, leaf.se);
+    let ci = crate::analysis::lnob::rate_ci(leaf.rate, leaf.se);
     vec![
         s(wave),
         s(indicator),

@@ -17,81 +17,84 @@ use std::path::Path;
 use serde::Serialize;
 use tera::{Context, Kwargs, State, StringInput, Tera, Value};
 
-use crate::charts::ChartFile;
 use crate::error::{Error, Result};
+use crate::present::charts::ChartFile;
+use crate::present::tables::TableFile;
 use crate::results::Results;
-use crate::tables::TableFile;
 
 /// The default templates, compiled in so the binary works from any folder.
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     (
         "md/brief.md",
-        include_str!("../report_templates/md/brief.md"),
+        include_str!("../../report_templates/md/brief.md"),
     ),
     (
         "md/highlights.md",
-        include_str!("../report_templates/md/highlights.md"),
+        include_str!("../../report_templates/md/highlights.md"),
     ),
     (
         "md/methods.md",
-        include_str!("../report_templates/md/methods.md"),
+        include_str!("../../report_templates/md/methods.md"),
     ),
-    ("md/lnob.md", include_str!("../report_templates/md/lnob.md")),
+    (
+        "md/lnob.md",
+        include_str!("../../report_templates/md/lnob.md"),
+    ),
     (
         "md/progress.md",
-        include_str!("../report_templates/md/progress.md"),
+        include_str!("../../report_templates/md/progress.md"),
     ),
     (
         "md/means.md",
-        include_str!("../report_templates/md/means.md"),
+        include_str!("../../report_templates/md/means.md"),
     ),
     (
         "md/next_steps.md",
-        include_str!("../report_templates/md/next_steps.md"),
+        include_str!("../../report_templates/md/next_steps.md"),
     ),
     (
         "md/annex.md",
-        include_str!("../report_templates/md/annex.md"),
+        include_str!("../../report_templates/md/annex.md"),
     ),
     (
         "typ/brief.typ",
-        include_str!("../report_templates/typ/brief.typ"),
+        include_str!("../../report_templates/typ/brief.typ"),
     ),
     (
         "typ/highlights.typ",
-        include_str!("../report_templates/typ/highlights.typ"),
+        include_str!("../../report_templates/typ/highlights.typ"),
     ),
     (
         "typ/methods.typ",
-        include_str!("../report_templates/typ/methods.typ"),
+        include_str!("../../report_templates/typ/methods.typ"),
     ),
     (
         "typ/lnob.typ",
-        include_str!("../report_templates/typ/lnob.typ"),
+        include_str!("../../report_templates/typ/lnob.typ"),
     ),
     (
         "typ/progress.typ",
-        include_str!("../report_templates/typ/progress.typ"),
+        include_str!("../../report_templates/typ/progress.typ"),
     ),
     (
         "typ/means.typ",
-        include_str!("../report_templates/typ/means.typ"),
+        include_str!("../../report_templates/typ/means.typ"),
     ),
     (
         "typ/next_steps.typ",
-        include_str!("../report_templates/typ/next_steps.typ"),
+        include_str!("../../report_templates/typ/next_steps.typ"),
     ),
     (
         "typ/annex.typ",
-        include_str!("../report_templates/typ/annex.typ"),
+        include_str!("../../report_templates/typ/annex.typ"),
     ),
     (
         "strings/en.toml",
-        include_str!("../report_templates/strings/en.toml"),
+        include_str!("../../report_templates/strings/en.toml"),
     ),
     (
         "strings/id.toml",
-        include_str!("../report_templates/strings/id.toml"),
+        include_str!("../../report_templates/strings/id.toml"),
     ),
 ];
 

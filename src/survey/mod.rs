@@ -2,10 +2,12 @@
 //! the spec's derived variables added. Every estimator takes a `Survey`, as R's `survey` functions
 //! take a design object.
 
+mod design;
+
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::inputs::Input;
+use crate::io::inputs::Input;
 use crate::spec::{EstimateUnit, RowUnit, Spec, Wave};
 
 /// Internal column names (prefixed so they cannot clash with survey columns).

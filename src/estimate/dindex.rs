@@ -95,8 +95,8 @@ pub fn analyse(table: &CellTable, complement: bool) -> DIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lnob::cells::Variable;
-    use crate::spec::CircumstanceKind;
+    use crate::estimate::cells::CircumstanceKind;
+    use crate::estimate::cells::Variable;
 
     fn var(id: &str, levels: &[&str]) -> Variable {
         Variable {

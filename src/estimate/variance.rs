@@ -7,11 +7,6 @@
 
 use std::collections::HashMap;
 
-use polars::prelude::DataType;
-
-use crate::error::{Error, Result};
-use crate::survey::Survey;
-
 /// Strata and PSUs of a wave: every record's PSU, every PSU's stratum.
 #[derive(Debug, Clone)]
 pub struct Design {
@@ -25,58 +20,15 @@ pub struct Design {
     pub lonely_strata: usize,
 }
 
-/// Dense codes (in order of first appearance) of a column's values; integers are hashed as
-/// integers, anything else as text, without a string per row.
-fn column_codes(survey: &Survey, column: &str, field: &str) -> Result<Vec<u32>> {
-    let col = survey.frame.column(column).map_err(|_| {
-        Error::data(
-            survey.context(),
-            format!("{field} column `{column}` is missing"),
-        )
-    })?;
-    let missing = |row: usize| {
-        Error::data(
-            survey.context(),
-            format!("{field} column `{column}`: data row {} is missing", row + 1),
-        )
-    };
-    fn number<K: std::hash::Hash + Eq>(
-        values: impl Iterator<Item = Option<K>>,
-        missing: impl Fn(usize) -> Error,
-    ) -> Result<Vec<u32>> {
-        let mut index: HashMap<K, u32> = HashMap::new();
-        values
-            .enumerate()
-            .map(|(row, v)| {
-                let v = v.ok_or_else(|| missing(row))?;
-                let next = index.len() as u32;
-                Ok(*index.entry(v).or_insert(next))
-            })
-            .collect()
-    }
-    if col.dtype().is_integer() {
-        let ints = col
-            .cast(&DataType::Int64)
-            .map_err(|e| Error::data(survey.context(), e.to_string()))?;
-        number(ints.i64().expect("i64").iter(), missing)
-    } else {
-        let text = col
-            .cast(&DataType::String)
-            .map_err(|e| Error::data(survey.context(), e.to_string()))?;
-        number(text.str().expect("string").iter(), missing)
-    }
-}
-
 impl Design {
-    pub fn from_survey(survey: &Survey) -> Result<Design> {
-        let strata = column_codes(survey, &survey.wave.strata, "strata")?;
-        let psus = column_codes(survey, &survey.wave.psu, "psu")?;
-        // A PSU is identified within its stratum (the same PSU number in two strata is two PSUs).
+    /// From every record's stratum code and PSU code (dense codes from 0). A PSU is identified
+    /// within its stratum: the same PSU number in two strata is two PSUs.
+    pub fn from_codes(strata: &[u32], psus: &[u32]) -> Design {
         let mut psu_index: HashMap<(u32, u32), u32> = HashMap::new();
         let mut psu_stratum = Vec::new();
         let record_psu = strata
             .iter()
-            .zip(&psus)
+            .zip(psus)
             .map(|(&h, &p)| {
                 let next = psu_index.len() as u32;
                 *psu_index.entry((h, p)).or_insert_with(|| {
@@ -86,7 +38,7 @@ impl Design {
             })
             .collect();
         let n_strata = strata.iter().copied().max().map_or(0, |m| m as usize + 1);
-        Ok(Design::new(record_psu, psu_stratum, n_strata))
+        Design::new(record_psu, psu_stratum, n_strata)
     }
 
     /// From explicit indices (tests, replicate work).

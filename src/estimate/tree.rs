@@ -13,8 +13,8 @@
 
 use serde::Serialize;
 
+use super::cells::CircumstanceKind;
 use super::cells::{Cell, CellTable};
-use crate::spec::{CircumstanceKind, LnobOptions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Controls {
@@ -25,14 +25,15 @@ pub struct Controls {
 }
 
 impl Controls {
-    /// ESCAP's rule: minbucket = max(floor, ⌊N/divisor⌋), minsplit = 2·minbucket, cp = 1/N.
-    pub fn escap(n: u64, opts: &LnobOptions) -> Self {
-        let minbucket = (opts.minbucket_floor as u64).max(n / opts.minbucket_divisor as u64);
+    /// ESCAP's rule for N records: minbucket = max(floor, ⌊N/divisor⌋), minsplit =
+    /// 2·minbucket, cp = 1/N unless given.
+    pub fn escap(n: u64, floor: u64, divisor: u64, maxdepth: usize, cp: Option<f64>) -> Self {
+        let minbucket = floor.max(n / divisor.max(1));
         Controls {
             minbucket,
             minsplit: 2 * minbucket,
-            maxdepth: opts.maxdepth,
-            cp: opts.cp.unwrap_or(1.0 / n as f64),
+            maxdepth,
+            cp: cp.unwrap_or(1.0 / n as f64),
         }
     }
 }

@@ -3,16 +3,15 @@
 //! decomposition and the HOI, nationally and per region.
 
 pub mod cells;
-pub mod dindex;
-pub mod logit;
-pub mod tree;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
+use crate::estimate::cells::CellTable;
+use crate::estimate::{dindex, logit, tree};
 use crate::spec::{CircumstanceKind, EstimateUnit, Indicator, IndicatorKind, LnobOptions, Spec};
 use crate::survey::Survey;
-use cells::{CellTable, Encoded};
+use cells::Encoded;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GroupRate {
@@ -30,20 +29,20 @@ pub struct GroupRate {
 
 /// 95% interval of a rate, clipped to [0, 1].
 pub fn rate_ci(rate: f64, se: f64) -> (f64, f64) {
-    let (lo, hi) = crate::variance::ci95(rate, se);
+    let (lo, hi) = crate::estimate::variance::ci95(rate, se);
     (lo.max(0.0), hi.min(1.0))
 }
 
 /// The words the analysis writes into group labels ("Everyone", "26.5 or more") and reliability
 /// flags, in the brief's language: section `[labels]` of the built-in strings file.
 pub struct Words {
-    strings: crate::render::Strings,
+    strings: crate::present::render::Strings,
 }
 
 impl Words {
     pub fn for_language(language: &str) -> Result<Words> {
         Ok(Words {
-            strings: crate::render::builtin_strings(language)?,
+            strings: crate::present::render::builtin_strings(language)?,
         })
     }
 
@@ -56,7 +55,7 @@ impl Words {
 
     /// A threshold of a numeric circumstance, with the language's decimal mark.
     fn number(&self, x: f64) -> String {
-        cells::format_number(x).replace('.', &self.strings.number.decimal)
+        crate::io::format_code(x).replace('.', &self.strings.number.decimal)
     }
 }
 
@@ -232,8 +231,8 @@ pub fn analyse_wave_with_groups(
 ) -> Result<(Vec<IndicatorResult>, Vec<Group>)> {
     let encoded = cells::encode_all(spec, survey)?;
     let regions = cells::regions(survey)?;
-    let design = crate::variance::Design::from_survey(survey)?;
-    let replicates = crate::variance::Replicates::rescaled_bootstrap(
+    let design = survey.design()?;
+    let replicates = crate::estimate::variance::Replicates::rescaled_bootstrap(
         &design,
         spec.uncertainty.replicates,
         spec.uncertainty.seed,
@@ -264,8 +263,8 @@ struct WaveInputs<'a> {
     survey: &'a Survey,
     encoded: Vec<Encoded>,
     regions: Option<cells::Regions>,
-    design: crate::variance::Design,
-    replicates: crate::variance::Replicates,
+    design: crate::estimate::variance::Design,
+    replicates: crate::estimate::variance::Replicates,
 }
 
 fn analyse_indicator(
@@ -410,7 +409,7 @@ fn analyse_indicator(
 /// aggregates (no pass over the microdata) and recomputes the decomposition.
 fn bootstrap_inequality(
     built: &cells::IndicatorCells,
-    replicates: &crate::variance::Replicates,
+    replicates: &crate::estimate::variance::Replicates,
     complement: bool,
     out: &mut Inequality,
 ) {
@@ -438,7 +437,7 @@ fn bootstrap_inequality(
             p.push(s.value);
         }
     }
-    use crate::variance::Replicates;
+    use crate::estimate::variance::Replicates;
     out.d_se = Some(Replicates::se(&d));
     out.hoi_se = Some(Replicates::se(&hoi));
     for (s, p) in out.shapley.iter_mut().zip(&parts) {
@@ -503,7 +502,13 @@ fn grow_and_describe(
     barrier: bool,
     words: &Words,
 ) -> (TreeResult, Option<tree::Tree>) {
-    let controls = tree::Controls::escap(table.total_n(), opts);
+    let controls = tree::Controls::escap(
+        table.total_n(),
+        opts.minbucket_floor as u64,
+        opts.minbucket_divisor as u64,
+        opts.maxdepth,
+        opts.cp,
+    );
     let rate = table.rate();
     let mut result = TreeResult {
         minbucket: controls.minbucket,

@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::lnob::IndicatorResult;
+use crate::analysis::lnob::IndicatorResult;
+use crate::analysis::spot::SpotResult;
 use crate::spec::{Brief, MacroFigures};
-use crate::spot::SpotResult;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Results {
@@ -154,9 +154,10 @@ impl Summary {
     ) -> Self {
         let latest = waves.last().expect("at least one wave");
         let first = &waves[0];
-        let mut by_d: Vec<&crate::lnob::IndicatorResult> = latest.indicators.iter().collect();
+        let mut by_d: Vec<&crate::analysis::lnob::IndicatorResult> =
+            latest.indicators.iter().collect();
         by_d.sort_by(|a, b| b.inequality.d.total_cmp(&a.inequality.d));
-        let furthest_group = |ind: &crate::lnob::IndicatorResult| {
+        let furthest_group = |ind: &crate::analysis::lnob::IndicatorResult| {
             ind.tree.furthest_behind.as_ref().map(|l| l.group.clone())
         };
         let progress: Vec<Progress> = latest
@@ -184,7 +185,7 @@ impl Summary {
                     ),
                     _ => (0.0, 0.0),
                 };
-                let change_ci = crate::variance::ci95(change, change_se);
+                let change_ci = crate::estimate::variance::ci95(change, change_se);
                 Progress {
                     change_se,
                     change_ci,
@@ -256,7 +257,7 @@ impl Summary {
             } else {
                 0.0
             };
-            let change_ci = crate::variance::ci95(change, change_se);
+            let change_ci = crate::estimate::variance::ci95(change, change_se);
             Progress {
                 indicator: "poverty".into(),
                 label: "Poverty headcount, national line".into(),

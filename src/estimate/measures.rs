@@ -4,8 +4,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::PovertyLine;
-use crate::stats;
+use crate::estimate::stats;
+
+/// A poverty line: monthly, per capita, in local currency.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PovertyLine {
+    pub id: String,
+    pub label: String,
+    /// Monthly, per capita, local currency.
+    pub monthly_lcu: f64,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Fgt {
@@ -21,16 +29,16 @@ pub struct Fgt {
 /// The sampling design seen from households: each household's PSU, and the design.
 pub struct HouseholdDesign<'a> {
     pub psu: Vec<u32>,
-    pub design: &'a crate::variance::Design,
+    pub design: &'a crate::estimate::variance::Design,
     /// Bootstrap weight multipliers per replicate and PSU (none: no bootstrap).
-    pub replicates: &'a crate::variance::Replicates,
+    pub replicates: &'a crate::estimate::variance::Replicates,
 }
 
 impl<'a> HouseholdDesign<'a> {
     pub fn new(
         psu: Vec<u32>,
-        design: &'a crate::variance::Design,
-        replicates: &'a crate::variance::Replicates,
+        design: &'a crate::estimate::variance::Design,
+        replicates: &'a crate::estimate::variance::Replicates,
     ) -> Self {
         HouseholdDesign {
             psu,
@@ -58,7 +66,7 @@ impl<'a> HouseholdDesign<'a> {
                 stat(&wr)
             })
             .collect();
-        Some(crate::variance::Replicates::se(&estimates))
+        Some(crate::estimate::variance::Replicates::se(&estimates))
     }
 
     /// Bootstrap SEs of the Gini index and the Palma ratio. The ranking by welfare is the same in
@@ -98,7 +106,7 @@ impl<'a> HouseholdDesign<'a> {
             let bottom40: f64 = decile[..4].iter().sum();
             palmas.push(decile[9] / bottom40);
         }
-        use crate::variance::Replicates;
+        use crate::estimate::variance::Replicates;
         (Some(Replicates::se(&ginis)), Some(Replicates::se(&palmas)))
     }
 }
@@ -192,7 +200,7 @@ pub fn distribution(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::variance::{Design, Replicates};
+    use crate::estimate::variance::{Design, Replicates};
 
     #[test]
     fn fast_bootstrap_pass_equals_the_plain_statistics() {

@@ -6,9 +6,13 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::inputs::sha256_hex;
+use crate::io::inputs::sha256_hex;
 
 pub const MANIFEST: &str = "manifest.json";
+/// The tool and version every manifest names; a folder is a previous brief only if its manifest
+/// names this tool.
+pub const TOOL: &str = "vnr-brief";
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct FileEntry {
@@ -110,16 +114,6 @@ fn normalise(p: &Path) -> PathBuf {
         }
     }
     out
-}
-
-/// Write a file via a temporary sibling and a rename, so readers never see half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::output(&tmp, format!("cannot write: {e}")))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::output(path, format!("cannot write: {e}"))
-    })
 }
 
 pub fn read(dir: &Path) -> Result<Manifest> {

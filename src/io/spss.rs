@@ -18,7 +18,7 @@ use arrow::datatypes::{DataType as ArrowType, Float64Type};
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::stata::LABEL_SUFFIX;
+use crate::io::stata::LABEL_SUFFIX;
 
 /// Parse `.sav` or `.zsav` bytes into a frame (see the module comment for what becomes what).
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<DataFrame> {
@@ -84,7 +84,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<DataFrame> {
                                 labels
                                     .get(&x.to_bits())
                                     .map(|s| s.to_string())
-                                    .unwrap_or_else(|| crate::lnob::cells::format_number(x))
+                                    .unwrap_or_else(|| crate::io::format_code(x))
                             })
                         })
                         .collect();

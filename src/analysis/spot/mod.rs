@@ -5,7 +5,6 @@
 //! The microdata are read once into a `Population` (persons and households); each scenario then
 //! works on plain arrays: transfers per household, welfare after transfers, measures.
 
-pub mod measures;
 pub mod projection;
 
 use std::collections::HashMap;
@@ -16,19 +15,13 @@ use rand_core::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::estimate::measures;
+pub use crate::estimate::measures::PovertyLine;
+pub use crate::estimate::measures::{Distribution, Fgt};
+use crate::estimate::stats;
 use crate::spec::{BenefitUnit, MacroFigures, Scenario, Scheme, SchemeKind, Spec};
-use crate::stats;
 use crate::survey::{Survey, HH_SIZE, HH_WEIGHT, PERSON_WEIGHT, WELFARE};
-pub use measures::{Distribution, Fgt};
 use projection::{ByAge, SchemeBase, YearCost};
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct PovertyLine {
-    pub id: String,
-    pub label: String,
-    /// Monthly, per capita, local currency.
-    pub monthly_lcu: f64,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SchemeResult {
@@ -114,7 +107,7 @@ pub struct ScenarioResult {
     /// Mean coverage over the indicators' furthest-behind groups.
     pub reach_furthest_behind: f64,
     /// "Not poor" (national line) as an opportunity, after the scenario.
-    pub not_poor: Option<crate::lnob::Inequality>,
+    pub not_poor: Option<crate::analysis::lnob::Inequality>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -126,7 +119,7 @@ pub struct SpotResult {
     pub baseline_deciles: Vec<DecileRow>,
     pub baseline_areas: Vec<AreaRow>,
     /// "Not poor" as an opportunity before any transfer (when the spec names circumstances).
-    pub not_poor_baseline: Option<crate::lnob::Inequality>,
+    pub not_poor_baseline: Option<crate::analysis::lnob::Inequality>,
     pub scenarios: Vec<ScenarioResult>,
 }
 
@@ -291,16 +284,16 @@ fn population(survey: &Survey, national_line: f64) -> Result<Population> {
 struct Setting {
     lines: Vec<PovertyLine>,
     pop: Population,
-    design: crate::variance::Design,
-    replicates: crate::variance::Replicates,
+    design: crate::estimate::variance::Design,
+    replicates: crate::estimate::variance::Replicates,
 }
 
 impl Setting {
     fn new(spec: &Spec, survey: &Survey) -> Result<Setting> {
         let lines = poverty_lines(spec, survey);
         let pop = population(survey, lines[0].monthly_lcu)?;
-        let design = crate::variance::Design::from_survey(survey)?;
-        let replicates = crate::variance::Replicates::rescaled_bootstrap(
+        let design = survey.design()?;
+        let replicates = crate::estimate::variance::Replicates::rescaled_bootstrap(
             &design,
             spec.uncertainty.replicates,
             spec.uncertainty.seed,
@@ -348,7 +341,7 @@ struct Followed {
 
 /// Records of the groups to follow: the indicators' furthest-behind groups, then the bottom 40%
 /// (pre-transfer deciles 1–4) and the rural population.
-fn followed(pop: &Population, groups: &[crate::lnob::Group]) -> Vec<Followed> {
+fn followed(pop: &Population, groups: &[crate::analysis::lnob::Group]) -> Vec<Followed> {
     let mut out: Vec<Followed> = groups
         .iter()
         .map(|g| Followed {
@@ -424,7 +417,7 @@ fn reach(
 /// welfare ≥ line. The persons' cells are found once; each scenario only re-sums them.
 struct NotPoor {
     /// The cell table's shape (cells and their codes); weights are filled per use.
-    template: crate::lnob::cells::CellTable,
+    template: crate::estimate::cells::CellTable,
     /// (row, cell index) of every person with all circumstances known.
     members: Vec<(usize, u32)>,
 }
@@ -435,8 +428,8 @@ impl NotPoor {
         if ids.is_empty() {
             return Ok(None);
         }
-        let encoded = crate::lnob::cells::encode_selected(spec, survey, ids)?;
-        let chosen: Vec<&crate::lnob::cells::Encoded> = encoded.iter().collect();
+        let encoded = crate::analysis::lnob::cells::encode_selected(spec, survey, ids)?;
+        let chosen: Vec<&crate::analysis::lnob::cells::Encoded> = encoded.iter().collect();
         let rows: Vec<usize> = (0..survey.records())
             .filter(|&i| chosen.iter().all(|e| e.codes[i].is_some()))
             .collect();
@@ -448,12 +441,12 @@ impl NotPoor {
                     .collect()
             })
             .collect();
-        let vars: Vec<crate::lnob::cells::Variable> = chosen
+        let vars: Vec<crate::estimate::cells::Variable> = chosen
             .iter()
-            .map(|e| crate::lnob::cells::Variable::from(*e))
+            .map(|e| crate::estimate::cells::Variable::from(*e))
             .collect();
         let ones = vec![1.0; rows.len()];
-        let template = crate::lnob::cells::CellTable::from_records(vars, &codes, &ones, &ones);
+        let template = crate::estimate::cells::CellTable::from_records(vars, &codes, &ones, &ones);
         let members = rows
             .iter()
             .enumerate()
@@ -469,7 +462,12 @@ impl NotPoor {
         Ok(Some(NotPoor { template, members }))
     }
 
-    fn inequality(&self, pop: &Population, welfare: &[f64], line: f64) -> crate::lnob::Inequality {
+    fn inequality(
+        &self,
+        pop: &Population,
+        welfare: &[f64],
+        line: f64,
+    ) -> crate::analysis::lnob::Inequality {
         let mut table = self.template.clone();
         for c in table.cells.iter_mut() {
             c.w = 0.0;
@@ -483,7 +481,7 @@ impl NotPoor {
                 c.wy += w;
             }
         }
-        crate::lnob::inequality(&table, false, false)
+        crate::analysis::lnob::inequality(&table, false, false)
     }
 }
 
@@ -496,7 +494,7 @@ pub fn simulate_wave(spec: &Spec, survey: &Survey) -> Result<SpotResult> {
 pub fn simulate_wave_for(
     spec: &Spec,
     survey: &Survey,
-    groups: &[crate::lnob::Group],
+    groups: &[crate::analysis::lnob::Group],
 ) -> Result<SpotResult> {
     let set = Setting::new(spec, survey)?;
     let (lines, pop) = (&set.lines, &set.pop);

@@ -68,7 +68,7 @@ pub fn write_lock(spec: &LoadedSpec) -> Result<(PathBuf, Lock)> {
          # change is deliberate (a new or corrected survey wave).\n{body}",
         spec.path.file_name().unwrap_or_default().to_string_lossy()
     );
-    crate::manifest::write_atomically(&path, text.as_bytes())?;
+    write_atomically(&path, text.as_bytes())?;
     Ok((path, lock))
 }
 
@@ -297,11 +297,21 @@ pub fn parse_bytes(path: &Path, format: FileFormat, bytes: Vec<u8>) -> Result<Da
                 })?
                 .map_err(|e| Error::input(path, format!("cannot parse as Parquet: {e}")))?
         }
-        FileFormat::Stata => crate::stata::parse(path, &bytes)?,
-        FileFormat::Spss => crate::spss::parse(path, &bytes)?,
+        FileFormat::Stata => crate::io::stata::parse(path, &bytes)?,
+        FileFormat::Spss => crate::io::spss::parse(path, &bytes)?,
     };
     if frame.height() == 0 {
         return Err(Error::input(path, "the file has no data rows"));
     }
     Ok(frame)
+}
+
+/// Write a file via a temporary sibling and a rename, so readers never see half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes).map_err(|e| Error::output(&tmp, format!("cannot write: {e}")))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::output(path, format!("cannot write: {e}"))
+    })
 }

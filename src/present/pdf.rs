@@ -18,11 +18,11 @@ use crate::error::{Error, Result};
 
 /// The fonts the brief may use: DejaVu Sans (the charts' family) and DejaVu Sans Mono for commands.
 const FONTS: &[&[u8]] = &[
-    include_bytes!("../assets/fonts/DejaVuSans.ttf"),
-    include_bytes!("../assets/fonts/DejaVuSans-Bold.ttf"),
-    include_bytes!("../assets/fonts/DejaVuSans-Oblique.ttf"),
-    include_bytes!("../assets/fonts/DejaVuSans-BoldOblique.ttf"),
-    include_bytes!("../assets/fonts/DejaVuSansMono.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSans.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSans-Oblique.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSans-BoldOblique.ttf"),
+    include_bytes!("../../assets/fonts/DejaVuSansMono.ttf"),
 ];
 
 /// The compiler's view of the world: one root folder, the embedded fonts, a fixed date.

@@ -6,9 +6,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use polars::prelude::*;
 
+use crate::app::pipeline;
 use crate::error::{Error, Result};
-use crate::render::group_thousands;
-use crate::{inputs, pipeline, spec, synth};
+use crate::io::inputs;
+use crate::present::render::group_thousands;
+use crate::{spec, synth};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -184,5 +186,5 @@ pub fn write_synth(out: &Path, households: usize, seed: u64, wave: u32) -> Resul
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e.to_string()))?;
     }
-    crate::manifest::write_atomically(out, &bytes)
+    crate::io::inputs::write_atomically(out, &bytes)
 }

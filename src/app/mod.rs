@@ -1,0 +1,4 @@
+//! The application: the command line (`cli`) and the pipeline that runs the stages in order.
+
+pub mod cli;
+pub mod pipeline;

@@ -1,0 +1,7 @@
+//! Presentation: everything a person reads. Strings and number formats per language, the tera
+//! templates (`render`), charts, the annex tables and the PDF. Reads results only.
+
+pub mod charts;
+pub mod pdf;
+pub mod render;
+pub mod tables;
