@@ -8,7 +8,8 @@
 # (350,000 households, about 1.28M persons; the same wave the Rust benchmark generates).
 #
 # For each indicator of specs/demo.toml (13 since the catalogue commit; 10 before), as the spec and
-# DESIGN.md section 4 define them:
+# docs/methods.md ('Indicator population, outcome and missing values' to 'Shapley decomposition
+# of D') define them:
 #   2. population filter and 0/1 outcome (SQL semantics: a NULL filter is false, a NULL outcome is
 #      missing); records with a missing outcome or circumstance are dropped;
 #   3. national tree: rpart ANOVA, weights hh_weight, cp = 1/N, maxdepth 6,

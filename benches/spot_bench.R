@@ -13,8 +13,9 @@
 # the spec's scenarios are followed by one variant of each: every benefit x 1.5 and, for the
 # even-indexed scenarios (0, 2, 4), coverage 0.7 (5 + 5 = 10 scenarios with specs/demo.toml).
 #
-# Definitions (src/spot/mod.rs, src/spot/measures.rs, src/spot/projection.rs, src/stats.rs,
-# DESIGN.md section 4), on the latest wave of the spec:
+# Definitions (src/analysis/spot/mod.rs, src/estimate/measures.rs, src/analysis/spot/projection.rs,
+# src/estimate/stats.rs; docs/methods.md, 'SPOT: the population as households' to 'Cost and
+# projection (ILO RAP style)'), on the latest wave of the spec:
 #   - person weight = hh_weight (person-level file); households numbered in order of first
 #     appearance; household values (welfare per capita, size, hh_weight, urban, score) from the
 #     household's first row; a household's persons = sum of its members' weights;

@@ -259,7 +259,8 @@ fn dindex_hoi_shapley_match_r() {
 
 #[test]
 fn escap_toy_worked_case() {
-    // The published numbers of reference/escap-toy.md, independently of the R fixture.
+    // The numbers of tests/reference/escap_toy.md (from ESCAP's worked example), independently
+    // of the R fixture.
     let case = load("escap_toy");
     let d = dindex::analyse(&case.table, false);
     assert!((d.pbar - 0.5714285714).abs() < 1e-10);

@@ -1,5 +1,7 @@
-//! Weighted distributional statistics (DESIGN.md §4). Inputs are parallel slices of values and
-//! positive weights; sums run in slice order so results are reproducible.
+//! Weighted distributional statistics (docs/methods.md, 'FGT poverty measures', 'Inequality:
+//! Gini, Theil, mean, quantiles, shares' and 'Deciles, decile shares, Palma, S80/S20, bottom
+//! 40%'). Inputs are parallel slices of values and positive weights; sums run in slice order so
+//! results are reproducible.
 
 /// Foster–Greer–Thorbecke index: Σ w·1[y < z]·((z − y)/z)^α / Σ w (strict `<`).
 pub fn fgt(y: &[f64], w: &[f64], z: f64, alpha: f64) -> f64 {
@@ -56,10 +58,11 @@ pub fn gini_ordered(y: &[f64], w: &[f64], order: &[usize]) -> f64 {
     (2.0 * a - b) / (cum_w * t) - 1.0
 }
 
-/// Weighted quantile as R's laeken computes it (and DESIGN.md states): with cumulative weight
-/// shares r_i in ascending order of y, the first y with r_i > p; p = 0 gives the minimum and
-/// p = 1 the maximum. (laeken's source also has an averaging branch for r_i == p, but it selects
-/// with `rw > p`, so that branch never runs; this follows what it does.)
+/// Weighted quantile as R's laeken computes it (and docs/methods.md states in 'Inequality: Gini,
+/// Theil, mean, quantiles, shares'): with cumulative weight shares r_i in ascending order of y,
+/// the first y with r_i > p; p = 0 gives the minimum and p = 1 the maximum. (laeken's source also
+/// has an averaging branch for r_i == p, but it selects with `rw > p`, so that branch never runs;
+/// this follows what it does.)
 pub fn quantile(y: &[f64], w: &[f64], p: f64) -> f64 {
     let order = order_by_value(y);
     let n = order.len();

@@ -2,7 +2,8 @@
 //!
 //! Records in one cell are identical to the tree, so growing on cells gives the same tree as
 //! rpart on records, at a cost that no longer depends on the number of respondents. What has to
-//! match rpart (see `reference/escap-toy.md` and `tests/fixtures/lnob/`):
+//! match rpart (see docs/methods.md, 'Regression tree: growing', `tests/reference/escap_toy.md`
+//! and `tests/fixtures/lnob/`):
 //! - minbucket/minsplit are compared with unweighted counts; improvement is the drop in the
 //!   weighted within-node sum of squares;
 //! - unordered factors: levels sorted by weighted mean (stable), ordered partitions scanned;

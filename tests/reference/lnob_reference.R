@@ -21,7 +21,8 @@ JSONLITE_VERSION <- as.character(packageVersion("jsonlite"))
 wmean <- function(y, w) sum(w * y) / sum(w)
 
 # ---------------------------------------------------------------------------------------------
-# D-index straight from DESIGN.md section 4:
+# D-index, HOI and Shapley straight from docs/methods.md ('D-index and Human Opportunity Index',
+# 'Shapley decomposition of D'):
 #   cells = every non-empty combination of the circumstances' values (numeric values = levels),
 #   D = (1 / (2 pbar)) * sum_k beta_k |p_k - pbar|,  HOI = pbar (1 - D),
 #   Shapley: v(S) = D on the cells of S, v(empty) = 0, average marginal contribution.
@@ -261,7 +262,7 @@ ufactor <- function(x, lv = sort(unique(as.character(x)), method = "radix")) fac
 results <- list()
 
 # =============================================================================================
-# 1. escap_toy: the 12-cell table of shared/reference/escap-toy.md, expanded to 1200 rows
+# 1. escap_toy: the 12-cell table of tests/reference/escap_toy.md, expanded to 1200 rows
 # =============================================================================================
 toy <- data.frame(
   P = c("1", "1", "1", "1", "1", "1", "0", "0", "0", "0", "0", "0"),
@@ -281,7 +282,7 @@ d1$R <- ufactor(d1$R, c("Rural", "Urban"))
 d1$E <- ofactor(d1$E, c("Lower", "Secondary", "Higher"))
 
 toy_check <- function(fit, fit0, di, lg, leaves) {
-  tol <- 5e-11  # document values are printed to 10 decimals
+  tol <- 5e-11  # tests/reference/escap_toy.md prints the values to 10 decimals
   expect <- list(
     pbar = 0.5714285714, D = 0.1913387511, HOI = 0.4620921422,
     "P" = 0.1643284859, "R" = 0.1221770744, "E" = 0.1468776732, "P,R" = 0.1657827203,
@@ -297,7 +298,7 @@ toy_check <- function(fit, fit0, di, lg, leaves) {
     cat(sprintf("  check %-5s expected %.10f got %.12f %s\n", k, expect[[k]], got[[k]], if (good) "OK" else "MISMATCH"))
     ok <- ok && good
   }
-  # leaves: (n, weight, rate) rounded to 6 decimals as printed in the document
+  # leaves: (n, weight, rate) rounded to 6 decimals as printed in tests/reference/escap_toy.md
   exp_leaves <- rbind(c(260, 288, 0.241667), c(260, 259, 0.514286), c(160, 198, 0.555556),
                       c(230, 222, 0.748649), c(140, 112, 0.900000), c(150, 90, 0.980000))
   got_leaves <- t(vapply(leaves, function(l) c(l$n, l$weight, l$rate), numeric(3)))
@@ -320,15 +321,15 @@ toy_check <- function(fit, fit0, di, lg, leaves) {
   sat_ok <- abs(Dsat - di$D) < 1e-9
   cat(sprintf("  check saturated logit D %.12f == cell D: %s\n", Dsat, if (sat_ok) "OK" else "MISMATCH"))
   ok <- ok && sat_ok
-  if (!ok) stop("escap_toy does NOT reproduce shared/reference/escap-toy.md")
-  cat("  escap_toy: all numbers in escap-toy.md reproduced\n")
+  if (!ok) stop("escap_toy does NOT reproduce tests/reference/escap_toy.md")
+  cat("  escap_toy: all numbers in tests/reference/escap_toy.md reproduced\n")
 }
 
 results$escap_toy <- run_case(
   "escap_toy", d1,
   list(list(name = "P", kind = "unordered"), list(name = "R", kind = "unordered"),
        list(name = "E", kind = "ordered")),
-  extra = list(note = "12-cell table of shared/reference/escap-toy.md; within each cell the first k rows have y = 1"),
+  extra = list(note = "12-cell table of tests/reference/escap_toy.md; within each cell the first k rows have y = 1"),
   check = toy_check)
 
 # =============================================================================================

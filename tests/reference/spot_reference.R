@@ -1,6 +1,8 @@
-# Independent R reference values for the SPOT welfare and poverty measures (DESIGN.md section 4):
-# weighted mean, Gini (laeken), weighted quantiles (laeken), FGT(0,1,2) with strict <, Theil T,
-# decile income shares / bottom 40 / top 10 / Palma / S80/S20, and a one-line ILO RAP cost check.
+# Independent R reference values for the SPOT welfare and poverty measures: weighted mean,
+# Gini (laeken), weighted quantiles (laeken), FGT(0,1,2) with strict <, Theil T, decile income
+# shares / bottom 40 / top 10 / Palma / S80/S20, and a one-line ILO RAP cost check. Definitions:
+# docs/methods.md, 'FGT poverty measures', 'Inequality: Gini, Theil, mean, quantiles, shares',
+# 'Deciles, decile shares, Palma, S80/S20, bottom 40%' and 'Cost and projection (ILO RAP style)'.
 #
 # Run from the repository root:   Rscript tests/reference/spot_reference.R
 # Writes tests/fixtures/spot/NAME.csv (columns y,w) and NAME.json for every case, and ilo.json.

@@ -1,6 +1,6 @@
 //! SPOT: simulate non-contributory benefit schemes on the survey (static, no behavioural response)
 //! and measure their effect on poverty, inequality and consumption, their reach and their cost,
-//! now and projected (DESIGN.md §4).
+//! now and projected (docs/methods.md, sections from 'SPOT: the population as households' on).
 //!
 //! The microdata are read once into a `Population` (persons and households); each scenario then
 //! works on plain arrays: transfers per household, welfare after transfers, measures.
