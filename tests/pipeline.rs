@@ -358,7 +358,7 @@ fn annex_tables_agree_with_results() {
     let latest = results["waves"].as_array().unwrap().last().unwrap();
     let mut counts = std::collections::BTreeMap::<String, usize>::new();
     for ind in latest["indicators"].as_array().unwrap() {
-        let conds = ind["tree"]["furthest_behind"]["conditions"]
+        let conds = ind["tree"]["furthest_behind"]["group"]["conditions"]
             .as_array()
             .unwrap();
         let set: std::collections::BTreeSet<&str> = conds

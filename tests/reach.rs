@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use vnr_brief::app::pipeline;
+use vnr_brief::present::words::Words;
+use vnr_brief::results::lnob::{Allowed, Condition};
 use vnr_brief::spec::{self, Scenario};
 
 fn demo() -> spec::LoadedSpec {
@@ -36,10 +38,17 @@ benefit = 100000
         .iter()
         .find(|i| i.id == "stunting")
         .unwrap();
+    let group = &stunting.tree.furthest_behind.as_ref().unwrap().group;
     assert_eq!(
-        stunting.tree.furthest_behind.as_ref().unwrap().group,
-        "Wealth: Poorest 20%"
+        group.conditions,
+        vec![Condition {
+            circumstance: "wealth".into(),
+            label: "Wealth".into(),
+            allowed: Allowed::Levels(vec!["Poorest 20%".into()]),
+        }]
     );
+    let en = vnr_brief::present::render::builtin_strings("en").unwrap();
+    assert_eq!(Words::new(&en).group(group).unwrap(), "Wealth: Poorest 20%");
     let sc = &results.spot.as_ref().unwrap().scenarios[0];
     let group = sc.reach.iter().find(|g| g.id == "stunting").unwrap();
     assert_eq!(group.coverage, 1.0, "every member of the group is paid");

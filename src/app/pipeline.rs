@@ -332,7 +332,8 @@ fn write_outputs(
     let charts = charts::draw_all(results, &strings, &dir.join("charts"))?;
     // The annex tables are written before the brief, which lists them with their checksums.
     let mut tables = Vec::new();
-    for table in crate::present::tables::build(results) {
+    let words = crate::present::words::Words::new(&strings);
+    for table in crate::present::tables::build(results, &words)? {
         let csv = table.to_csv();
         write_file(&dir.join("tables").join(table.file), csv.as_bytes())?;
         tables.push(crate::present::tables::TableFile {

@@ -169,6 +169,12 @@ impl Replicates {
     }
 }
 
+/// 95% interval of a rate, clipped to [0, 1].
+pub fn rate_ci(rate: f64, se: f64) -> (f64, f64) {
+    let (lo, hi) = ci95(rate, se);
+    (lo.max(0.0), hi.min(1.0))
+}
+
 /// A 95% normal confidence interval.
 pub fn ci95(est: f64, se: f64) -> (f64, f64) {
     (est - 1.959963984540054 * se, est + 1.959963984540054 * se)

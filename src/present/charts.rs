@@ -14,6 +14,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::{register_font, FontStyle};
 
+use super::words::Words;
 use crate::error::{Error, Result};
 use crate::present::render::{NumberFormat, Strings};
 use crate::results::Results;
@@ -598,7 +599,7 @@ impl Figure for ProjectionChart<'_> {
 /// A tree diagram: one box per node (rate and population share), laid out by depth, leaves in
 /// rpart order; the path to the furthest-behind group is drawn in vermillion.
 fn tree_chart(
-    ind: &crate::analysis::lnob::IndicatorResult,
+    ind: &crate::results::lnob::IndicatorResult,
     t: &Strings,
     source: &str,
     dir: &Path,
@@ -615,7 +616,7 @@ fn tree_chart(
         nodes.iter().enumerate().map(|(i, n)| (n.node, i)).collect();
     fn place(
         id: u64,
-        nodes: &[crate::analysis::lnob::TreeNode],
+        nodes: &[crate::results::lnob::TreeNode],
         by_id: &std::collections::BTreeMap<u64, usize>,
         next_leaf: &mut f64,
         x: &mut [f64],
@@ -645,6 +646,14 @@ fn tree_chart(
         },
         &[],
     )?;
+    let words = Words::new(t);
+    let edges = nodes
+        .iter()
+        .map(|n| match &n.edge {
+            Some(c) => words.condition(c),
+            None => Ok(String::new()),
+        })
+        .collect::<Result<Vec<_>>>()?;
     let mut boxes = Vec::with_capacity(nodes.len());
     for n in nodes {
         boxes.push((
@@ -663,6 +672,7 @@ fn tree_chart(
         title: &title,
         note: t.fill("charts.tree_note", &[("unit", &unit)])?,
         boxes,
+        edges: edges.clone(),
         source,
         x,
         by_id,
@@ -672,12 +682,12 @@ fn tree_chart(
     };
     let mut csv =
         String::from("node,depth,condition,n,weight_share,rate,leaf,furthest_behind_path\n");
-    for n in nodes {
+    for (n, edge) in nodes.iter().zip(&edges) {
         csv.push_str(&format!(
             "{},{},{},{},{},{},{},{}\n",
             n.node,
             n.depth,
-            csv_field(&n.edge),
+            csv_field(edge),
             n.n,
             n.weight_share,
             n.rate,
@@ -690,12 +700,14 @@ fn tree_chart(
 }
 
 struct TreeDiagram<'a> {
-    ind: &'a crate::analysis::lnob::IndicatorResult,
+    ind: &'a crate::results::lnob::IndicatorResult,
     title: &'a str,
     /// The line under the title saying what the boxes show.
     note: String,
     /// Each node's box texts: rate and population share, formatted for the language.
     boxes: Vec<(String, String)>,
+    /// Each node's incoming condition in words (empty for the root).
+    edges: Vec<String>,
     source: &'a str,
     x: Vec<f64>,
     by_id: std::collections::BTreeMap<u64, usize>,
@@ -806,10 +818,10 @@ impl Figure for TreeDiagram<'_> {
                 small.clone(),
             ))
             .map_err(err)?;
-            if !n.edge.is_empty() {
+            if !self.edges[i].is_empty() {
                 let max_chars = (box_w as usize / 6).max(8);
                 root.draw(&Text::new(
-                    shorten(&n.edge, max_chars),
+                    shorten(&self.edges[i], max_chars),
                     (cx, y0 - 15),
                     small.clone().color(&BLACK),
                 ))

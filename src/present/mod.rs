@@ -5,3 +5,4 @@ pub mod charts;
 pub mod pdf;
 pub mod render;
 pub mod tables;
+pub mod words;

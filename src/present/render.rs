@@ -510,7 +510,8 @@ fn template_error(source_name: &str, e: tera::Error) -> Error {
 
 #[derive(Serialize)]
 struct View<'a> {
-    r: &'a Results,
+    /// The results with groups, flags and reasons in words (`words::Words::view`).
+    r: serde_json::Value,
     charts: &'a [ChartFile],
     tables: &'a [TableFile],
     /// The fixed text of the brief's language.
@@ -527,7 +528,7 @@ pub fn render(
 ) -> Result<Vec<(String, String)>> {
     let strings = templates.strings(&results.brief.language)?;
     let context = Context::from_serialize(&View {
-        r: results,
+        r: super::words::Words::new(&strings).view(results)?,
         charts,
         tables,
         t: &strings.text,

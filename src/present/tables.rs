@@ -7,9 +7,11 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::analysis::lnob::{Inequality, Leaf};
+use super::charts::csv_field;
+use super::words::Words;
+use crate::error::Result;
 use crate::estimate::measures::Distribution;
-use crate::present::charts::csv_field;
+use crate::results::lnob::{Flag, Inequality, Leaf};
 use crate::results::{Progress, Results};
 
 /// One annex table: its file name (in `tables/`) and its rows. Its title, in the brief's
@@ -76,13 +78,13 @@ fn s(x: &str) -> String {
 }
 
 /// All annex tables of a brief, in the order the annex lists them.
-pub fn build(results: &Results) -> Vec<Table> {
+pub fn build(results: &Results, words: &Words) -> Result<Vec<Table>> {
     let mut tables = vec![
-        indicators(results),
+        indicators(results, words)?,
         inequality(results),
         shapley(results),
-        leaves(results),
-        regions(results),
+        leaves(results, words)?,
+        regions(results, words)?,
         progress(results),
     ];
     if let Some(spot) = &results.spot {
@@ -313,7 +315,7 @@ pub fn build(results: &Results) -> Vec<Table> {
                     s(&sc.id),
                     s(&g.id),
                     g.indicator.clone().unwrap_or_default(),
-                    s(&g.group),
+                    s(&reach_group(words, g)?),
                     num(g.coverage),
                     num(g.gain_pct),
                     num(g.headcount_before),
@@ -337,11 +339,29 @@ pub fn build(results: &Results) -> Vec<Table> {
         }
         tables.push(projection);
     }
-    tables
+    Ok(tables)
 }
 
 /// Table A1: every indicator rate, overall and by circumstance group, every wave.
-fn indicators(results: &Results) -> Table {
+/// Whom a scenario's reach row follows, in words: an indicator's furthest-behind group, the
+/// bottom 40% or an area's population.
+fn reach_group(words: &Words, g: &crate::analysis::spot::GroupReach) -> Result<String> {
+    match (&g.group, &g.area) {
+        (Some(group), _) => words.group(group),
+        (None, Some(area)) => words.area_population(area),
+        (None, None) => words.bottom40(),
+    }
+}
+
+/// A flag in words, or an empty cell.
+fn flag_text(words: &Words, flag: &Option<Flag>) -> Result<String> {
+    Ok(match flag {
+        Some(f) => words.flag(f)?,
+        None => String::new(),
+    })
+}
+
+fn indicators(results: &Results, words: &Words) -> Result<Table> {
     let mut t = Table::new(
         "indicators.csv",
         &[
@@ -364,7 +384,7 @@ fn indicators(results: &Results) -> Table {
     for w in &results.waves {
         for ind in &w.indicators {
             // Clipped to [0, 1] like every group's interval in results.json.
-            let ci = crate::analysis::lnob::rate_ci(ind.rate, ind.rate_se);
+            let ci = crate::estimate::variance::rate_ci(ind.rate, ind.rate_se);
             t.push(vec![
                 s(&w.id),
                 s(&ind.id),
@@ -379,7 +399,7 @@ fn indicators(results: &Results) -> Table {
                 num(ind.rate_se),
                 num(ci.0),
                 num(ci.1),
-                ind.flag.clone().unwrap_or_default(),
+                flag_text(words, &ind.flag)?,
             ]);
             for c in &ind.by_circumstance {
                 for g in &c.groups {
@@ -397,13 +417,13 @@ fn indicators(results: &Results) -> Table {
                         num(g.se),
                         num(g.ci.0),
                         num(g.ci.1),
-                        g.flag.clone().unwrap_or_default(),
+                        flag_text(words, &g.flag)?,
                     ]);
                 }
             }
         }
     }
-    t
+    Ok(t)
 }
 
 /// Table 3: D-index and HOI with bootstrap SEs (and the logit D where computed).
@@ -483,13 +503,19 @@ fn shapley(results: &Results) -> Table {
     t
 }
 
-fn leaf_row(wave: &str, indicator: &str, leaf: &Leaf, role: &str) -> Vec<String> {
-    let ci = crate::analysis::lnob::rate_ci(leaf.rate, leaf.se);
-    vec![
+fn leaf_row(
+    wave: &str,
+    indicator: &str,
+    leaf: &Leaf,
+    role: &str,
+    words: &Words,
+) -> Result<Vec<String>> {
+    let ci = crate::estimate::variance::rate_ci(leaf.rate, leaf.se);
+    Ok(vec![
         s(wave),
         s(indicator),
         leaf.node.to_string(),
-        s(&leaf.group),
+        s(&words.group(&leaf.group)?),
         s(role),
         leaf.n.to_string(),
         num(leaf.weight_share),
@@ -497,12 +523,12 @@ fn leaf_row(wave: &str, indicator: &str, leaf: &Leaf, role: &str) -> Vec<String>
         num(leaf.se),
         num(ci.0),
         num(ci.1),
-        leaf.flag.clone().unwrap_or_default(),
-    ]
+        flag_text(words, &leaf.flag)?,
+    ])
 }
 
 /// Every tree leaf (the groups of the LNOB section), furthest behind and ahead marked.
-fn leaves(results: &Results) -> Table {
+fn leaves(results: &Results, words: &Words) -> Result<Table> {
     let mut t = Table::new(
         "tree_leaves.csv",
         &[
@@ -532,15 +558,15 @@ fn leaves(results: &Results) -> Table {
                 } else {
                     ""
                 };
-                t.push(leaf_row(&w.id, &ind.id, leaf, role));
+                t.push(leaf_row(&w.id, &ind.id, leaf, role, words)?);
             }
         }
     }
-    t
+    Ok(t)
 }
 
 /// Sub-national results: rate, D and the furthest-behind group per region.
-fn regions(results: &Results) -> Table {
+fn regions(results: &Results, words: &Words) -> Result<Table> {
     let mut t = Table::new(
         "regions.csv",
         &[
@@ -570,14 +596,17 @@ fn regions(results: &Results) -> Table {
                     num(r.rate),
                     num(r.inequality.d),
                     num(r.inequality.hoi),
-                    fb.map(|l| l.group.clone()).unwrap_or_default(),
+                    match fb {
+                        Some(l) => s(&words.group(&l.group)?),
+                        None => String::new(),
+                    },
                     fb.map(|l| l.n.to_string()).unwrap_or_default(),
                     fb.map(|l| num(l.rate)).unwrap_or_default(),
                 ]);
             }
         }
     }
-    t
+    Ok(t)
 }
 
 /// Table 4: change between the first and the latest wave, with SE, CI and significance.

@@ -4,9 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::lnob::IndicatorResult;
+pub mod lnob;
+
 use crate::analysis::spot::SpotResult;
 use crate::spec::{Brief, MacroFigures};
+use lnob::{Group, IndicatorResult};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Results {
@@ -95,9 +97,9 @@ pub struct Gap {
     pub sdg: String,
     /// Rate of the furthest-ahead minus the furthest-behind group.
     pub gap: f64,
-    pub behind: String,
+    pub behind: Group,
     pub behind_rate: f64,
-    pub ahead: String,
+    pub ahead: Group,
     pub ahead_rate: f64,
 }
 
@@ -124,8 +126,8 @@ pub struct Progress {
     /// Whether the furthest-behind group (by its description) is the same in both waves, and the
     /// groups themselves.
     pub same_furthest_behind: Option<bool>,
-    pub furthest_behind_first: Option<String>,
-    pub furthest_behind_latest: Option<String>,
+    pub furthest_behind_first: Option<Group>,
+    pub furthest_behind_latest: Option<Group>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -154,12 +156,10 @@ impl Summary {
     ) -> Self {
         let latest = waves.last().expect("at least one wave");
         let first = &waves[0];
-        let mut by_d: Vec<&crate::analysis::lnob::IndicatorResult> =
-            latest.indicators.iter().collect();
+        let mut by_d: Vec<&IndicatorResult> = latest.indicators.iter().collect();
         by_d.sort_by(|a, b| b.inequality.d.total_cmp(&a.inequality.d));
-        let furthest_group = |ind: &crate::analysis::lnob::IndicatorResult| {
-            ind.tree.furthest_behind.as_ref().map(|l| l.group.clone())
-        };
+        let furthest_group =
+            |ind: &IndicatorResult| ind.tree.furthest_behind.as_ref().map(|l| l.group.clone());
         let progress: Vec<Progress> = latest
             .indicators
             .iter()
@@ -293,7 +293,7 @@ fn recurring_circumstances(wave: &WaveResults) -> Vec<Recurring> {
             continue;
         };
         let mut seen = std::collections::BTreeSet::new();
-        for c in &leaf.conditions {
+        for c in &leaf.group.conditions {
             if !seen.insert(c.circumstance.as_str()) {
                 continue; // the same circumstance split twice on the path counts once
             }

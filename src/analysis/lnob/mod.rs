@@ -4,218 +4,25 @@
 
 pub mod cells;
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::Result;
 use crate::estimate::cells::CellTable;
 use crate::estimate::{dindex, logit, tree};
-use crate::spec::{CircumstanceKind, EstimateUnit, Indicator, IndicatorKind, LnobOptions, Spec};
+use crate::results::lnob::{
+    Allowed, CircumstanceRates, Condition, Flag, Group, GroupRate, IndicatorResult, Inequality,
+    Leaf, NoTree, RegionResult, Shapley, TreeNode, TreeResult,
+};
+use crate::spec::{CircumstanceKind, Indicator, IndicatorKind, LnobOptions, Spec};
 use crate::survey::Survey;
 use cells::Encoded;
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct GroupRate {
-    pub level: String,
-    pub label: String,
-    pub n: u64,
-    pub weight_share: f64,
-    pub rate: f64,
-    pub se: f64,
-    /// 95% confidence interval, normal approximation clipped to [0, 1].
-    pub ci: (f64, f64),
-    /// Why the estimate is unreliable (too few records, CV too high), if it is.
-    pub flag: Option<String>,
-}
-
-/// 95% interval of a rate, clipped to [0, 1].
-pub fn rate_ci(rate: f64, se: f64) -> (f64, f64) {
-    let (lo, hi) = crate::estimate::variance::ci95(rate, se);
-    (lo.max(0.0), hi.min(1.0))
-}
-
-/// The words the analysis writes into group labels ("Everyone", "26.5 or more") and reliability
-/// flags, in the brief's language: section `[labels]` of the built-in strings file.
-pub struct Words {
-    strings: crate::present::render::Strings,
-}
-
-impl Words {
-    pub fn for_language(language: &str) -> Result<Words> {
-        Ok(Words {
-            strings: crate::present::render::builtin_strings(language)?,
-        })
-    }
-
-    fn text(&self, key: &str, args: &[(&str, &str)]) -> String {
-        // The built-in strings files are checked by tests to hold every `[labels]` key.
-        self.strings
-            .fill(&format!("labels.{key}"), args)
-            .expect("built-in strings hold every label")
-    }
-
-    /// A threshold of a numeric circumstance, with the language's decimal mark.
-    fn number(&self, x: f64) -> String {
-        crate::io::format_code(x).replace('.', &self.strings.number.decimal)
-    }
-}
-
-/// Flag an estimate from fewer than `min_n` records or with a coefficient of variation above
-/// `max_cv`.
-pub fn reliability(
-    n: u64,
-    est: f64,
-    se: f64,
-    rules: &crate::spec::Uncertainty,
-    words: &Words,
-) -> Option<String> {
-    let cv = if est != 0.0 {
-        se / est.abs()
-    } else {
-        f64::INFINITY
-    };
-    match (n < rules.min_n, cv > rules.max_cv) {
-        (true, _) => Some(words.text(
-            "flag_n",
-            &[("n", &n.to_string()), ("min", &rules.min_n.to_string())],
-        )),
-        (false, true) => Some(words.text(
-            "flag_cv",
-            &[
-                ("cv", &format!("{:.0}", 100.0 * cv)),
-                ("max", &format!("{:.0}", 100.0 * rules.max_cv)),
-            ],
-        )),
-        _ => None,
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct CircumstanceRates {
-    pub circumstance: String,
-    pub label: String,
-    pub groups: Vec<GroupRate>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Shapley {
-    pub circumstance: String,
-    pub label: String,
-    pub value: f64,
-    pub share: f64,
-    /// Bootstrap standard error (when replicates are asked for).
-    pub se: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Inequality {
-    /// Rate of the opportunity analysed (for a barrier, of its complement).
-    pub opportunity_rate: f64,
-    pub d: f64,
-    pub hoi: f64,
-    /// Bootstrap standard errors of D and HOI (rescaled bootstrap by PSU within strata).
-    pub d_se: Option<f64>,
-    pub hoi_se: Option<f64>,
-    pub shapley: Vec<Shapley>,
-    /// World Bank variant of D (logit-predicted probabilities), when `[lnob] world_bank = true`.
-    pub world_bank_d: Option<f64>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Leaf {
-    pub node: u64,
-    /// Linearised standard error of the leaf's rate (a domain estimate).
-    pub se: f64,
-    pub flag: Option<String>,
-    /// The group in words, one condition per circumstance ("Wealth: Poorest 20% · Residence: Rural").
-    pub group: String,
-    pub conditions: Vec<Condition>,
-    pub n: u64,
-    pub weight_share: f64,
-    pub rate: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Condition {
-    pub circumstance: String,
-    pub label: String,
-    /// Allowed level labels (factors) or the bounds in words (numbers).
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct TreeNode {
-    pub node: u64,
-    pub depth: usize,
-    pub n: u64,
-    pub weight_share: f64,
-    pub rate: f64,
-    /// The condition that leads into this node from its parent (empty for the root).
-    pub edge: String,
-    pub leaf: bool,
-    pub furthest_behind_path: bool,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct TreeResult {
-    pub minbucket: u64,
-    pub minsplit: u64,
-    pub maxdepth: usize,
-    pub cp: f64,
-    /// Why no tree was grown (rate 0 or 1), if so.
-    pub skipped: Option<String>,
-    pub leaves: Vec<Leaf>,
-    pub nodes: Vec<TreeNode>,
-    /// Copies of the furthest-behind and furthest-ahead leaves.
-    pub furthest_behind: Option<Leaf>,
-    pub furthest_ahead: Option<Leaf>,
-    /// Rate gap between furthest ahead and furthest behind (percentage points / 100).
-    pub gap: f64,
-    /// rpart's variable importance: split improvements plus improvement × adjusted agreement of
-    /// up to five surrogate splits per node.
-    pub importance: Vec<(String, f64)>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct RegionResult {
-    pub region: String,
-    pub n: u64,
-    pub weight_share: f64,
-    pub rate: f64,
-    pub inequality: Inequality,
-    pub furthest_behind: Option<Leaf>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct IndicatorResult {
-    pub id: String,
-    pub label: String,
-    pub sdg: String,
-    pub unit: EstimateUnit,
-    pub kind: IndicatorKind,
-    /// Records in the population, and those dropped for missing outcome or circumstance.
-    pub population_n: u64,
-    pub n: u64,
-    pub dropped_n: u64,
-    pub dropped_weight_share: f64,
-    /// Weighted rate of the outcome as defined (for a barrier, the barrier's prevalence), its
-    /// linearised standard error and reliability flag.
-    pub rate: f64,
-    pub rate_se: f64,
-    pub flag: Option<String>,
-    pub by_circumstance: Vec<CircumstanceRates>,
-    pub inequality: Inequality,
-    pub tree: TreeResult,
-    pub regions: Vec<RegionResult>,
-}
 
 /// The survey records of an indicator's furthest-behind group, so the social-protection
 /// simulation can say how far each scenario reaches them.
 #[derive(Debug, Clone)]
-pub struct Group {
+pub struct BehindGroup {
     pub indicator: String,
     pub indicator_label: String,
-    /// The group in words (the tree leaf's description).
-    pub group: String,
+    /// The group (the tree leaf's conditions).
+    pub group: Group,
     pub rows: Vec<u32>,
 }
 
@@ -228,7 +35,7 @@ pub fn analyse_wave(spec: &Spec, survey: &Survey) -> Result<Vec<IndicatorResult>
 pub fn analyse_wave_with_groups(
     spec: &Spec,
     survey: &Survey,
-) -> Result<(Vec<IndicatorResult>, Vec<Group>)> {
+) -> Result<(Vec<IndicatorResult>, Vec<BehindGroup>)> {
     let encoded = cells::encode_all(spec, survey)?;
     let regions = cells::regions(survey)?;
     let design = survey.design()?;
@@ -239,7 +46,6 @@ pub fn analyse_wave_with_groups(
     );
     let wave = WaveInputs {
         spec,
-        words: Words::for_language(&spec.brief.language)?,
         survey,
         encoded,
         regions,
@@ -259,7 +65,6 @@ pub fn analyse_wave_with_groups(
 /// What every indicator of a wave is analysed with: prepared once per wave.
 struct WaveInputs<'a> {
     spec: &'a Spec,
-    words: Words,
     survey: &'a Survey,
     encoded: Vec<Encoded>,
     regions: Option<cells::Regions>,
@@ -270,10 +75,9 @@ struct WaveInputs<'a> {
 fn analyse_indicator(
     wave: &WaveInputs,
     ind: &Indicator,
-) -> Result<(IndicatorResult, Option<Group>)> {
+) -> Result<(IndicatorResult, Option<BehindGroup>)> {
     let WaveInputs {
         spec,
-        words,
         survey,
         encoded,
         regions,
@@ -309,8 +113,8 @@ fn analyse_indicator(
                         weight_share: c.w / total_w,
                         rate: c.rate(),
                         se,
-                        ci: rate_ci(c.rate(), se),
-                        flag: reliability(c.n, c.rate(), se, rules, words),
+                        ci: crate::estimate::variance::rate_ci(c.rate(), se),
+                        flag: Flag::check(c.n, c.rate(), se, rules.min_n, rules.max_cv),
                     }
                 })
                 .collect();
@@ -326,7 +130,7 @@ fn analyse_indicator(
         .by_region
         .iter()
         .map(|(name, t)| {
-            let tree = tree_result(t, &spec.lnob, complement, words);
+            let tree = tree_result(t, &spec.lnob, complement);
             RegionResult {
                 region: name.clone(),
                 n: t.total_n(),
@@ -343,7 +147,7 @@ fn analyse_indicator(
     if !replicates.is_empty() {
         bootstrap_inequality(&built, replicates, complement, &mut inequality);
     }
-    let (mut tree, grown) = grow_and_describe(table, &spec.lnob, complement, words);
+    let (mut tree, grown) = grow_and_describe(table, &spec.lnob, complement);
     let mut group = None;
     // Leaf rates as domains: the cells that fall into each leaf.
     if let Some(grown) = grown {
@@ -367,10 +171,10 @@ fn analyse_indicator(
             .chain(tree.furthest_ahead.iter_mut())
         {
             leaf.se = leaf_se(leaf.node);
-            leaf.flag = reliability(leaf.n, leaf.rate, leaf.se, rules, words);
+            leaf.flag = Flag::check(leaf.n, leaf.rate, leaf.se, rules.min_n, rules.max_cv);
         }
         if let Some(behind) = &tree.furthest_behind {
-            group = Some(Group {
+            group = Some(BehindGroup {
                 indicator: ind.id.clone(),
                 indicator_label: ind.label.clone(),
                 group: behind.group.clone(),
@@ -386,7 +190,13 @@ fn analyse_indicator(
     }
     let result = IndicatorResult {
         rate_se,
-        flag: reliability(table.total_n(), table.rate(), rate_se, rules, words),
+        flag: Flag::check(
+            table.total_n(),
+            table.rate(),
+            rate_se,
+            rules.min_n,
+            rules.max_cv,
+        ),
         id: ind.id.clone(),
         label: ind.label.clone(),
         sdg: ind.sdg.clone(),
@@ -486,13 +296,8 @@ pub fn inequality(table: &CellTable, complement: bool, world_bank: bool) -> Ineq
 
 /// Grow the tree and describe its leaves. For a barrier indicator the furthest behind group is the
 /// one with the highest barrier rate.
-pub fn tree_result(
-    table: &CellTable,
-    opts: &LnobOptions,
-    barrier: bool,
-    words: &Words,
-) -> TreeResult {
-    grow_and_describe(table, opts, barrier, words).0
+pub fn tree_result(table: &CellTable, opts: &LnobOptions, barrier: bool) -> TreeResult {
+    grow_and_describe(table, opts, barrier).0
 }
 
 /// The described tree, and the grown tree itself when there is one.
@@ -500,7 +305,6 @@ fn grow_and_describe(
     table: &CellTable,
     opts: &LnobOptions,
     barrier: bool,
-    words: &Words,
 ) -> (TreeResult, Option<tree::Tree>) {
     let controls = tree::Controls::escap(
         table.total_n(),
@@ -524,10 +328,9 @@ fn grow_and_describe(
         importance: Vec::new(),
     };
     if rate <= 0.0 || rate >= 1.0 {
-        result.skipped = Some(format!(
-            "the rate is {} for everyone, so there is no group to tell apart",
-            if rate <= 0.0 { "0" } else { "1" }
-        ));
+        result.skipped = Some(NoTree::ConstantRate {
+            rate: if rate <= 0.0 { 0.0 } else { 1.0 },
+        });
         return (result, None);
     }
     let t = tree::grow(table, controls);
@@ -537,13 +340,13 @@ fn grow_and_describe(
         .iter()
         .map(|&i| {
             let node = &t.nodes[i];
-            let conditions = describe(table, &t.path(table, i), words);
             Leaf {
                 node: node.id,
                 se: 0.0,
                 flag: None,
-                group: group_text(&conditions, words),
-                conditions,
+                group: Group {
+                    conditions: describe(table, &t.path(table, i)),
+                },
                 n: node.n,
                 weight_share: node.w / total_w,
                 rate: node.rate(),
@@ -573,13 +376,10 @@ fn grow_and_describe(
         .enumerate()
         .map(|(i, node)| {
             let edge = if i == 0 {
-                String::new()
+                None
             } else {
                 let path = t.path(table, i);
-                describe(table, &path[path.len() - 1..], words)
-                    .first()
-                    .map(|c| format!("{}: {}", c.label, c.text))
-                    .unwrap_or_default()
+                describe(table, &path[path.len() - 1..]).into_iter().next()
             };
             TreeNode {
                 node: node.id,
@@ -613,7 +413,7 @@ fn grow_and_describe(
 }
 
 /// What a path allows for one circumstance: its levels (factors) or bounds (numbers).
-struct Allowed {
+struct Span {
     var: usize,
     levels: Vec<u32>,
     lower: Option<f64>,
@@ -621,13 +421,13 @@ struct Allowed {
 }
 
 /// Per circumstance on the path, the final allowed levels (intersecting repeated steps) or bounds.
-fn describe(table: &CellTable, steps: &[tree::Step], words: &Words) -> Vec<Condition> {
-    let mut out: Vec<Allowed> = Vec::new();
+fn describe(table: &CellTable, steps: &[tree::Step]) -> Vec<Condition> {
+    let mut out: Vec<Span> = Vec::new();
     for s in steps {
         let pos = match out.iter().position(|o| o.var == s.var) {
             Some(p) => p,
             None => {
-                out.push(Allowed {
+                out.push(Span {
                     var: s.var,
                     levels: (0..table.vars[s.var].levels.len() as u32).collect(),
                     lower: None,
@@ -646,37 +446,24 @@ fn describe(table: &CellTable, steps: &[tree::Step], words: &Words) -> Vec<Condi
     out.into_iter()
         .map(|a| {
             let var = &table.vars[a.var];
-            let text = if var.kind == CircumstanceKind::Numeric {
-                let f = |x: f64| words.number(x);
-                match (a.lower, a.upper) {
-                    (Some(l), Some(h)) => words.text("from_to", &[("from", &f(l)), ("to", &f(h))]),
-                    (Some(l), None) => words.text("from", &[("from", &f(l))]),
-                    (None, Some(h)) => words.text("to", &[("to", &f(h))]),
-                    (None, None) => String::new(),
+            let allowed = if var.kind == CircumstanceKind::Numeric {
+                Allowed::Range {
+                    lower: a.lower,
+                    upper: a.upper,
                 }
             } else {
-                a.levels
-                    .iter()
-                    .map(|&c| var.level_labels[c as usize].as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                Allowed::Levels(
+                    a.levels
+                        .iter()
+                        .map(|&c| var.level_labels[c as usize].clone())
+                        .collect(),
+                )
             };
             Condition {
                 circumstance: var.id.clone(),
                 label: var.label.clone(),
-                text,
+                allowed,
             }
         })
         .collect()
-}
-
-fn group_text(conditions: &[Condition], words: &Words) -> String {
-    if conditions.is_empty() {
-        return words.text("everyone", &[]);
-    }
-    conditions
-        .iter()
-        .map(|c| format!("{}: {}", c.label, c.text))
-        .collect::<Vec<_>>()
-        .join(" · ")
 }

@@ -71,7 +71,10 @@ pub struct GroupReach {
     pub id: String,
     /// What the group is furthest behind in (the indicator's label), if an indicator group.
     pub indicator: Option<String>,
-    pub group: String,
+    /// The indicator's furthest-behind group (none for the bottom 40% and an area).
+    pub group: Option<crate::results::lnob::Group>,
+    /// The area's name as in the data, for an area group.
+    pub area: Option<String>,
     /// Share of the group's records living in a household that receives a benefit.
     pub coverage: f64,
     /// Mean consumption gain of the group, percent.
@@ -107,7 +110,7 @@ pub struct ScenarioResult {
     /// Mean coverage over the indicators' furthest-behind groups.
     pub reach_furthest_behind: f64,
     /// "Not poor" (national line) as an opportunity, after the scenario.
-    pub not_poor: Option<crate::analysis::lnob::Inequality>,
+    pub not_poor: Option<crate::results::lnob::Inequality>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -119,7 +122,7 @@ pub struct SpotResult {
     pub baseline_deciles: Vec<DecileRow>,
     pub baseline_areas: Vec<AreaRow>,
     /// "Not poor" as an opportunity before any transfer (when the spec names circumstances).
-    pub not_poor_baseline: Option<crate::analysis::lnob::Inequality>,
+    pub not_poor_baseline: Option<crate::results::lnob::Inequality>,
     pub scenarios: Vec<ScenarioResult>,
 }
 
@@ -335,19 +338,21 @@ pub fn baseline(spec: &Spec, survey: &Survey) -> Result<Distribution> {
 struct Followed {
     id: String,
     indicator: Option<String>,
-    group: String,
+    group: Option<crate::results::lnob::Group>,
+    area: Option<String>,
     rows: Vec<u32>,
 }
 
 /// Records of the groups to follow: the indicators' furthest-behind groups, then the bottom 40%
 /// (pre-transfer deciles 1–4) and the rural population.
-fn followed(pop: &Population, groups: &[crate::analysis::lnob::Group]) -> Vec<Followed> {
+fn followed(pop: &Population, groups: &[crate::analysis::lnob::BehindGroup]) -> Vec<Followed> {
     let mut out: Vec<Followed> = groups
         .iter()
         .map(|g| Followed {
             id: g.indicator.clone(),
             indicator: Some(g.indicator_label.clone()),
-            group: g.group.clone(),
+            group: Some(g.group.clone()),
+            area: None,
             rows: g.rows.clone(),
         })
         .collect();
@@ -355,7 +360,8 @@ fn followed(pop: &Population, groups: &[crate::analysis::lnob::Group]) -> Vec<Fo
     out.push(Followed {
         id: "bottom40".into(),
         indicator: None,
-        group: "Bottom 40% (consumption before transfers)".into(),
+        group: None,
+        area: None,
         rows: all
             .clone()
             .filter(|&r| pop.decile[pop.household[r as usize]] <= 4)
@@ -366,7 +372,8 @@ fn followed(pop: &Population, groups: &[crate::analysis::lnob::Group]) -> Vec<Fo
             out.push(Followed {
                 id: "rural".into(),
                 indicator: None,
-                group: format!("{} population", names[k]),
+                group: None,
+                area: Some(names[k].clone()),
                 rows: all
                     .filter(|&r| codes[pop.household[r as usize]] == k)
                     .collect(),
@@ -406,6 +413,7 @@ fn reach(
         id: g.id.clone(),
         indicator: g.indicator.clone(),
         group: g.group.clone(),
+        area: g.area.clone(),
         coverage: ratio(covered, w),
         gain_pct: 100.0 * ratio(gain, base),
         headcount_before: ratio(before, w),
@@ -467,7 +475,7 @@ impl NotPoor {
         pop: &Population,
         welfare: &[f64],
         line: f64,
-    ) -> crate::analysis::lnob::Inequality {
+    ) -> crate::results::lnob::Inequality {
         let mut table = self.template.clone();
         for c in table.cells.iter_mut() {
             c.w = 0.0;
@@ -494,7 +502,7 @@ pub fn simulate_wave(spec: &Spec, survey: &Survey) -> Result<SpotResult> {
 pub fn simulate_wave_for(
     spec: &Spec,
     survey: &Survey,
-    groups: &[crate::analysis::lnob::Group],
+    groups: &[crate::analysis::lnob::BehindGroup],
 ) -> Result<SpotResult> {
     let set = Setting::new(spec, survey)?;
     let (lines, pop) = (&set.lines, &set.pop);

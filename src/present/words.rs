@@ -1,0 +1,151 @@
+//! Results put into words, in the brief's language: a group from its conditions ("Wealth:
+//! Poorest 20% · Age: 26.5 or more", or "Everyone"), a reliability flag from its reason code, why
+//! no tree was grown. The texts are section `[labels]` of the strings file; numbers take the
+//! language's decimal mark.
+//!
+//! `view` turns `results.json` into what the templates read: the same data with every group,
+//! flag, tree edge and skipped-tree reason replaced by its text.
+
+use serde_json::Value;
+
+use super::render::Strings;
+use crate::error::Result;
+use crate::results::lnob::{Allowed, Condition, Flag, Group, NoTree};
+
+/// Words for one language.
+pub struct Words<'a> {
+    strings: &'a Strings,
+}
+
+impl<'a> Words<'a> {
+    pub fn new(strings: &'a Strings) -> Self {
+        Words { strings }
+    }
+
+    fn text(&self, key: &str, args: &[(&str, &str)]) -> Result<String> {
+        self.strings.fill(&format!("labels.{key}"), args)
+    }
+
+    /// A threshold of a numeric circumstance, with the language's decimal mark.
+    fn number(&self, x: f64) -> String {
+        crate::io::format_code(x).replace('.', &self.strings.number.decimal)
+    }
+
+    /// What a condition allows: level labels joined, or the bounds in words.
+    pub fn allowed(&self, allowed: &Allowed) -> Result<String> {
+        match allowed {
+            Allowed::Levels(levels) => Ok(levels.join(", ")),
+            Allowed::Range { lower, upper } => {
+                let f = |x: f64| self.number(x);
+                match (lower, upper) {
+                    (Some(l), Some(h)) => self.text("from_to", &[("from", &f(*l)), ("to", &f(*h))]),
+                    (Some(l), None) => self.text("from", &[("from", &f(*l))]),
+                    (None, Some(h)) => self.text("to", &[("to", &f(*h))]),
+                    (None, None) => Ok(String::new()),
+                }
+            }
+        }
+    }
+
+    /// "Residence: Rural".
+    pub fn condition(&self, c: &Condition) -> Result<String> {
+        Ok(format!("{}: {}", c.label, self.allowed(&c.allowed)?))
+    }
+
+    /// The group's conditions joined with " · ", or "Everyone".
+    pub fn group(&self, g: &Group) -> Result<String> {
+        if g.conditions.is_empty() {
+            return self.text("everyone", &[]);
+        }
+        let parts = g
+            .conditions
+            .iter()
+            .map(|c| self.condition(c))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(parts.join(" · "))
+    }
+
+    pub fn flag(&self, f: &Flag) -> Result<String> {
+        match f {
+            Flag::FewRecords { n, min } => self.text(
+                "flag_n",
+                &[("n", &n.to_string()), ("min", &min.to_string())],
+            ),
+            Flag::HighCv { cv, max } => {
+                let cv = cv.map_or("inf".to_string(), |cv| format!("{:.0}", 100.0 * cv));
+                self.text(
+                    "flag_cv",
+                    &[("cv", &cv), ("max", &format!("{:.0}", 100.0 * max))],
+                )
+            }
+        }
+    }
+
+    /// "Bottom 40% (consumption before transfers)".
+    pub fn bottom40(&self) -> Result<String> {
+        self.text("bottom40_group", &[])
+    }
+
+    /// "Rural population".
+    pub fn area_population(&self, area: &str) -> Result<String> {
+        self.text("area_group", &[("area", area)])
+    }
+
+    pub fn no_tree(&self, reason: &NoTree) -> Result<String> {
+        match reason {
+            NoTree::ConstantRate { rate } => {
+                self.text("no_tree_constant", &[("rate", &self.number(*rate))])
+            }
+        }
+    }
+
+    /// The results as the templates read them: every group, flag, tree edge and skipped-tree
+    /// reason replaced by its text (the rest as in `results.json`).
+    pub fn view(&self, results: &impl serde::Serialize) -> Result<Value> {
+        let mut value =
+            serde_json::to_value(results).map_err(|e| crate::error::Error::Template {
+                template: "results".into(),
+                message: e.to_string(),
+            })?;
+        self.put_in_words(&mut value)?;
+        Ok(value)
+    }
+
+    fn put_in_words(&self, value: &mut Value) -> Result<()> {
+        match value {
+            Value::Array(items) => items.iter_mut().try_for_each(|v| self.put_in_words(v)),
+            Value::Object(map) => {
+                for (key, v) in map.iter_mut() {
+                    match (key.as_str(), &*v) {
+                        ("flag", Value::Object(_)) => *v = Value::String(self.flag(&typed(v)?)?),
+                        ("edge", Value::Object(_)) => {
+                            *v = Value::String(self.condition(&typed(v)?)?)
+                        }
+                        ("edge", Value::Null) => *v = Value::String(String::new()),
+                        ("skipped", Value::Object(_)) => {
+                            *v = Value::String(self.no_tree(&typed(v)?)?)
+                        }
+                        (_, Value::Object(inner)) if is_group(inner) => {
+                            *v = Value::String(self.group(&typed(v)?)?)
+                        }
+                        _ => self.put_in_words(v)?,
+                    }
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A serialised `Group`: an object whose one key is `conditions`.
+fn is_group(map: &serde_json::Map<String, Value>) -> bool {
+    map.len() == 1 && map.contains_key("conditions")
+}
+
+fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T> {
+    serde_json::from_value(v.clone()).map_err(|e| crate::error::Error::Template {
+        template: "results".into(),
+        message: format!("unexpected shape in the results: {e}"),
+    })
+}

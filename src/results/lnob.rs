@@ -1,0 +1,191 @@
+//! LNOB results as data: rates by circumstance, the tree, its leaves as groups (conditions on
+//! circumstances, not sentences), the D-index with its Shapley parts, per indicator and region.
+//! Flags are reason codes with their numbers; the words are the presentation layer's.
+
+use serde::{Deserialize, Serialize};
+
+use crate::spec::{EstimateUnit, IndicatorKind};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GroupRate {
+    pub level: String,
+    pub label: String,
+    pub n: u64,
+    pub weight_share: f64,
+    pub rate: f64,
+    pub se: f64,
+    /// 95% confidence interval, normal approximation clipped to [0, 1].
+    pub ci: (f64, f64),
+    /// Why the estimate is unreliable (too few records, CV too high), if it is.
+    pub flag: Option<Flag>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CircumstanceRates {
+    pub circumstance: String,
+    pub label: String,
+    pub groups: Vec<GroupRate>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Shapley {
+    pub circumstance: String,
+    pub label: String,
+    pub value: f64,
+    pub share: f64,
+    /// Bootstrap standard error (when replicates are asked for).
+    pub se: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Inequality {
+    /// Rate of the opportunity analysed (for a barrier, of its complement).
+    pub opportunity_rate: f64,
+    pub d: f64,
+    pub hoi: f64,
+    /// Bootstrap standard errors of D and HOI (rescaled bootstrap by PSU within strata).
+    pub d_se: Option<f64>,
+    pub hoi_se: Option<f64>,
+    pub shapley: Vec<Shapley>,
+    /// World Bank variant of D (logit-predicted probabilities), when `[lnob] world_bank = true`.
+    pub world_bank_d: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Leaf {
+    pub node: u64,
+    /// Linearised standard error of the leaf's rate (a domain estimate).
+    pub se: f64,
+    pub flag: Option<Flag>,
+    /// The group: one condition per circumstance on the leaf's path.
+    pub group: Group,
+    pub n: u64,
+    pub weight_share: f64,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Condition {
+    pub circumstance: String,
+    pub label: String,
+    pub allowed: Allowed,
+}
+
+/// What a condition allows of its circumstance.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum Allowed {
+    /// A factor: these levels (their display labels, in level order).
+    Levels(Vec<String>),
+    /// A number: lower ≤ x < upper, either bound open when absent.
+    Range {
+        lower: Option<f64>,
+        upper: Option<f64>,
+    },
+}
+
+/// A group of the population as conditions on circumstances; no condition is everyone.
+/// The presentation layer puts it in words.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Group {
+    pub conditions: Vec<Condition>,
+}
+
+/// Why an estimate is unreliable.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum Flag {
+    /// Fewer records than the minimum.
+    FewRecords { n: u64, min: u64 },
+    /// Coefficient of variation above the maximum (`cv` absent: the estimate is 0).
+    HighCv { cv: Option<f64>, max: f64 },
+}
+
+impl Flag {
+    /// Flag an estimate from fewer than `min_n` records or with a coefficient of variation above
+    /// `max_cv`.
+    pub fn check(n: u64, est: f64, se: f64, min_n: u64, max_cv: f64) -> Option<Flag> {
+        let cv = (est != 0.0).then(|| se / est.abs());
+        if n < min_n {
+            Some(Flag::FewRecords { n, min: min_n })
+        } else if cv.is_none_or(|cv| cv > max_cv) {
+            Some(Flag::HighCv { cv, max: max_cv })
+        } else {
+            None
+        }
+    }
+}
+
+/// Why no tree was grown.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum NoTree {
+    /// The outcome has the same value (0 or 1) for everyone: no group to tell apart.
+    ConstantRate { rate: f64 },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TreeNode {
+    pub node: u64,
+    pub depth: usize,
+    pub n: u64,
+    pub weight_share: f64,
+    pub rate: f64,
+    /// The condition that leads into this node from its parent (none for the root).
+    pub edge: Option<Condition>,
+    pub leaf: bool,
+    pub furthest_behind_path: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TreeResult {
+    pub minbucket: u64,
+    pub minsplit: u64,
+    pub maxdepth: usize,
+    pub cp: f64,
+    /// Why no tree was grown, if so.
+    pub skipped: Option<NoTree>,
+    pub leaves: Vec<Leaf>,
+    pub nodes: Vec<TreeNode>,
+    /// Copies of the furthest-behind and furthest-ahead leaves.
+    pub furthest_behind: Option<Leaf>,
+    pub furthest_ahead: Option<Leaf>,
+    /// Rate gap between furthest ahead and furthest behind (percentage points / 100).
+    pub gap: f64,
+    /// rpart's variable importance: split improvements plus improvement × adjusted agreement of
+    /// up to five surrogate splits per node.
+    pub importance: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RegionResult {
+    pub region: String,
+    pub n: u64,
+    pub weight_share: f64,
+    pub rate: f64,
+    pub inequality: Inequality,
+    pub furthest_behind: Option<Leaf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct IndicatorResult {
+    pub id: String,
+    pub label: String,
+    pub sdg: String,
+    pub unit: EstimateUnit,
+    pub kind: IndicatorKind,
+    /// Records in the population, and those dropped for missing outcome or circumstance.
+    pub population_n: u64,
+    pub n: u64,
+    pub dropped_n: u64,
+    pub dropped_weight_share: f64,
+    /// Weighted rate of the outcome as defined (for a barrier, the barrier's prevalence), its
+    /// linearised standard error and reliability flag.
+    pub rate: f64,
+    pub rate_se: f64,
+    pub flag: Option<Flag>,
+    pub by_circumstance: Vec<CircumstanceRates>,
+    pub inequality: Inequality,
+    pub tree: TreeResult,
+    pub regions: Vec<RegionResult>,
+}
