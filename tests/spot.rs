@@ -209,7 +209,7 @@ target_bottom = 0.3
 "#;
     let sc = &simulate(targeted, 1).scenarios[0];
     assert_eq!(sc.schemes[0].recipients_n, 1);
-    assert_eq!(sc.schemes[0].paid_to, "households");
+    assert_eq!(sc.schemes[0].paid_to, spot::PaidTo::Households);
     assert!((sc.schemes[0].recipients - 5.0).abs() < 1e-12); // household weight of household 3
     assert!((sc.cost_lcu - 5.0 * 90.0 * 12.0).abs() < 1e-9);
     assert!((sc.people_in_recipient_households - 15.0).abs() < 1e-12);

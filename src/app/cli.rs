@@ -70,6 +70,9 @@ pub enum Command {
         out: Option<PathBuf>,
         #[arg(long)]
         templates: Option<PathBuf>,
+        /// Render in this language ("en" or "id") instead of the one the results were made for.
+        #[arg(long)]
+        language: Option<String>,
     },
 }
 
@@ -143,6 +146,7 @@ pub fn execute(command: Command) -> Result<String> {
             results,
             out,
             templates,
+            language,
         } => {
             let out = out.unwrap_or_else(|| {
                 results
@@ -150,7 +154,7 @@ pub fn execute(command: Command) -> Result<String> {
                     .unwrap_or(Path::new("."))
                     .join("rerendered")
             });
-            pipeline::rerender(&results, &out, templates.as_deref())?;
+            pipeline::rerender_in(&results, &out, templates.as_deref(), language.as_deref())?;
             Ok(format!("brief re-rendered to {}", out.display()))
         }
     }

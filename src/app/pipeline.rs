@@ -267,14 +267,37 @@ pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<RunSummary> {
 
 /// Re-render a brief from a saved `results.json` (no data needed).
 pub fn rerender(results_json: &Path, out: &Path, templates_dir: Option<&Path>) -> Result<()> {
+    rerender_in(results_json, out, templates_dir, None)
+}
+
+/// Re-render a brief from a saved `results.json`, optionally in another language: the results
+/// hold no words, so the brief equals the one `run` writes with that `brief.language`.
+pub fn rerender_in(
+    results_json: &Path,
+    out: &Path,
+    templates_dir: Option<&Path>,
+    language: Option<&str>,
+) -> Result<()> {
     let text = std::fs::read_to_string(results_json)
         .map_err(|e| Error::input(results_json, format!("cannot read: {e}")))?;
-    let results: Results = serde_json::from_str(&text).map_err(|e| {
+    let mut results: Results = serde_json::from_str(&text).map_err(|e| {
         Error::input(
             results_json,
             format!("not a results.json of this tool: {e}"),
         )
     })?;
+    if let Some(language) = language {
+        if !spec::LANGUAGES.contains(&language) {
+            return Err(Error::input(
+                results_json,
+                format!(
+                    "--language: expected one of {:?}, found \"{language}\"",
+                    spec::LANGUAGES
+                ),
+            ));
+        }
+        results.brief.language = language.to_string();
+    }
     let source = match templates_dir {
         Some(dir) => TemplateSource::Folder(dir),
         None => TemplateSource::Default,

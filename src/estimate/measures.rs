@@ -9,8 +9,10 @@ use crate::estimate::stats;
 /// A poverty line: monthly, per capita, in local currency.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PovertyLine {
+    /// "national", or "usd" and the daily amount ("usd3.00").
     pub id: String,
-    pub label: String,
+    /// An international line's daily amount in 2021 PPP dollars (none for the national line).
+    pub usd_per_day: Option<f64>,
     /// Monthly, per capita, local currency.
     pub monthly_lcu: f64,
 }

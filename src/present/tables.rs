@@ -193,6 +193,11 @@ pub fn build(results: &Results, words: &Words) -> Result<Vec<Table>> {
             ],
         );
         let base_reduction = spot.baseline.poverty.first().map(|f| f.headcount);
+        let line_labels = spot
+            .lines
+            .iter()
+            .map(|l| words.poverty_line(l))
+            .collect::<Result<Vec<_>>>()?;
         // One row of Table 5 and its rows of Table 6; `reduction` and `cost` are blank for the
         // baseline.
         let mut scenario_row =
@@ -218,11 +223,11 @@ pub fn build(results: &Results, words: &Words) -> Result<Vec<Table>> {
                 ]);
                 row.extend(cost);
                 scen.push(row);
-                for (line, fgt) in spot.lines.iter().zip(&d.poverty) {
+                for ((line, label), fgt) in spot.lines.iter().zip(&line_labels).zip(&d.poverty) {
                     lines.push(vec![
                         s(&spot.wave),
                         s(id),
-                        s(&line.label),
+                        s(label),
                         num(line.monthly_lcu),
                         num(fgt.headcount),
                         num(fgt.headcount_se),

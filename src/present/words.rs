@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use super::render::Strings;
 use crate::error::Result;
+use crate::estimate::measures::PovertyLine;
 use crate::results::lnob::{Allowed, Condition, Flag, Group, NoTree};
 
 /// Words for one language.
@@ -89,6 +90,17 @@ impl<'a> Words<'a> {
     /// "Rural population".
     pub fn area_population(&self, area: &str) -> Result<String> {
         self.text("area_group", &[("area", area)])
+    }
+
+    /// "National poverty line", "$3.00 a day (2021 PPP)".
+    pub fn poverty_line(&self, line: &PovertyLine) -> Result<String> {
+        match line.usd_per_day {
+            None => self.strings.fill("common.national_line", &[]),
+            Some(usd) => self.strings.fill(
+                "common.international_line",
+                &[("usd", &self.strings.number.fixed(usd, 2))],
+            ),
+        }
     }
 
     pub fn no_tree(&self, reason: &NoTree) -> Result<String> {

@@ -23,12 +23,21 @@ use crate::spec::{BenefitUnit, MacroFigures, Scenario, Scheme, SchemeKind, Spec}
 use crate::survey::{Survey, HH_SIZE, HH_WEIGHT, PERSON_WEIGHT, WELFARE};
 use projection::{ByAge, SchemeBase, YearCost};
 
+/// Whom a scheme pays one benefit to.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum PaidTo {
+    Persons,
+    Households,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SchemeResult {
-    pub label: String,
+    /// The spec's label for the scheme, if it gives one (its kind names it otherwise).
+    pub label: Option<String>,
     pub kind: SchemeKind,
-    /// "persons" or "households": what one benefit is paid to.
-    pub paid_to: String,
+    /// What one benefit is paid to.
+    pub paid_to: PaidTo,
     pub benefit_monthly_lcu: f64,
     /// Eligible (after targeting) and recipients (after take-up), weighted, in `paid_to` units.
     pub eligible: f64,
@@ -132,13 +141,13 @@ pub fn poverty_lines(spec: &Spec, survey: &Survey) -> Vec<PovertyLine> {
     let m = &spec.macro_figures;
     let mut lines = vec![PovertyLine {
         id: "national".into(),
-        label: "National poverty line".into(),
+        usd_per_day: None,
         monthly_lcu: survey.wave.poverty_line.unwrap_or(m.national_poverty_line),
     }];
     for &usd in &spec.spot.international_lines {
         lines.push(PovertyLine {
             id: format!("usd{usd:.2}"),
-            label: format!("${usd:.2} a day (2021 PPP)"),
+            usd_per_day: Some(usd),
             monthly_lcu: usd * m.ppp_factor * m.cpi_ratio * 365.0 / 12.0,
         });
     }
@@ -735,14 +744,13 @@ fn simulate(
         }
         let cost = projection::annual_cost(rec_w, 1.0, benefit, s.admin_cost);
         schemes.push(SchemeResult {
-            label: s.label.clone().unwrap_or_else(|| format!("{:?}", s.kind)),
+            label: s.label.clone(),
             kind: s.kind,
             paid_to: if per_household {
-                "households"
+                PaidTo::Households
             } else {
-                "persons"
-            }
-            .into(),
+                PaidTo::Persons
+            },
             benefit_monthly_lcu: benefit,
             eligible: elig_w,
             recipients: rec_w,
