@@ -433,7 +433,7 @@ pub fn draw_all(results: &Results, t: &Strings, dir: &Path) -> Result<Vec<ChartF
             charts.push(projection_chart(results, t, &source, dir)?);
 
             // Reach to the furthest behind, next to reach to the bottom 40%.
-            let coverage_of = |sc: &crate::analysis::spot::ScenarioResult, id: &str| {
+            let coverage_of = |sc: &crate::results::spot::ScenarioResult, id: &str| {
                 sc.reach
                     .iter()
                     .find(|g| g.id == id)
@@ -525,7 +525,7 @@ fn projection_chart(results: &Results, t: &Strings, source: &str, dir: &Path) ->
 }
 
 struct ProjectionChart<'a> {
-    spot: &'a crate::analysis::spot::SpotResult,
+    spot: &'a crate::results::spot::SpotResult,
     title: &'a str,
     source: &'a str,
     years: (i32, i32),

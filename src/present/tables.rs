@@ -264,7 +264,7 @@ pub fn build(results: &Results, words: &Words) -> Result<Vec<Table>> {
                 ],
             );
         }
-        let decile_rows = |t: &mut Table, id: &str, rows: &[crate::analysis::spot::DecileRow]| {
+        let decile_rows = |t: &mut Table, id: &str, rows: &[crate::results::spot::DecileRow]| {
             for r in rows {
                 t.push(vec![
                     s(&spot.wave),
@@ -280,7 +280,7 @@ pub fn build(results: &Results, words: &Words) -> Result<Vec<Table>> {
             }
         };
         decile_rows(&mut deciles, "baseline", &spot.baseline_deciles);
-        let area_rows = |t: &mut Table, id: &str, rows: &[crate::analysis::spot::AreaRow]| {
+        let area_rows = |t: &mut Table, id: &str, rows: &[crate::results::spot::AreaRow]| {
             for r in rows {
                 t.push(vec![
                     s(&spot.wave),
@@ -350,7 +350,7 @@ pub fn build(results: &Results, words: &Words) -> Result<Vec<Table>> {
 /// Table A1: every indicator rate, overall and by circumstance group, every wave.
 /// Whom a scenario's reach row follows, in words: an indicator's furthest-behind group, the
 /// bottom 40% or an area's population.
-fn reach_group(words: &Words, g: &crate::analysis::spot::GroupReach) -> Result<String> {
+fn reach_group(words: &Words, g: &crate::results::spot::GroupReach) -> Result<String> {
     match (&g.group, &g.area) {
         (Some(group), _) => words.group(group),
         (None, Some(area)) => words.area_population(area),

@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 pub mod lnob;
+pub mod spot;
 
-use crate::analysis::spot::SpotResult;
 use crate::spec::{Brief, MacroFigures};
 use lnob::{Group, IndicatorResult};
+use spot::SpotResult;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Results {

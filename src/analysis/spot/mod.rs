@@ -12,128 +12,18 @@ use std::collections::HashMap;
 use polars::prelude::*;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::estimate::measures;
 pub use crate::estimate::measures::PovertyLine;
 pub use crate::estimate::measures::{Distribution, Fgt};
 use crate::estimate::stats;
+pub use crate::results::spot::{
+    AreaRow, DecileRow, GroupReach, PaidTo, ScenarioResult, SchemeResult, SpotResult,
+};
 use crate::spec::{BenefitUnit, MacroFigures, Scenario, Scheme, SchemeKind, Spec};
 use crate::survey::{Survey, HH_SIZE, HH_WEIGHT, PERSON_WEIGHT, WELFARE};
-use projection::{ByAge, SchemeBase, YearCost};
-
-/// Whom a scheme pays one benefit to.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum PaidTo {
-    Persons,
-    Households,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SchemeResult {
-    /// The spec's label for the scheme, if it gives one (its kind names it otherwise).
-    pub label: Option<String>,
-    pub kind: SchemeKind,
-    /// What one benefit is paid to.
-    pub paid_to: PaidTo,
-    pub benefit_monthly_lcu: f64,
-    /// Eligible (after targeting) and recipients (after take-up), weighted, in `paid_to` units.
-    pub eligible: f64,
-    pub recipients: f64,
-    pub recipients_n: u64,
-    /// Transfers plus administration, local currency per year.
-    pub cost_lcu: f64,
-}
-
-/// One pre-transfer decile of persons in the incidence table.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct DecileRow {
-    pub decile: u8,
-    /// Share of persons in the decile (0 for a decile with no record, in tiny samples).
-    pub population_share: f64,
-    pub mean_before: f64,
-    pub mean_after: f64,
-    /// Change of mean consumption, percent.
-    pub change_pct: f64,
-    /// Share of persons living in a household that receives a benefit.
-    pub coverage: f64,
-    /// Share of all transfers received by the decile.
-    pub benefit_share: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct AreaRow {
-    pub area: String,
-    pub population_share: f64,
-    pub headcount_before: f64,
-    pub headcount_after: f64,
-    pub coverage: f64,
-}
-
-/// How far a scenario reaches one group: a furthest-behind group of an indicator, the bottom 40%
-/// or the rural population.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct GroupReach {
-    /// Indicator id, or "bottom40" / "rural".
-    pub id: String,
-    /// What the group is furthest behind in (the indicator's label), if an indicator group.
-    pub indicator: Option<String>,
-    /// The indicator's furthest-behind group (none for the bottom 40% and an area).
-    pub group: Option<crate::results::lnob::Group>,
-    /// The area's name as in the data, for an area group.
-    pub area: Option<String>,
-    /// Share of the group's records living in a household that receives a benefit.
-    pub coverage: f64,
-    /// Mean consumption gain of the group, percent.
-    pub gain_pct: f64,
-    pub headcount_before: f64,
-    pub headcount_after: f64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ScenarioResult {
-    pub id: String,
-    pub label: String,
-    pub schemes: Vec<SchemeResult>,
-    pub after: Distribution,
-    pub deciles: Vec<DecileRow>,
-    pub areas: Vec<AreaRow>,
-    pub cost_lcu: f64,
-    pub cost_pct_gdp: f64,
-    pub cost_pct_revenue: f64,
-    /// People receiving a benefit themselves, and people living in a household that does (weighted).
-    pub direct_recipients: f64,
-    pub people_in_recipient_households: f64,
-    /// Money-metric poverty gap (national line) closed per unit of total cost.
-    pub gap_closed_per_lcu: f64,
-    /// Share of transfers reaching households poor before transfers (national line).
-    pub share_to_poor: f64,
-    /// Fall of the national headcount and its bootstrap standard error.
-    pub headcount_reduction: f64,
-    pub headcount_reduction_se: Option<f64>,
-    pub projection: Vec<YearCost>,
-    /// Reach to the furthest-behind groups, the bottom 40% and the rural population.
-    pub reach: Vec<GroupReach>,
-    /// Mean coverage over the indicators' furthest-behind groups.
-    pub reach_furthest_behind: f64,
-    /// "Not poor" (national line) as an opportunity, after the scenario.
-    pub not_poor: Option<crate::results::lnob::Inequality>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SpotResult {
-    pub wave: String,
-    pub year: i32,
-    pub lines: Vec<PovertyLine>,
-    pub baseline: Distribution,
-    pub baseline_deciles: Vec<DecileRow>,
-    pub baseline_areas: Vec<AreaRow>,
-    /// "Not poor" as an opportunity before any transfer (when the spec names circumstances).
-    pub not_poor_baseline: Option<crate::results::lnob::Inequality>,
-    pub scenarios: Vec<ScenarioResult>,
-}
+use projection::{ByAge, SchemeBase};
 
 /// Poverty lines for a wave: the national line and the international lines converted from 2021
 /// PPP dollars a day to local currency per month.

@@ -3,8 +3,7 @@
 //! benefit indexed to inflation; cost_t = beneficiaries_t × benefit_t × 12 × (1 + admin);
 //! nominal GDP_t = GDP_0 × ((1 + real growth)(1 + inflation))^t.
 
-use serde::{Deserialize, Serialize};
-
+use crate::results::spot::YearCost;
 use crate::spec::Projection;
 
 /// Annual cost of a scheme: eligible × take-up × monthly benefit × 12 × (1 + administration).
@@ -30,15 +29,6 @@ impl ByAge {
             + self.working * (1.0 + p.growth_working).powi(t)
             + self.elderly * (1.0 + p.growth_elderly).powi(t)
     }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct YearCost {
-    pub year: i32,
-    pub beneficiaries: f64,
-    pub cost_lcu: f64,
-    pub gdp_lcu: f64,
-    pub cost_pct_gdp: f64,
 }
 
 /// One scheme's projection input: base-year recipients by age (take-up already applied), monthly
