@@ -210,6 +210,7 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
     };
     let summary = crate::results::Summary::build(&waves, spot.as_ref(), poverty_by_wave);
     Ok(Results {
+        schema_version: crate::results::SCHEMA_VERSION,
         summary,
         uncertainty: spec.spec.uncertainty.clone(),
         tool: TOOL.into(),
@@ -280,12 +281,7 @@ pub fn rerender_in(
 ) -> Result<()> {
     let text = std::fs::read_to_string(results_json)
         .map_err(|e| Error::input(results_json, format!("cannot read: {e}")))?;
-    let mut results: Results = serde_json::from_str(&text).map_err(|e| {
-        Error::input(
-            results_json,
-            format!("not a results.json of this tool: {e}"),
-        )
-    })?;
+    let mut results = Results::from_json(&text).map_err(|m| Error::input(results_json, m))?;
     if let Some(language) = language {
         if !spec::LANGUAGES.contains(&language) {
             return Err(Error::input(

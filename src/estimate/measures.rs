@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::estimate::stats;
 
 /// A poverty line: monthly, per capita, in local currency.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct PovertyLine {
     /// "national", or "usd" and the daily amount ("usd3.00").
     pub id: String,
@@ -17,7 +17,7 @@ pub struct PovertyLine {
     pub monthly_lcu: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Fgt {
     pub line: String,
     pub headcount: f64,
@@ -142,7 +142,7 @@ impl HouseholdDesign<'_> {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Distribution {
     pub poverty: Vec<Fgt>,
     pub gini: f64,

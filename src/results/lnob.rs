@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::spec::{EstimateUnit, IndicatorKind};
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct GroupRate {
     pub level: String,
     pub label: String,
@@ -20,14 +20,14 @@ pub struct GroupRate {
     pub flag: Option<Flag>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct CircumstanceRates {
     pub circumstance: String,
     pub label: String,
     pub groups: Vec<GroupRate>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Shapley {
     pub circumstance: String,
     pub label: String,
@@ -37,7 +37,7 @@ pub struct Shapley {
     pub se: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Inequality {
     /// Rate of the opportunity analysed (for a barrier, of its complement).
     pub opportunity_rate: f64,
@@ -51,7 +51,7 @@ pub struct Inequality {
     pub world_bank_d: Option<f64>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Leaf {
     pub node: u64,
     /// Linearised standard error of the leaf's rate (a domain estimate).
@@ -64,7 +64,7 @@ pub struct Leaf {
     pub rate: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Condition {
     pub circumstance: String,
     pub label: String,
@@ -72,7 +72,7 @@ pub struct Condition {
 }
 
 /// What a condition allows of its circumstance.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Allowed {
     /// A factor: these levels (their display labels, in level order).
@@ -86,13 +86,13 @@ pub enum Allowed {
 
 /// A group of the population as conditions on circumstances; no condition is everyone.
 /// The presentation layer puts it in words.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Group {
     pub conditions: Vec<Condition>,
 }
 
 /// Why an estimate is unreliable.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum Flag {
     /// Fewer records than the minimum.
@@ -117,14 +117,14 @@ impl Flag {
 }
 
 /// Why no tree was grown.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum NoTree {
     /// The outcome has the same value (0 or 1) for everyone: no group to tell apart.
     ConstantRate { rate: f64 },
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct TreeNode {
     pub node: u64,
     pub depth: usize,
@@ -137,7 +137,7 @@ pub struct TreeNode {
     pub furthest_behind_path: bool,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct TreeResult {
     pub minbucket: u64,
     pub minsplit: u64,
@@ -157,7 +157,7 @@ pub struct TreeResult {
     pub importance: Vec<(String, f64)>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct RegionResult {
     pub region: String,
     pub n: u64,
@@ -167,7 +167,7 @@ pub struct RegionResult {
     pub furthest_behind: Option<Leaf>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct IndicatorResult {
     pub id: String,
     pub label: String,

@@ -11,8 +11,10 @@ use crate::spec::{Brief, MacroFigures};
 use lnob::{Group, IndicatorResult};
 use spot::SpotResult;
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Results {
+    /// Version of this contract (`SCHEMA_VERSION`); `docs/results.schema.json` describes it.
+    pub schema_version: u32,
     pub tool: String,
     pub version: String,
     pub spec_name: String,
@@ -29,7 +31,7 @@ pub struct Results {
 }
 
 /// Cross-cutting figures the Highlights, Progress and Next steps sections cite.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Summary {
     /// Latest-wave indicators, most unequal (largest D) first.
     pub indicators_by_d: Vec<String>,
@@ -52,7 +54,7 @@ pub struct Summary {
     pub goals: Vec<GoalProgress>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct GoalProgress {
     /// The Goal number (1–17), from the indicator's SDG code.
     pub goal: u32,
@@ -83,7 +85,7 @@ fn by_goal(progress: &[Progress], poverty: Option<&Progress>) -> Vec<GoalProgres
     out
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Recurring {
     pub circumstance: String,
     pub label: String,
@@ -91,7 +93,7 @@ pub struct Recurring {
     pub indicators: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Gap {
     pub indicator: String,
     pub label: String,
@@ -104,7 +106,7 @@ pub struct Gap {
     pub ahead_rate: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Reach {
     pub scenario: String,
     pub label: String,
@@ -112,7 +114,7 @@ pub struct Reach {
     pub cost_pct_gdp: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Progress {
     pub indicator: String,
     pub label: String,
@@ -131,14 +133,14 @@ pub struct Progress {
     pub furthest_behind_latest: Option<Group>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct WaveRate {
     pub wave: String,
     pub rate: f64,
     pub se: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Efficiency {
     pub scenario: String,
     pub label: String,
@@ -394,7 +396,7 @@ mod tests {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct InputRecord {
     pub wave: String,
     pub path: String,
@@ -402,7 +404,7 @@ pub struct InputRecord {
     pub bytes: u64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct WaveResults {
     pub id: String,
     pub year: i32,
@@ -411,7 +413,37 @@ pub struct WaveResults {
     pub indicators: Vec<IndicatorResult>,
 }
 
+/// The version of the results contract: raised whenever `results.json` changes shape.
+/// 1 had groups, flags and some labels as English text; 2 holds them as data.
+pub const SCHEMA_VERSION: u32 = 2;
+
 impl Results {
+    /// The JSON Schema of `results.json`, generated from these types.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(Results);
+        let mut s = serde_json::to_string_pretty(&schema).expect("the schema serialises");
+        s.push('\n');
+        s
+    }
+
+    /// Parse a `results.json`, refusing another schema version with a message that says so.
+    pub fn from_json(text: &str) -> std::result::Result<Results, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        match value.get("schema_version").and_then(|v| v.as_u64()) {
+            Some(v) if v == SCHEMA_VERSION as u64 => {}
+            found => {
+                let found = found.map_or("none".to_string(), |v| v.to_string());
+                return Err(format!(
+                    "schema version {found}, but this vnr-brief reads version {SCHEMA_VERSION}; \
+                     run the spec again to write a current results.json"
+                ));
+            }
+        }
+        // From the text, not the Value: float_roundtrip keeps every number exact.
+        serde_json::from_str(text).map_err(|e| format!("not a results.json of this tool: {e}"))
+    }
+
     pub fn latest(&self) -> &WaveResults {
         self.waves.last().expect("at least one wave")
     }

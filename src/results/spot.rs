@@ -8,14 +8,14 @@ use crate::estimate::measures::{Distribution, PovertyLine};
 use crate::spec::SchemeKind;
 
 /// Whom a scheme pays one benefit to.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum PaidTo {
     Persons,
     Households,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct SchemeResult {
     /// The spec's label for the scheme, if it gives one (its kind names it otherwise).
     pub label: Option<String>,
@@ -32,7 +32,7 @@ pub struct SchemeResult {
 }
 
 /// One pre-transfer decile of persons in the incidence table.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct DecileRow {
     pub decile: u8,
     /// Share of persons in the decile (0 for a decile with no record, in tiny samples).
@@ -47,7 +47,7 @@ pub struct DecileRow {
     pub benefit_share: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct AreaRow {
     pub area: String,
     pub population_share: f64,
@@ -58,7 +58,7 @@ pub struct AreaRow {
 
 /// How far a scenario reaches one group: a furthest-behind group of an indicator, the bottom 40%
 /// or the rural population.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct GroupReach {
     /// Indicator id, or "bottom40" / "rural".
     pub id: String,
@@ -76,7 +76,7 @@ pub struct GroupReach {
     pub headcount_after: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct ScenarioResult {
     pub id: String,
     pub label: String,
@@ -106,7 +106,7 @@ pub struct ScenarioResult {
     pub not_poor: Option<super::lnob::Inequality>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct SpotResult {
     pub wave: String,
     pub year: i32,
@@ -120,7 +120,7 @@ pub struct SpotResult {
 }
 
 /// One year of a scheme's projected cost.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct YearCost {
     pub year: i32,
     pub beneficiaries: f64,
