@@ -478,3 +478,127 @@ fn control_the_small_case_runs_within_the_deadline() {
     assert_exit(&r, 0, &[]);
     assert!(PathBuf::from(&out).join("manifest.json").is_file());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Classes 6 and 7: what `check` can validate it does; ids, names and labels cannot act
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn impossible_dates_are_refused_by_check() {
+    for date in [
+        "2026-02-31",
+        "2025-02-29",
+        "2026-04-31",
+        "2026-0é-01",
+        "+026-01-01",
+    ] {
+        refused_by_check_and_run(
+            "reference_date = \"2026-06-30\"",
+            &format!("reference_date = \"{date}\""),
+            "brief.reference_date",
+        );
+    }
+    // A leap day is a date.
+    let case = Case::csv().edit(
+        "reference_date = \"2026-06-30\"",
+        "reference_date = \"2028-02-29\"",
+    );
+    assert!(vnr_brief::spec::load(&case.write()).is_ok());
+}
+
+#[test]
+fn ids_that_could_name_other_files_or_inject_markup_are_refused() {
+    for (from, to, what) in [
+        (
+            "id = \"electricity\"",
+            "id = \"../../etc\"",
+            "indicator \"../../etc\"",
+        ),
+        (
+            "id = \"electricity\"",
+            "id = \"a\\\"b\"",
+            "indicator \"a\"b\"",
+        ),
+        (
+            "id = \"electricity\"",
+            "id = \"x\\\", width: 1cm) #panic(\\\"\"",
+            "an id names files",
+        ),
+        ("id = \"child\"", "id = \"a/b\"", "scenario \"a/b\""),
+        ("id = \"2021\"", "id = \"20 21\"", "wave \"20 21\""),
+        (
+            "id = \"wealth\"",
+            "id = \".hidden\"",
+            "circumstance \".hidden\"",
+        ),
+    ] {
+        refused_by_check_and_run(from, to, what);
+    }
+}
+
+#[test]
+fn control_characters_in_labels_are_refused() {
+    refused_by_check_and_run("label = \"Wealth\"", "label = \"Wea\\u000Blth\"", "U+000B");
+    refused_by_check_and_run(
+        "country = \"Nusantara (synthetic)\"",
+        "country = \"Nusantara\\u0000\"",
+        "brief.country: contains the control character U+0000",
+    );
+}
+
+#[test]
+fn a_spec_file_name_that_is_not_a_safe_id_is_refused() {
+    let case = Case::csv();
+    let odd = case.path("my brief `#x`.toml");
+    fs::write(&odd, &case.spec_text).unwrap();
+    let err = vnr_brief::spec::load(&odd).unwrap_err();
+    assert_error(&err, 3, &["names the brief and its output folder"]);
+}
+
+#[test]
+fn a_hand_edited_results_json_cannot_inject_through_an_id() {
+    let case = small_case();
+    let out = case.path("out");
+    pipeline::run(&case.spec_path(), &opts(&out)).unwrap();
+    let text = fs::read_to_string(out.join("results.json")).unwrap();
+    let evil = text.replacen(
+        "\"spec_name\": \"demo\"",
+        "\"spec_name\": \"demo`](x) #include \\\"/etc/passwd\\\"\"",
+        1,
+    );
+    assert_ne!(evil, text);
+    let evil_path = case.path("evil.json");
+    fs::write(&evil_path, evil).unwrap();
+    let err = pipeline::rerender(&evil_path, &case.path("re"), None).unwrap_err();
+    assert_error(&err, 4, &["evil.json", "is not one a spec allows"]);
+    assert!(!case.path("re").exists());
+}
+
+#[test]
+fn labels_that_look_like_formulas_are_neutralised_in_the_annex() {
+    let case = Case::csv()
+        .edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]")
+        .edit(
+            "label = \"Wealth\"",
+            "label = \"=HYPERLINK(\\\"http://x\\\")\"",
+        )
+        .edit("Q1 = \"Poorest 20%\"", "Q1 = \"+cmd|' /C calc'!A0\"");
+    case.lock();
+    let out = case.path("out");
+    pipeline::run(&case.spec_path(), &opts(&out)).unwrap();
+    for table in ["indicators.csv", "tree_leaves.csv", "regions.csv"] {
+        let csv = fs::read_to_string(out.join("tables").join(table)).unwrap();
+        for cell in csv.lines().flat_map(|l| l.split(',')) {
+            let cell = cell.trim_start_matches('"');
+            assert!(
+                !cell.starts_with(['=', '+', '@']),
+                "{table}: a cell starts a formula: {cell}"
+            );
+        }
+    }
+    let leaves = fs::read_to_string(out.join("tables/tree_leaves.csv")).unwrap();
+    assert!(
+        leaves.contains("'=HYPERLINK") || leaves.contains("'+cmd"),
+        "{leaves}"
+    );
+}

@@ -128,11 +128,11 @@ impl Bars {
         let mut out = String::from("row");
         for (name, _, _) in &self.series {
             out.push(',');
-            out.push_str(&csv_field(name));
+            out.push_str(&csv_field(&crate::present::tables::text_cell(name)));
         }
         out.push('\n');
         for (i, row) in self.rows.iter().enumerate() {
-            out.push_str(&csv_field(row));
+            out.push_str(&csv_field(&crate::present::tables::text_cell(row)));
             for (_, _, values) in &self.series {
                 out.push_str(&format!(",{}", values[i]));
             }
@@ -687,7 +687,7 @@ fn tree_chart(
             "{},{},{},{},{},{},{},{}\n",
             n.node,
             n.depth,
-            csv_field(edge),
+            csv_field(&crate::present::tables::text_cell(edge)),
             n.n,
             n.weight_share,
             n.rate,

@@ -73,8 +73,19 @@ fn opt(x: Option<f64>) -> String {
     x.map(num).unwrap_or_default()
 }
 
+/// A text cell. Text that a spreadsheet would read as a formula (starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return) is prefixed with `'`, as OWASP recommends against CSV
+/// injection; numbers are written by `num` and never pass here.
 fn s(x: &str) -> String {
-    x.to_string()
+    text_cell(x)
+}
+
+pub fn text_cell(x: &str) -> String {
+    if x.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{x}")
+    } else {
+        x.to_string()
+    }
 }
 
 /// All annex tables of a brief, in the order the annex lists them.
@@ -319,7 +330,7 @@ pub fn build(results: &Results, words: &Words) -> Result<Vec<Table>> {
                     s(&spot.wave),
                     s(&sc.id),
                     s(&g.id),
-                    g.indicator.clone().unwrap_or_default(),
+                    s(g.indicator.as_deref().unwrap_or_default()),
                     s(&reach_group(words, g)?),
                     num(g.coverage),
                     num(g.gain_pct),

@@ -441,7 +441,35 @@ impl Results {
             }
         }
         // From the text, not the Value: float_roundtrip keeps every number exact.
-        serde_json::from_str(text).map_err(|e| format!("not a results.json of this tool: {e}"))
+        let results: Results = serde_json::from_str(text)
+            .map_err(|e| format!("not a results.json of this tool: {e}"))?;
+        results.check_ids()?;
+        Ok(results)
+    }
+
+    /// The ids the templates print verbatim (file names of charts, the spec's name) are safe ids,
+    /// as the spec's validation makes them: a hand-edited results.json cannot inject markup.
+    fn check_ids(&self) -> std::result::Result<(), String> {
+        let ids = std::iter::once(&self.spec_name)
+            .chain(self.waves.iter().map(|w| &w.id))
+            .chain(
+                self.waves
+                    .iter()
+                    .flat_map(|w| w.indicators.iter().map(|i| &i.id)),
+            )
+            .chain(
+                self.spot
+                    .iter()
+                    .flat_map(|s| s.scenarios.iter().map(|sc| &sc.id)),
+            );
+        for id in ids {
+            if !crate::spec::is_safe_id(id) {
+                return Err(format!(
+                    "the id \"{id}\" is not one a spec allows (letters, digits, `_`, `-`, `.`)"
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub fn latest(&self) -> &WaveResults {

@@ -594,6 +594,16 @@ pub fn load(path: &Path) -> Result<LoadedSpec> {
         .map_err(|_| Error::spec(path, "not UTF-8 text; a spec is a TOML file"))?;
     let spec = parse(text).map_err(|m| Error::spec(path, m))?;
     validate(&spec).map_err(|m| Error::spec(path, m))?;
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if !is_safe_id(stem) {
+        return Err(Error::spec(
+            path,
+            format!(
+                "the file name \"{stem}\" names the brief and its output folder: use letters, \
+                 digits, `_`, `-` and `.` only (rename the file)"
+            ),
+        ));
+    }
     Ok(LoadedSpec {
         spec,
         path: path.to_path_buf(),
@@ -703,8 +713,75 @@ pub fn parse_expr(field: &str, text: &str) -> std::result::Result<polars::prelud
         .map_err(|e| format!("{field}: cannot parse expression `{text}`: {e}"))
 }
 
+/// An id that becomes part of a file name or is printed verbatim into a document: letters,
+/// digits, `_`, `-` and `.`, not starting with `.` or `-`.
+pub fn is_safe_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && !id.starts_with(['.', '-'])
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// Every text of the spec free of control characters (a tab or newline is allowed in an
+/// expression): they would reach SVG, Typst and CSV output, where some are invalid.
+fn no_control_characters(spec: &Spec) -> std::result::Result<(), String> {
+    fn walk(v: &serde_json::Value, at: &str) -> std::result::Result<(), String> {
+        match v {
+            serde_json::Value::String(s) => match s
+                .chars()
+                .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+            {
+                Some(c) => Err(format!(
+                    "{at}: contains the control character U+{:04X}; remove it",
+                    c as u32
+                )),
+                None => Ok(()),
+            },
+            serde_json::Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, x)| walk(x, &format!("{at}[{i}]"))),
+            serde_json::Value::Object(map) => map.iter().try_for_each(|(k, x)| {
+                let at = if at.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{at}.{k}")
+                };
+                walk(x, &at)
+            }),
+            _ => Ok(()),
+        }
+    }
+    let value = serde_json::to_value(spec).map_err(|e| e.to_string())?;
+    walk(&value, "")
+}
+
+/// Ids that name files or are printed verbatim must be safe ids.
+fn safe_ids(spec: &Spec) -> std::result::Result<(), String> {
+    let ids = spec
+        .waves
+        .iter()
+        .map(|w| ("wave", &w.id))
+        .chain(spec.circumstances.iter().map(|c| ("circumstance", &c.id)))
+        .chain(spec.indicators.iter().map(|i| ("indicator", &i.id)))
+        .chain(spec.scenarios.iter().map(|s| ("scenario", &s.id)));
+    for (what, id) in ids {
+        if !is_safe_id(id) {
+            return Err(format!(
+                "{what} \"{id}\": an id names files of the brief; use letters, digits, `_`, `-` \
+                 and `.` only (at most 100, not starting with `.` or `-`)"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Checks that need no data. Returns the first problem found, naming the field.
 pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
+    no_control_characters(spec)?;
+    safe_ids(spec)?;
     let b = &spec.brief;
     // One built-in strings file per language (report_templates/strings/<language>.toml).
     if !LANGUAGES.contains(&b.language.as_str()) {
@@ -1102,12 +1179,28 @@ pub fn is_sha256(s: &str) -> bool {
 
 fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+    if !s.is_ascii() || b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return false;
     }
-    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    let num = |r: std::ops::Range<usize>| {
+        let part = &s[r];
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse::<u32>().ok())
+            .flatten()
+    };
     match (num(0..4), num(5..7), num(8..10)) {
-        (Some(_), Some(m), Some(d)) => (1..=12).contains(&m) && (1..=31).contains(&d),
+        (Some(y), Some(m), Some(d)) => (1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m),
         _ => false,
+    }
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
