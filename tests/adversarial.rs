@@ -602,3 +602,85 @@ fn labels_that_look_like_formulas_are_neutralised_in_the_annex() {
         "{leaves}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Class 8: links never lead a spec's reads outside its folder
+// ---------------------------------------------------------------------------------------------
+
+/// A file outside the case folder, and its first line, which must never appear in a message.
+fn outside_secret() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("secret.csv");
+    fs::write(&secret, "TOP-SECRET-FIRST-LINE\n1,2\n").unwrap();
+    (dir, secret)
+}
+
+#[test]
+fn a_wave_file_that_links_outside_the_spec_folder_is_refused() {
+    let case = Case::csv();
+    let (_keep, secret) = outside_secret();
+    let wave = case.path("data/nusantara_2021.csv");
+    fs::remove_file(&wave).unwrap();
+    std::os::unix::fs::symlink(&secret, &wave).unwrap();
+    let spec = case.write();
+    for r in [
+        run_bin(case.dir.path(), &["lock", spec.to_str().unwrap()], DEADLINE),
+        run_bin(case.dir.path(), &["run", spec.to_str().unwrap()], DEADLINE),
+    ] {
+        assert_exit(
+            &r,
+            4,
+            &["nusantara_2021.csv", "leads outside the spec's folder"],
+        );
+        assert!(!r.1.contains("TOP-SECRET"), "{}", r.1);
+    }
+}
+
+#[test]
+fn a_data_folder_that_links_outside_is_refused() {
+    let case = Case::csv();
+    let outside = tempfile::tempdir().unwrap();
+    for w in WAVES {
+        let f = format!("{w}.csv");
+        fs::copy(case.path(&format!("data/{f}")), outside.path().join(&f)).unwrap();
+    }
+    fs::remove_dir_all(case.path("data")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), case.path("data")).unwrap();
+    let spec = case.write();
+    let err =
+        vnr_brief::io::inputs::write_lock(&vnr_brief::spec::load(&spec).unwrap()).unwrap_err();
+    assert_error(&err, 4, &["leads outside the spec's folder"]);
+}
+
+#[test]
+fn a_template_file_that_links_outside_its_folder_is_refused() {
+    let case = small_case();
+    let tpl = case.path("tpl");
+    copy_dir(&Path::new(ROOT).join("report_templates"), &tpl);
+    let (_keep, secret) = outside_secret();
+    fs::remove_file(tpl.join("md/lnob.md")).unwrap();
+    std::os::unix::fs::symlink(&secret, tpl.join("md/lnob.md")).unwrap();
+    let err = case.run_to_err(&case.path("out"), Some(tpl));
+    assert_error(
+        &err,
+        6,
+        &["md/lnob.md", "leads outside the template folder"],
+    );
+    assert!(!err.to_string().contains("TOP-SECRET"));
+    assert!(!case.path("out").exists());
+}
+
+#[test]
+fn a_spec_template_folder_that_links_outside_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    copy_dir(&Path::new(ROOT).join("report_templates"), outside.path());
+    let case = Case::csv().edit("[brief]", "[brief]\ntemplates = \"tpl\"");
+    case.lock();
+    std::os::unix::fs::symlink(outside.path(), case.path("tpl")).unwrap();
+    let err = case.run_err();
+    assert_error(
+        &err,
+        3,
+        &["brief.templates", "leads outside the spec's folder"],
+    );
+}

@@ -245,6 +245,11 @@ pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<RunSummary> {
     let out = opts.out.clone().unwrap_or_else(|| default_out(&spec));
     // The flag wins over the spec's `brief.templates`, which is relative to the spec.
     let spec_templates = spec.spec.brief.templates.as_ref().map(|t| spec.resolve(t));
+    if let Some(dir) = &spec_templates {
+        // Named by the spec, so inside its folder, links resolved (`--templates` may be anywhere).
+        inputs::inside(dir, spec.dir())
+            .map_err(|e| Error::spec(&spec.path, format!("brief.templates: {e}")))?;
+    }
     let source = match opts.templates.as_ref().or(spec_templates.as_ref()) {
         Some(dir) => TemplateSource::Folder(dir),
         None => TemplateSource::Default,

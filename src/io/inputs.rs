@@ -56,6 +56,7 @@ pub fn write_lock(spec: &LoadedSpec) -> Result<(PathBuf, Lock)> {
     let mut lock = Lock::default();
     for wave in &spec.spec.waves {
         let path = spec.resolve(&wave.path);
+        inside(&path, spec.dir())?;
         let bytes = read_input(&path)?;
         lock.inputs
             .insert(wave.path.display().to_string(), sha256_hex(&bytes));
@@ -70,6 +71,26 @@ pub fn write_lock(spec: &LoadedSpec) -> Result<(PathBuf, Lock)> {
     );
     write_atomically(&path, text.as_bytes())?;
     Ok((path, lock))
+}
+
+/// A file named in the spec must be inside the spec's folder once symbolic links are resolved:
+/// the spec's paths are relative and without `..`, and a link must not lead around that.
+pub fn inside(path: &Path, root: &Path) -> Result<()> {
+    let (Ok(file), Ok(root)) = (std::fs::canonicalize(path), std::fs::canonicalize(root)) else {
+        return Ok(()); // a missing file is reported by the read, with its own message
+    };
+    if file.starts_with(&root) {
+        Ok(())
+    } else {
+        Err(Error::input(
+            path,
+            format!(
+                "a symbolic link leads outside the spec's folder (to {}); copy the file into the \
+                 folder instead",
+                file.display()
+            ),
+        ))
+    }
 }
 
 fn read_input(path: &Path) -> Result<Vec<u8>> {
@@ -104,6 +125,7 @@ pub struct Input {
 /// Load a wave's file: read once, verify the checksum, parse from memory.
 pub fn load_wave(spec: &LoadedSpec, lock: Option<&Lock>, wave: &Wave) -> Result<Input> {
     let path = spec.resolve(&wave.path);
+    inside(&path, spec.dir())?;
     let bytes = read_input(&path)?;
     let found = sha256_hex(&bytes);
     let key = wave.path.display().to_string();

@@ -128,6 +128,20 @@ pub fn load_templates(source: &TemplateSource, formats: &[String]) -> Result<Tem
             TemplateSource::Default => text.to_string(),
             TemplateSource::Folder(dir) => {
                 let path = dir.join(name);
+                if let (Ok(file), Ok(root)) =
+                    (std::fs::canonicalize(&path), std::fs::canonicalize(dir))
+                {
+                    if !file.starts_with(&root) {
+                        return Err(Error::Template {
+                            template: path.display().to_string(),
+                            message: format!(
+                                "a symbolic link leads outside the template folder (to {}); copy \
+                                 the file into the folder instead",
+                                file.display()
+                            ),
+                        });
+                    }
+                }
                 std::fs::read_to_string(&path).map_err(|e| Error::Template {
                     template: path.display().to_string(),
                     message: format!("cannot read: {e}"),
