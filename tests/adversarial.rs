@@ -684,3 +684,12 @@ fn a_spec_template_folder_that_links_outside_is_refused() {
         &["brief.templates", "leads outside the spec's folder"],
     );
 }
+
+#[test]
+fn welfare_zero_for_everyone_is_refused() {
+    data_refused(
+        "consumption_pc",
+        "0",
+        &["welfare column `consumption_pc`", "zero for every record"],
+    );
+}

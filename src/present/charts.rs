@@ -267,13 +267,42 @@ pub fn csv_field(s: &str) -> String {
 }
 
 /// Draw every chart of the brief into `dir` (the `charts/` folder of the output).
+/// What every chart of a brief is drawn with.
+struct ChartContext<'a> {
+    results: &'a Results,
+    t: &'a Strings,
+    dir: &'a Path,
+    source: String,
+    numbers: NumberFormat,
+}
+
 pub fn draw_all(results: &Results, t: &Strings, dir: &Path) -> Result<Vec<ChartFile>> {
     std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, format!("cannot create: {e}")))?;
-    let mut charts = Vec::new();
-    let source = t.fill("charts.source", &[("source", &results.brief.source)])?;
-    let numbers = t.number.clone();
+    let c = ChartContext {
+        results,
+        t,
+        dir,
+        source: t.fill("charts.source", &[("source", &results.brief.source)])?,
+        numbers: t.number.clone(),
+    };
+    let mut charts = vec![rates_chart(&c)?, dindex_chart(&c)?];
+    for ind in &results.latest().indicators {
+        if ind.tree.skipped.is_none() {
+            charts.push(tree_chart(ind, t, &c.source, dir)?);
+        }
+    }
+    if let Some(spot) = results.spot.as_ref().filter(|s| !s.scenarios.is_empty()) {
+        charts.push(poverty_chart(&c, spot)?);
+        charts.push(incidence_chart(&c, spot)?);
+        charts.push(projection_chart(results, t, &c.source, dir)?);
+        charts.push(reach_chart(&c, spot)?);
+    }
+    Ok(charts)
+}
 
-    // Indicator rates, latest wave against the previous one.
+/// Indicator rates, latest wave against the previous one.
+fn rates_chart(c: &ChartContext) -> Result<ChartFile> {
+    let (results, t, dir, source, numbers) = (c.results, c.t, c.dir, &c.source, &c.numbers);
     let latest = results.latest();
     let mut series = vec![];
     if results.waves.len() > 1 {
@@ -312,9 +341,13 @@ pub fn draw_all(results: &Results, t: &Strings, dir: &Path) -> Result<Vec<ChartF
         stacked: false,
         numbers: numbers.clone(),
     };
-    charts.push(bars.write(dir, "indicator_rates")?);
+    bars.write(dir, "indicator_rates")
+}
 
-    // D-index by indicator, split into its Shapley parts by circumstance.
+/// D-index by indicator, split into its Shapley parts by circumstance.
+fn dindex_chart(c: &ChartContext) -> Result<ChartFile> {
+    let (results, t, dir, source, numbers) = (c.results, c.t, c.dir, &c.source, &c.numbers);
+    let latest = results.latest();
     let mut circumstances: Vec<(String, String)> = Vec::new();
     for ind in &latest.indicators {
         for part in &ind.inequality.shapley {
@@ -357,119 +390,116 @@ pub fn draw_all(results: &Results, t: &Strings, dir: &Path) -> Result<Vec<ChartF
         stacked: true,
         numbers: numbers.clone(),
     };
-    charts.push(d.write(dir, "dindex")?);
+    d.write(dir, "dindex")
+}
 
-    for ind in &latest.indicators {
-        if ind.tree.skipped.is_none() {
-            charts.push(tree_chart(ind, t, &source, dir)?);
-        }
-    }
-
-    // Poverty headcount before and after each scenario.
-    if let Some(spot) = &results.spot {
-        if !spot.scenarios.is_empty() {
-            let before = 100.0 * spot.baseline.poverty[0].headcount;
-            let bars = Bars {
-                title: t.fill("charts.poverty_title", &[])?,
-                x_label: t.fill("charts.poverty_axis", &[])?,
-                source: source.clone(),
-                rows: spot.scenarios.iter().map(|s| s.label.clone()).collect(),
-                series: vec![
-                    (
-                        t.fill("charts.before", &[])?,
-                        GREY,
-                        vec![before; spot.scenarios.len()],
-                    ),
-                    (
-                        t.fill("charts.after", &[])?,
-                        GREEN,
-                        spot.scenarios
-                            .iter()
-                            .map(|s| 100.0 * s.after.poverty[0].headcount)
-                            .collect(),
-                    ),
-                ],
-                x_max: (before * 1.2).max(1.0),
-                stacked: false,
-                numbers: numbers.clone(),
-            };
-            charts.push(bars.write(dir, "poverty_scenarios")?);
-
-            // Incidence: change of mean consumption by pre-transfer decile, per scenario.
-            let incidence = Bars {
-                title: t.fill("charts.decile_title", &[])?,
-                x_label: t.fill("charts.decile_axis", &[])?,
-                source: source.clone(),
-                rows: (1..=10)
-                    .map(|d| match d {
-                        1 => t.fill("charts.decile_poorest", &[]),
-                        10 => t.fill("charts.decile_richest", &[]),
-                        d => t.fill("charts.decile", &[("decile", &d.to_string())]),
-                    })
-                    .collect::<Result<_>>()?,
-                series: spot
-                    .scenarios
+/// Poverty headcount before and after each scenario.
+fn poverty_chart(c: &ChartContext, spot: &crate::results::spot::SpotResult) -> Result<ChartFile> {
+    let (t, dir, source, numbers) = (c.t, c.dir, &c.source, &c.numbers);
+    let before = 100.0 * spot.baseline.poverty[0].headcount;
+    let bars = Bars {
+        title: t.fill("charts.poverty_title", &[])?,
+        x_label: t.fill("charts.poverty_axis", &[])?,
+        source: source.clone(),
+        rows: spot.scenarios.iter().map(|s| s.label.clone()).collect(),
+        series: vec![
+            (
+                t.fill("charts.before", &[])?,
+                GREY,
+                vec![before; spot.scenarios.len()],
+            ),
+            (
+                t.fill("charts.after", &[])?,
+                GREEN,
+                spot.scenarios
                     .iter()
-                    .enumerate()
-                    .map(|(k, sc)| {
-                        (
-                            sc.label.clone(),
-                            PALETTE[k % PALETTE.len()],
-                            sc.deciles.iter().map(|d| d.change_pct.max(0.0)).collect(),
-                        )
-                    })
+                    .map(|s| 100.0 * s.after.poverty[0].headcount)
                     .collect(),
-                x_max: spot
-                    .scenarios
-                    .iter()
-                    .flat_map(|sc| sc.deciles.iter().map(|d| d.change_pct))
-                    .fold(0.0, f64::max)
-                    * 1.25
-                    + 1.0,
-                stacked: false,
-                numbers: numbers.clone(),
-            };
-            charts.push(incidence.write(dir, "decile_incidence")?);
-            charts.push(projection_chart(results, t, &source, dir)?);
+            ),
+        ],
+        x_max: (before * 1.2).max(1.0),
+        stacked: false,
+        numbers: numbers.clone(),
+    };
+    bars.write(dir, "poverty_scenarios")
+}
 
-            // Reach to the furthest behind, next to reach to the bottom 40%.
-            let coverage_of = |sc: &crate::results::spot::ScenarioResult, id: &str| {
-                sc.reach
+/// Incidence: change of mean consumption by pre-transfer decile, per scenario.
+fn incidence_chart(c: &ChartContext, spot: &crate::results::spot::SpotResult) -> Result<ChartFile> {
+    let (t, dir, source, numbers) = (c.t, c.dir, &c.source, &c.numbers);
+    let incidence = Bars {
+        title: t.fill("charts.decile_title", &[])?,
+        x_label: t.fill("charts.decile_axis", &[])?,
+        source: source.clone(),
+        rows: (1..=10)
+            .map(|d| match d {
+                1 => t.fill("charts.decile_poorest", &[]),
+                10 => t.fill("charts.decile_richest", &[]),
+                d => t.fill("charts.decile", &[("decile", &d.to_string())]),
+            })
+            .collect::<Result<_>>()?,
+        series: spot
+            .scenarios
+            .iter()
+            .enumerate()
+            .map(|(k, sc)| {
+                (
+                    sc.label.clone(),
+                    PALETTE[k % PALETTE.len()],
+                    sc.deciles.iter().map(|d| d.change_pct.max(0.0)).collect(),
+                )
+            })
+            .collect(),
+        x_max: spot
+            .scenarios
+            .iter()
+            .flat_map(|sc| sc.deciles.iter().map(|d| d.change_pct))
+            .fold(0.0, f64::max)
+            * 1.25
+            + 1.0,
+        stacked: false,
+        numbers: numbers.clone(),
+    };
+    incidence.write(dir, "decile_incidence")
+}
+
+/// Reach to the furthest behind, next to reach to the bottom 40%.
+fn reach_chart(c: &ChartContext, spot: &crate::results::spot::SpotResult) -> Result<ChartFile> {
+    let (t, dir, source, numbers) = (c.t, c.dir, &c.source, &c.numbers);
+    let coverage_of = |sc: &crate::results::spot::ScenarioResult, id: &str| {
+        sc.reach
+            .iter()
+            .find(|g| g.id == id)
+            .map_or(0.0, |g| 100.0 * g.coverage)
+    };
+    let reach = Bars {
+        title: t.fill("charts.reach_title", &[])?,
+        x_label: t.fill("charts.reach_axis", &[])?,
+        source: source.clone(),
+        rows: spot.scenarios.iter().map(|s| s.label.clone()).collect(),
+        series: vec![
+            (
+                t.fill("charts.reach_furthest_behind", &[])?,
+                VERMILLION,
+                spot.scenarios
                     .iter()
-                    .find(|g| g.id == id)
-                    .map_or(0.0, |g| 100.0 * g.coverage)
-            };
-            let reach = Bars {
-                title: t.fill("charts.reach_title", &[])?,
-                x_label: t.fill("charts.reach_axis", &[])?,
-                source: source.clone(),
-                rows: spot.scenarios.iter().map(|s| s.label.clone()).collect(),
-                series: vec![
-                    (
-                        t.fill("charts.reach_furthest_behind", &[])?,
-                        VERMILLION,
-                        spot.scenarios
-                            .iter()
-                            .map(|s| 100.0 * s.reach_furthest_behind)
-                            .collect(),
-                    ),
-                    (
-                        t.fill("charts.reach_bottom40", &[])?,
-                        BLUE,
-                        spot.scenarios
-                            .iter()
-                            .map(|s| coverage_of(s, "bottom40"))
-                            .collect(),
-                    ),
-                ],
-                x_max: 135.0,
-                stacked: false,
-                numbers: numbers.clone(),
-            };
-            charts.push(reach.write(dir, "reach")?);
-        }
-    }
-    Ok(charts)
+                    .map(|s| 100.0 * s.reach_furthest_behind)
+                    .collect(),
+            ),
+            (
+                t.fill("charts.reach_bottom40", &[])?,
+                BLUE,
+                spot.scenarios
+                    .iter()
+                    .map(|s| coverage_of(s, "bottom40"))
+                    .collect(),
+            ),
+        ],
+        x_max: 135.0,
+        stacked: false,
+        numbers: numbers.clone(),
+    };
+    reach.write(dir, "reach")
 }
 
 /// Cost of each scenario as % of GDP over the projection horizon.

@@ -782,6 +782,18 @@ fn safe_ids(spec: &Spec) -> std::result::Result<(), String> {
 pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
     no_control_characters(spec)?;
     safe_ids(spec)?;
+    validate_brief(spec)?;
+    validate_waves(spec)?;
+    validate_macro(spec)?;
+    validate_variables(spec)?;
+    validate_indicators(spec)?;
+    validate_scenarios(spec)?;
+    validate_options(spec)?;
+    Ok(())
+}
+
+/// Checks of the brief section: language, date, templates, formats, ISO code.
+fn validate_brief(spec: &Spec) -> std::result::Result<(), String> {
     let b = &spec.brief;
     // One built-in strings file per language (report_templates/strings/<language>.toml).
     if !LANGUAGES.contains(&b.language.as_str()) {
@@ -813,6 +825,11 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
         ));
     }
 
+    Ok(())
+}
+
+/// Checks of the waves: ids, paths, formats, checksums, years.
+fn validate_waves(spec: &Spec) -> std::result::Result<(), String> {
     if spec.waves.is_empty() {
         return Err("wave: at least one [[wave]] is required".into());
     }
@@ -846,6 +863,11 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
         return Err("wave: two waves have the same year".into());
     }
 
+    Ok(())
+}
+
+/// Checks of the macro figures: magnitudes.
+fn validate_macro(spec: &Spec) -> std::result::Result<(), String> {
     let m = &spec.macro_figures;
     for (field, x) in [
         ("macro.gdp", m.gdp),
@@ -862,6 +884,11 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
         within(field, x, RATIO_RANGE, "a conversion factor")?;
     }
 
+    Ok(())
+}
+
+/// Checks of derived variables and circumstances.
+fn validate_variables(spec: &Spec) -> std::result::Result<(), String> {
     for (i, d) in spec.derive.iter().enumerate() {
         let at = format!("derive[{i}] '{}'", d.name);
         match (&d.expr, &d.head_of) {
@@ -917,6 +944,11 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
         }
     }
 
+    Ok(())
+}
+
+/// Checks of indicators: expressions and circumstances.
+fn validate_indicators(spec: &Spec) -> std::result::Result<(), String> {
     if spec.indicators.is_empty() {
         return Err("indicator: at least one [[indicator]] is required".into());
     }
@@ -954,6 +986,11 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
         }
     }
 
+    Ok(())
+}
+
+/// Checks of scenarios and their schemes.
+fn validate_scenarios(spec: &Spec) -> std::result::Result<(), String> {
     unique_ids("scenario", spec.scenarios.iter().map(|s| s.id.as_str()))?;
     for sc in &spec.scenarios {
         if sc.schemes.is_empty() {
@@ -967,6 +1004,12 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
         }
     }
 
+    Ok(())
+}
+
+/// Checks of tree, projection, SPOT and uncertainty options.
+fn validate_options(spec: &Spec) -> std::result::Result<(), String> {
+    let known: BTreeSet<&str> = spec.circumstances.iter().map(|c| c.id.as_str()).collect();
     let l = &spec.lnob;
     if l.maxdepth == 0 || l.maxdepth > 30 {
         return Err(format!(

@@ -239,6 +239,17 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
             ),
         ));
     }
+    // Shares, Gini and Palma divide by total welfare: zero for everyone is a wrong column.
+    if welfare.iter().all(|v| v == Some(0.0)) {
+        return Err(Error::data(
+            &context,
+            format!(
+                "welfare column `{}`: zero for every record; expected consumption or income \
+                 per capita",
+                wave.welfare
+            ),
+        ));
+    }
     for (field, col) in [
         ("household_id", &wave.household_id),
         ("strata", &wave.strata),
