@@ -17,7 +17,7 @@ fn bootstrap_se_of_a_rate_is_close_to_the_linearised_one() {
     .unwrap();
     let wave = parsed.waves[1].clone();
     let s = survey::from_frame(&parsed, &wave, frame).unwrap();
-    let design = s.design().unwrap();
+    let design = s.design.clone();
     assert!(design.psus() > 1000, "{} PSUs", design.psus());
 
     // Internet use among persons aged 5+, a domain of the whole sample.

@@ -5,31 +5,28 @@ use std::collections::HashMap;
 
 use polars::prelude::DataType;
 
-use super::Survey;
+use polars::prelude::DataFrame;
+
 use crate::error::{Error, Result};
 use crate::estimate::variance::Design;
+use crate::spec::Wave;
 
-impl Survey {
-    /// The wave's strata and PSUs as a design (every record's PSU, every PSU's stratum).
-    pub fn design(&self) -> Result<Design> {
-        let strata = column_codes(self, &self.wave.strata, "strata")?;
-        let psus = column_codes(self, &self.wave.psu, "psu")?;
-        Ok(Design::from_codes(&strata, &psus))
-    }
+/// The wave's strata and PSUs as a design (every record's PSU, every PSU's stratum).
+pub(super) fn read_design(frame: &DataFrame, wave: &Wave, context: &str) -> Result<Design> {
+    let strata = column_codes(frame, context, &wave.strata, "strata")?;
+    let psus = column_codes(frame, context, &wave.psu, "psu")?;
+    Ok(Design::from_codes(&strata, &psus))
 }
 
 /// Dense codes (in order of first appearance) of a column's values; integers are hashed as
 /// integers, anything else as text, without a string per row.
-fn column_codes(survey: &Survey, column: &str, field: &str) -> Result<Vec<u32>> {
-    let col = survey.frame.column(column).map_err(|_| {
-        Error::data(
-            survey.context(),
-            format!("{field} column `{column}` is missing"),
-        )
-    })?;
+fn column_codes(frame: &DataFrame, context: &str, column: &str, field: &str) -> Result<Vec<u32>> {
+    let col = frame
+        .column(column)
+        .map_err(|_| Error::data(context, format!("{field} column `{column}` is missing")))?;
     let missing = |row: usize| {
         Error::data(
-            survey.context(),
+            context,
             format!("{field} column `{column}`: data row {} is missing", row + 1),
         )
     };
@@ -50,12 +47,12 @@ fn column_codes(survey: &Survey, column: &str, field: &str) -> Result<Vec<u32>> 
     if col.dtype().is_integer() {
         let ints = col
             .cast(&DataType::Int64)
-            .map_err(|e| Error::data(survey.context(), e.to_string()))?;
+            .map_err(|e| Error::data(context, e.to_string()))?;
         number(ints.i64().expect("i64").iter(), missing)
     } else {
         let text = col
             .cast(&DataType::String)
-            .map_err(|e| Error::data(survey.context(), e.to_string()))?;
+            .map_err(|e| Error::data(context, e.to_string()))?;
         number(text.str().expect("string").iter(), missing)
     }
 }

@@ -4,6 +4,8 @@
 
 mod design;
 
+use crate::estimate::variance::Design;
+
 use polars::prelude::*;
 
 use crate::error::{Error, Result};
@@ -30,6 +32,10 @@ pub struct Survey {
     pub frame: DataFrame,
     pub input_sha256: String,
     pub input_bytes: u64,
+    /// The design (strata, PSUs), built once and taken by every estimator of the wave. Its
+    /// bootstrap replicates are drawn from it by each analysis, with the analysis's count and
+    /// seed (the same seed gives the same replicates).
+    pub design: Design,
 }
 
 impl Survey {
@@ -292,11 +298,13 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
         .collect()
         .map_err(|e| Error::data(&context, e.to_string()))?;
 
+    let design = design::read_design(&frame, wave, &context)?;
     Ok(Survey {
         wave: wave.clone(),
         frame,
         input_sha256: input.sha256,
         input_bytes: input.bytes,
+        design,
     })
 }
 

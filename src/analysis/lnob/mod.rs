@@ -38,9 +38,9 @@ pub fn analyse_wave_with_groups(
 ) -> Result<(Vec<IndicatorResult>, Vec<BehindGroup>)> {
     let encoded = cells::encode_all(spec, survey)?;
     let regions = cells::regions(survey)?;
-    let design = survey.design()?;
+    let design = &survey.design;
     let replicates = crate::estimate::variance::Replicates::rescaled_bootstrap(
-        &design,
+        design,
         spec.uncertainty.replicates,
         spec.uncertainty.seed,
     );
@@ -68,7 +68,7 @@ struct WaveInputs<'a> {
     survey: &'a Survey,
     encoded: Vec<Encoded>,
     regions: Option<cells::Regions>,
-    design: crate::estimate::variance::Design,
+    design: &'a crate::estimate::variance::Design,
     replicates: crate::estimate::variance::Replicates,
 }
 

@@ -194,7 +194,7 @@ impl Setting {
     fn new(spec: &Spec, survey: &Survey) -> Result<Setting> {
         let lines = poverty_lines(spec, survey);
         let pop = population(survey, lines[0].monthly_lcu)?;
-        let design = survey.design()?;
+        let design = survey.design.clone();
         let replicates = crate::estimate::variance::Replicates::rescaled_bootstrap(
             &design,
             spec.uncertainty.replicates,
