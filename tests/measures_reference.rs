@@ -117,7 +117,7 @@ fn linearised_standard_errors_match_r_survey() {
     let pop = numbers(&rows, &header, "pop");
     let group = column(&rows, &header, "group");
 
-    // The design from the codes, as Survey::design builds it.
+    // The design from the codes, as survey::design::read_design builds it.
     let mut stratum_names: Vec<&String> = Vec::new();
     let mut psu_names: Vec<(&String, &String)> = Vec::new();
     let mut psu_stratum = Vec::new();
