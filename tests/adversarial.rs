@@ -693,3 +693,31 @@ fn welfare_zero_for_everyone_is_refused() {
         &["welfare column `consumption_pc`", "zero for every record"],
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Class 10: verify re-hashes the templates too
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn verify_rehashes_the_templates_the_manifest_lists() {
+    let case = small_case();
+    let tpl = case.path("tpl");
+    copy_dir(&Path::new(ROOT).join("report_templates"), &tpl);
+    let out = case.path("out");
+    pipeline::run(
+        &case.spec_path(),
+        &RunOptions {
+            out: Some(out.clone()),
+            templates: Some(tpl.clone()),
+        },
+    )
+    .unwrap();
+    let report = pipeline::verify(&out, false).expect("an untouched brief verifies");
+    assert!(report.contains("templates"), "{report}");
+    // A template edited after the run is caught, though every output still matches.
+    let lnob = tpl.join("md/lnob.md");
+    let text = fs::read_to_string(&lnob).unwrap();
+    fs::write(&lnob, format!("{text}\n<!-- edited -->\n")).unwrap();
+    let err = pipeline::verify(&out, false).unwrap_err();
+    assert_error(&err, 8, &["template md/lnob.md", "manifest says"]);
+}

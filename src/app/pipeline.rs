@@ -475,6 +475,40 @@ fn write_manifest_file(
     write_file(&tmp.join(manifest::MANIFEST), text.as_bytes())
 }
 
+/// Re-hash the templates the manifest lists: the built-in ones of this build, or the files of
+/// the template folder it names (as given to the run: relative to the folder it was run from).
+fn check_templates(m: &Manifest) -> Vec<String> {
+    let source = if m.template_source == "built-in" {
+        TemplateSource::Default
+    } else {
+        TemplateSource::Folder(Path::new(&m.template_source))
+    };
+    // Texts only: the run that wrote the manifest compiled them already.
+    let texts = match render::load_templates(&source, &[]) {
+        Ok(t) => t.texts,
+        Err(e) => return vec![format!("templates: cannot read them again ({e})")],
+    };
+    m.templates
+        .iter()
+        .filter_map(|t| {
+            let found = texts
+                .get(&t.name)
+                .map(|text| inputs::sha256_hex(text.as_bytes()));
+            match found {
+                Some(h) if h == t.sha256 => None,
+                Some(h) => Some(format!(
+                    "template {} ({}): sha256 {h}, manifest says {}",
+                    t.name, m.template_source, t.sha256
+                )),
+                None => Some(format!(
+                    "template {}: not found in {}",
+                    t.name, m.template_source
+                )),
+            }
+        })
+        .collect()
+}
+
 /// A new, empty folder under the system's temporary folder (never one that already exists).
 fn scratch_folder() -> Result<PathBuf> {
     let base = std::env::temp_dir();
@@ -494,10 +528,12 @@ fn scratch_folder() -> Result<PathBuf> {
 pub fn verify(dir: &Path, rerun: bool) -> Result<String> {
     let m = manifest::read(dir)?;
     let mut problems = manifest::check(dir, &m);
+    problems.extend(check_templates(&m));
     let mut report = format!(
-        "{}: {} inputs, {} outputs checked against {}",
+        "{}: {} inputs, {} templates, {} outputs checked against {}",
         dir.display(),
         m.inputs.len(),
+        m.templates.len(),
         m.outputs.len(),
         manifest::MANIFEST
     );
