@@ -8,21 +8,14 @@ mod common;
 use std::fs;
 
 use common::case::*;
-use vnr_brief::app::pipeline::{self, RunOptions};
+use vnr_brief::app::pipeline;
 
 #[test]
 fn render_in_indonesian_equals_a_run_in_indonesian() {
     let case = Case::csv();
     case.lock();
     let en = case.path("en");
-    pipeline::run(
-        &case.spec_path(),
-        &RunOptions {
-            out: Some(en.clone()),
-            templates: None,
-        },
-    )
-    .unwrap();
+    run_into(&case.spec_path(), &en);
     let rendered = case.path("rendered");
     pipeline::rerender_in(&en.join("results.json"), &rendered, None, Some("id")).unwrap();
 
@@ -42,14 +35,7 @@ fn render_in_indonesian_equals_a_run_in_indonesian() {
     )
     .unwrap();
     let id = case.path("id");
-    pipeline::run(
-        &id_spec,
-        &RunOptions {
-            out: Some(id.clone()),
-            templates: None,
-        },
-    )
-    .unwrap();
+    run_into(&id_spec, &id);
 
     let files = |dir: &std::path::Path| {
         let mut out: Vec<(std::path::PathBuf, Option<Vec<u8>>)> = snapshot(dir)
@@ -85,14 +71,7 @@ fn an_unknown_language_is_refused() {
     let case = Case::csv().edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
     case.lock();
     let en = case.path("en");
-    pipeline::run(
-        &case.spec_path(),
-        &RunOptions {
-            out: Some(en.clone()),
-            templates: None,
-        },
-    )
-    .unwrap();
+    run_into(&case.spec_path(), &en);
     let err = pipeline::rerender_in(&en.join("results.json"), &case.path("x"), None, Some("fr"))
         .unwrap_err();
     assert_error(&err, 4, &["--language", "\"fr\""]);

@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 
 use common::case::*;
-use vnr_brief::app::pipeline::{self, RunOptions};
+use vnr_brief::app::pipeline;
 use vnr_brief::results::{Results, SCHEMA_VERSION};
 
 fn committed_schema_path() -> std::path::PathBuf {
@@ -34,14 +34,7 @@ fn small_results() -> (Case, serde_json::Value) {
     let case = Case::csv().edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
     case.lock();
     let out = case.path("out");
-    pipeline::run(
-        &case.spec_path(),
-        &RunOptions {
-            out: Some(out.clone()),
-            templates: None,
-        },
-    )
-    .unwrap();
+    run_into(&case.spec_path(), &out);
     let text = fs::read_to_string(out.join("results.json")).unwrap();
     (case, serde_json::from_str(&text).unwrap())
 }

@@ -182,3 +182,15 @@ pub fn leftovers(dir: &Path) -> Vec<String> {
         .filter(|n| n.starts_with('.') && (n.contains(".tmp-") || n.contains(".old-")))
         .collect()
 }
+
+/// Run `spec` into `out` with the built-in templates; the run must succeed.
+pub fn run_into(spec: &Path, out: &Path) {
+    pipeline::run(
+        spec,
+        &RunOptions {
+            out: Some(out.to_path_buf()),
+            templates: None,
+        },
+    )
+    .expect("the run succeeds");
+}
