@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use vnr_brief::estimate::cells::{CellTable, Variable};
+use vnr_brief::estimate::cells::{Cell, CellTable, Variable};
 use vnr_brief::estimate::{dindex, tree};
 use vnr_brief::spec::CircumstanceKind;
 
@@ -14,6 +14,7 @@ const CASES: &[&str] = &[
     "region_many_levels",
     "ties",
     "small_deep",
+    "large_weights",
 ];
 
 struct Case {
@@ -107,6 +108,30 @@ fn controls(j: &Value) -> tree::Controls {
         maxdepth: j["maxdepth"].as_u64().unwrap() as usize,
         cp: j["cp"].as_f64().unwrap(),
     }
+}
+
+#[test]
+fn escap_controls_match_escaps_build_tree() {
+    // The fixtures record the controls rpart used when given ESCAP's real-valued
+    // max(49, N/11) and twice that; `Controls::escap` must reproduce them from N alone.
+    for name in CASES {
+        let j = load(name).json;
+        let n = j["N"].as_u64().unwrap();
+        let ours = tree::Controls::escap(n, 49, 11, 6, None);
+        let r = controls(&j);
+        assert_eq!(
+            (ours.minbucket, ours.minsplit),
+            (r.minbucket, r.minsplit),
+            "{name}: N = {n}"
+        );
+        assert_eq!(ours.cp, r.cp, "{name}: cp");
+    }
+    // 3000/11 = 272.7: minsplit is floor(545.45) = 545, not 2 * 272 = 544.
+    let c = tree::Controls::escap(3000, 49, 11, 6, None);
+    assert_eq!((c.minbucket, c.minsplit), (272, 545));
+    // Small samples: the floor of 49 gives 98.
+    let c = tree::Controls::escap(500, 49, 11, 6, None);
+    assert_eq!((c.minbucket, c.minsplit), (49, 98));
 }
 
 fn close(a: f64, b: f64, tol: f64) -> bool {
@@ -302,4 +327,64 @@ fn world_bank_logit_matches_glm() {
             fit.d
         );
     }
+}
+
+#[test]
+fn world_bank_logit_converges_with_weights_in_the_hundreds() {
+    // 720 cells, 20,000 records, weights 150–900: a weighted deviance of 1.2e7. A fit that halves
+    // every step raising the deviance stalls here (its noise exceeds the last step's gain);
+    // this one must reach R's glm coefficients and D.
+    use vnr_brief::estimate::logit;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lnob/");
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{dir}logit_stall.json")).unwrap())
+            .unwrap();
+    let csv = std::fs::read_to_string(format!("{dir}logit_stall_cells.csv")).unwrap();
+    let ids = ["a", "b", "c", "d", "e"];
+    let vars: Vec<Variable> = ids
+        .iter()
+        .map(|id| {
+            let k = json["levels"][id].as_u64().unwrap() as usize;
+            let levels: Vec<String> = (0..k).map(|l| l.to_string()).collect();
+            Variable {
+                id: id.to_string(),
+                label: id.to_string(),
+                kind: CircumstanceKind::Unordered,
+                level_labels: levels.clone(),
+                levels,
+                values: (0..k).map(|l| l as f64).collect(),
+            }
+        })
+        .collect();
+    let cells: Vec<Cell> = csv
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            Cell {
+                codes: f[..5].iter().map(|c| c.parse().unwrap()).collect(),
+                n: f[5].parse().unwrap(),
+                w: f[6].parse().unwrap(),
+                wy: f[7].parse().unwrap(),
+            }
+        })
+        .collect();
+    assert_eq!(cells.len(), 720);
+    let fit = logit::fit(&CellTable { vars, cells });
+    assert!(
+        fit.converged,
+        "not converged after {} iterations",
+        fit.iterations
+    );
+    let coefs = json["coefficients"].as_object().unwrap();
+    assert_eq!(fit.names.len(), coefs.len());
+    for (n, b) in fit.names.iter().zip(&fit.coefficients) {
+        let expected = coefs[n].as_f64().unwrap();
+        assert!(
+            (b - expected).abs() <= 1e-9 * expected.abs().max(1.0),
+            "coefficient {n}: {b} vs {expected}"
+        );
+    }
+    let d = json["D"].as_f64().unwrap();
+    assert!((fit.d - d).abs() < 1e-11, "logit D {} vs {d}", fit.d);
 }

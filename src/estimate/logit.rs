@@ -113,36 +113,47 @@ fn independent_columns(xtx: &[Vec<f64>]) -> Vec<usize> {
     keep
 }
 
-fn deviance(table: &CellTable, eta: &[f64]) -> f64 {
-    table
-        .cells
-        .iter()
-        .zip(eta)
-        .map(|(c, &e)| {
-            // −2 log-likelihood, in a form that stays finite for large |eta|.
-            let log1p_exp = |z: f64| {
-                if z > 0.0 {
-                    z + (-z).exp().ln_1p()
-                } else {
-                    z.exp().ln_1p()
-                }
-            };
-            2.0 * (c.wy * log1p_exp(-e) + (c.w - c.wy) * log1p_exp(e))
-        })
-        .sum()
+/// Iteration limit, as R's `glm.control(maxit)` is 25 by default; 100 leaves room for the
+/// halved steps of hard cases.
+const MAX_ITERATIONS: usize = 100;
+
+/// The weighted problem in a form that is numerically easy: the design matrix, and the cells with
+/// their weights rescaled to mean 1 per record. Rescaling does not move the maximum-likelihood
+/// estimate, but it keeps the deviance near the number of records instead of Σw (~1e7 with survey
+/// weights in the hundreds), so its rounding noise stays below the gain of a Newton step.
+struct Problem {
+    x: Vec<Vec<f64>>,
+    /// (w, wy) per cell, rescaled.
+    cells: Vec<(f64, f64)>,
+    /// Columns kept (not aliased).
+    keep: Vec<usize>,
 }
 
-/// Fit the logit on the cells and compute D from its fitted probabilities.
-pub fn fit(table: &CellTable) -> LogitFit {
-    let (names, x) = design(table);
-    let p = names.len();
-    let cells = &table.cells;
-    let total_w: f64 = cells.iter().map(|c| c.w).sum();
-    let pbar = cells.iter().map(|c| c.wy).sum::<f64>() / total_w;
+impl Problem {
+    fn new(table: &CellTable, x: Vec<Vec<f64>>) -> Self {
+        let records: u64 = table.cells.iter().map(|c| c.n).sum();
+        let total_w: f64 = table.cells.iter().map(|c| c.w).sum();
+        let scale = records as f64 / total_w;
+        let cells: Vec<(f64, f64)> = table
+            .cells
+            .iter()
+            .map(|c| (c.w * scale, c.wy * scale))
+            .collect();
+        let weights: Vec<f64> = cells.iter().map(|c| c.0).collect();
+        let mut problem = Problem {
+            x,
+            cells,
+            keep: Vec::new(),
+        };
+        problem.keep = independent_columns(&problem.cross(&weights));
+        problem
+    }
 
-    let cross = |weights: &[f64]| {
+    /// X' diag(weights) X over all columns.
+    fn cross(&self, weights: &[f64]) -> Vec<Vec<f64>> {
+        let p = self.x.first().map_or(0, Vec::len);
         let mut a = vec![vec![0.0; p]; p];
-        for (row, &w) in x.iter().zip(weights) {
+        for (row, &w) in self.x.iter().zip(weights) {
             for i in 0..p {
                 if row[i] == 0.0 {
                     continue;
@@ -158,65 +169,110 @@ pub fn fit(table: &CellTable) -> LogitFit {
             }
         }
         a
-    };
-    let keep = independent_columns(&cross(&cells.iter().map(|c| c.w).collect::<Vec<_>>()));
+    }
 
-    let eta_of = |beta: &[f64]| -> Vec<f64> {
-        x.iter()
-            .map(|row| keep.iter().zip(beta).map(|(&j, &b)| row[j] * b).sum())
+    fn eta(&self, beta: &[f64]) -> Vec<f64> {
+        self.x
+            .iter()
+            .map(|row| self.keep.iter().zip(beta).map(|(&j, &b)| row[j] * b).sum())
             .collect()
-    };
-    let mut beta = vec![0.0; keep.len()];
-    beta[0] = (pbar / (1.0 - pbar)).ln();
-    let mut eta = eta_of(&beta);
-    let mut dev = deviance(table, &eta);
-    let mut iterations = 0;
-    let mut converged = false;
-    while iterations < 100 {
-        iterations += 1;
+    }
+
+    /// −2 log-likelihood, in a form that stays finite for large |eta|.
+    fn deviance(&self, eta: &[f64]) -> f64 {
+        let log1p_exp = |z: f64| {
+            if z > 0.0 {
+                z + (-z).exp().ln_1p()
+            } else {
+                z.exp().ln_1p()
+            }
+        };
+        self.cells
+            .iter()
+            .zip(eta)
+            .map(|(&(w, wy), &e)| 2.0 * (wy * log1p_exp(-e) + (w - wy) * log1p_exp(e)))
+            .sum()
+    }
+
+    /// The full Newton step from `eta`: (X'WX)⁻¹ X'(wy − w μ).
+    fn newton_step(&self, eta: &[f64]) -> Vec<f64> {
+        let p = self.x.first().map_or(0, Vec::len);
         let mu: Vec<f64> = eta.iter().map(|e| 1.0 / (1.0 + (-e).exp())).collect();
-        let info: Vec<f64> = cells
+        let info: Vec<f64> = self
+            .cells
             .iter()
             .zip(&mu)
-            .map(|(c, m)| c.w * m * (1.0 - m))
+            .map(|(&(w, _), m)| w * m * (1.0 - m))
             .collect();
         let mut grad = vec![0.0; p];
-        for ((row, c), m) in x.iter().zip(cells).zip(&mu) {
-            let r = c.wy - c.w * m;
+        for ((row, &(w, wy)), m) in self.x.iter().zip(&self.cells).zip(&mu) {
+            let r = wy - w * m;
             for (g, v) in grad.iter_mut().zip(row) {
                 *g += v * r;
             }
         }
-        let step = solve(&cross(&info), &grad, &keep);
+        solve(&self.cross(&info), &grad, &self.keep)
+    }
+
+    /// Take as much of `step` as does not raise the deviance, halving it otherwise (naive full
+    /// steps diverge on real data). A rise within the deviance's rounding noise is not a rise:
+    /// rejecting it would shrink the last step of a converged fit to nothing.
+    fn line_search(&self, beta: &[f64], step: &[f64], dev: f64) -> (Vec<f64>, Vec<f64>, f64) {
+        let noise = 1e-12 * (dev.abs() + 0.1);
         let mut scale = 1.0;
-        let (new_beta, new_eta, new_dev) = loop {
-            let b: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + scale * s).collect();
-            let e = eta_of(&b);
-            let d = deviance(table, &e);
-            if d <= dev || scale < 1e-10 {
-                break (b, e, d);
+        loop {
+            let b: Vec<f64> = beta.iter().zip(step).map(|(b, s)| b + scale * s).collect();
+            let e = self.eta(&b);
+            let d = self.deviance(&e);
+            if d <= dev + noise || scale < 1e-10 {
+                return (b, e, d);
             }
             scale /= 2.0;
-        };
-        beta = new_beta;
-        eta = new_eta;
-        dev = new_dev;
-        // Converged when the full Newton step vanishes. Under separation (a group where everyone,
-        // or no one, has the outcome) the steps never shrink: the MLE is infinite.
-        let full_step: f64 = step.iter().map(|s| s.abs()).fold(0.0, f64::max);
-        if full_step < 1e-10 {
+        }
+    }
+}
+
+/// Fit the logit on the cells and compute D from its fitted probabilities.
+///
+/// Starts from the intercept-only solution. Stops when the Newton step vanishes, or, as R's
+/// `glm.fit` does, when the relative change of the deviance |dev − dev_old| / (|dev| + 0.1) falls
+/// below a tolerance (here 1e-14, far below R's default 1e-8, so the coefficients are at the
+/// maximum) while the step is small. Under separation (a group where everyone, or no one, has the
+/// outcome) the MLE is infinite: the steps stay near 1 and some |eta| grows past 30, and the fit
+/// is reported as not converged.
+pub fn fit(table: &CellTable) -> LogitFit {
+    let (names, x) = design(table);
+    let problem = Problem::new(table, x);
+    let total_w: f64 = table.cells.iter().map(|c| c.w).sum();
+    let pbar = table.cells.iter().map(|c| c.wy).sum::<f64>() / total_w;
+
+    let mut beta = vec![0.0; problem.keep.len()];
+    beta[0] = (pbar / (1.0 - pbar)).ln();
+    let mut eta = problem.eta(&beta);
+    let mut dev = problem.deviance(&eta);
+    let mut iterations = 0;
+    let mut converged = false;
+    while iterations < MAX_ITERATIONS {
+        iterations += 1;
+        let step = problem.newton_step(&eta);
+        let (new_beta, new_eta, new_dev) = problem.line_search(&beta, &step, dev);
+        let relative_change = (new_dev - dev).abs() / (new_dev.abs() + 0.1);
+        (beta, eta, dev) = (new_beta, new_eta, new_dev);
+        let largest_step = step.iter().map(|s| s.abs()).fold(0.0, f64::max);
+        if largest_step < 1e-10 || (relative_change < 1e-14 && largest_step < 1e-4) {
             converged = eta.iter().all(|e| e.abs() < 30.0);
             break;
         }
     }
-    let d = cells
+    let d = table
+        .cells
         .iter()
         .zip(&eta)
         .map(|(c, e)| c.w / total_w * (1.0 / (1.0 + (-e).exp()) - pbar).abs())
         .sum::<f64>()
         / (2.0 * pbar);
     LogitFit {
-        names: keep.iter().map(|&j| names[j].clone()).collect(),
+        names: problem.keep.iter().map(|&j| names[j].clone()).collect(),
         coefficients: beta,
         iterations,
         converged,

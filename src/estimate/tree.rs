@@ -26,13 +26,14 @@ pub struct Controls {
 }
 
 impl Controls {
-    /// ESCAP's rule for N records: minbucket = max(floor, ⌊N/divisor⌋), minsplit =
-    /// 2·minbucket, cp = 1/N unless given.
+    /// ESCAP's rule for N records: m = max(floor, N/divisor) as a real number, minbucket = ⌊m⌋,
+    /// minsplit = ⌊2m⌋ (ESCAP passes m and 2m to rpart, which truncates them), cp = 1/N unless
+    /// given.
     pub fn escap(n: u64, floor: u64, divisor: u64, maxdepth: usize, cp: Option<f64>) -> Self {
-        let minbucket = floor.max(n / divisor.max(1));
+        let divisor = divisor.max(1);
         Controls {
-            minbucket,
-            minsplit: 2 * minbucket,
+            minbucket: floor.max(n / divisor),
+            minsplit: (2 * floor).max(2 * n / divisor),
             maxdepth,
             cp: cp.unwrap_or(1.0 / n as f64),
         }

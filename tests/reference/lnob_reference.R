@@ -125,6 +125,10 @@ leaf_info <- function(fit, df) {
   out
 }
 
+# ESCAP's build_tree (unescap/LNOB_Rcode, Rfiles/TreeAndLogistic.R) passes the real numbers
+# min_node = max(49, N/11) and 2 * min_node; rpart's C code truncates both to integers, so
+# minbucket = floor(m) and minsplit = floor(2 m), which is one more than 2 floor(m) whenever the
+# fractional part of N/11 is at least 0.5.
 fit_tree <- function(df, vars, N, m, maxsurrogate = 5, maxdepth = 6, minbucket = m) {
   fml <- as.formula(paste("y ~", paste(vars, collapse = " + ")))
   rpart(fml, data = df, weights = w, method = "anova",
@@ -132,6 +136,7 @@ fit_tree <- function(df, vars, N, m, maxsurrogate = 5, maxdepth = 6, minbucket =
                                 minsplit = 2 * minbucket, xval = 0,
                                 maxsurrogate = maxsurrogate))
 }
+escap_min_node <- function(N) max(49, N / 11)
 
 # ---------------------------------------------------------------------------------------------
 # World Bank variant: weighted logit, main effects, factors (ordered too) as treatment dummies.
@@ -171,9 +176,14 @@ wb_logit <- function(df, vars) {
 run_case <- function(name, df, circ, extra = list(), check = NULL) {
   vars <- vapply(circ, `[[`, "", "name")
   N <- nrow(df)
-  m <- max(49L, as.integer(floor(N / 11)))
+  m <- escap_min_node(N)
   stopifnot(all(df$w > 0), all(df$y %in% c(0L, 1L)), !anyNA(df))
   fit <- fit_tree(df, vars, N, m)
+  # rpart truncates the real-valued controls: the integer ones give the same tree.
+  fit_int <- rpart(as.formula(paste("y ~", paste(vars, collapse = " + "))), data = df, weights = w,
+                   method = "anova", control = rpart.control(cp = 1 / N, maxdepth = 6,
+                     minbucket = floor(m), minsplit = floor(2 * m), xval = 0, maxsurrogate = 5))
+  stopifnot(identical(fit$frame, fit_int$frame), identical(fit$splits, fit_int$splits))
   fit0 <- fit_tree(df, vars, N, m, maxsurrogate = 0)
   cat("\n================ ", name, ": N = ", N, ", minbucket = ", m, " ================\n", sep = "")
   print(fit, digits = 7)
@@ -215,7 +225,8 @@ run_case <- function(name, df, circ, extra = list(), check = NULL) {
   out <- c(list(case = name,
                 r_version = R_VERSION, rpart_version = RPART_VERSION, jsonlite_version = JSONLITE_VERSION,
                 circumstances = circ_json,
-                N = N, total_weight = sum(df$w), minbucket = m, minsplit = 2L * m, cp = 1 / N, maxdepth = 6L,
+                N = N, total_weight = sum(df$w), minbucket = as.integer(floor(m)),
+                minsplit = as.integer(floor(2 * m)), cp = 1 / N, maxdepth = 6L,
                 leaves = leaves,
                 variable_importance = as.list(fit$variable.importance),
                 variable_importance_nosurrogate = as.list(fit0$variable.importance),
@@ -471,7 +482,7 @@ d5 <- data.frame(disab = ufactor(disab, c("No", "Yes")), remote = ufactor(remote
                  sex = ufactor(sex, c("Female", "Male")),
                  y = y5, w = w5)
 vars5 <- c("disab", "remote", "ethnic", "educ", "dist", "migrant", "sex")
-m5 <- max(49L, as.integer(floor(N5 / 11)))
+m5 <- escap_min_node(N5)
 f5 <- fit_tree(d5, vars5, N5, m5)
 f5_deep <- fit_tree(d5, vars5, N5, m5, maxdepth = 30)
 f5_small <- fit_tree(d5, vars5, N5, m5, minbucket = 49L)
@@ -494,9 +505,71 @@ results$small_deep <- run_case(
                leaves_if_maxdepth_30 = nl(f5_deep), max_depth_if_maxdepth_30 = maxdep(f5_deep),
                leaves_if_minbucket_49 = nl(f5_small)))
 
+# =============================================================================================
+# 6. large_weights: survey weights in the hundreds (as in SUSENAS or EU-SILC files). The weighted
+#    deviance is ~1e6, so its rounding noise exceeds the gain of the last Newton step; a fit that
+#    halves any step raising the deviance stalls there instead of converging.
+# =============================================================================================
+set.seed(20260106)
+N6 <- 4000
+wealth6 <- sample(paste0("Q", 1:5), N6, replace = TRUE)
+educ6 <- sample(c("None", "Primary", "Secondary", "Higher"), N6, replace = TRUE, prob = c(0.2, 0.35, 0.3, 0.15))
+age6 <- sample(15:49, N6, replace = TRUE)
+urban6 <- sample(c("Rural", "Urban"), N6, replace = TRUE, prob = c(0.55, 0.45))
+eta6 <- -0.3 + c(Q1 = -1.1, Q2 = -0.5, Q3 = 0, Q4 = 0.4, Q5 = 1.0)[wealth6] +
+  c(None = -0.8, Primary = -0.2, Secondary = 0.4, Higher = 1.1)[educ6] +
+  0.03 * (age6 - 30) + ifelse(urban6 == "Urban", 0.6, 0)
+y6 <- as.integer(runif(N6) < plogis(eta6))
+w6 <- round(runif(N6, 150, 900), 2)
+d6 <- data.frame(wealth = ufactor(wealth6, paste0("Q", 1:5)),
+                 educ = ofactor(educ6, c("None", "Primary", "Secondary", "Higher")),
+                 age = as.integer(age6), urban = ufactor(urban6, c("Rural", "Urban")),
+                 y = y6, w = w6)
+results$large_weights <- run_case(
+  "large_weights", d6,
+  list(list(name = "wealth", kind = "unordered"), list(name = "educ", kind = "ordered"),
+       list(name = "age", kind = "numeric"), list(name = "urban", kind = "unordered")),
+  extra = list(note = "weights uniform on [150, 900]: the weighted deviance is about 1e6"))
+
+# =============================================================================================
+# 7. logit_stall: five factors (720 cells), 20,000 records, weights in the hundreds. Only the
+#    World Bank logit is checked here; the records are written aggregated to their cells
+#    (codes, n, w, wy), which is what the Rust fit sees, while glm is fitted on the records.
+# =============================================================================================
+set.seed(20260108)  # a seed on which the old halving rule stalled
+N7 <- 20000
+nlev7 <- c(a = 5, b = 4, c = 2, d = 3, e = 6)
+d7 <- as.data.frame(lapply(nlev7, function(k) sample.int(k, N7, replace = TRUE) - 1L))
+eta7 <- -0.2 + rowSums(0.4 * as.matrix(d7) - 0.5)
+d7$y <- as.integer(runif(N7) < plogis(eta7))
+d7$w <- round(runif(N7, 150, 900), 2)
+for (v in names(nlev7)) d7[[v]] <- factor(d7[[v]], levels = 0:(nlev7[[v]] - 1))
+g7 <- glm(y ~ a + b + c + d + e, data = d7, family = quasibinomial(), weights = w,
+          start = c(qlogis(wmean(d7$y, d7$w)), rep(0, sum(nlev7 - 1))),
+          control = glm.control(epsilon = 1e-14, maxit = 100))
+stopifnot(g7$converged)
+pbar7 <- wmean(d7$y, d7$w)
+D7 <- sum(d7$w * abs(fitted(g7) - pbar7)) / (2 * pbar7 * sum(d7$w))
+key7 <- interaction(d7[names(nlev7)], drop = TRUE, lex.order = TRUE)
+cells7 <- do.call(rbind, lapply(split(seq_len(N7), key7), function(i) {
+  data.frame(d7[i[1], names(nlev7)], n = length(i), w = sum(d7$w[i]), wy = sum(d7$w[i] * d7$y[i]))
+}))
+for (v in names(nlev7)) cells7[[v]] <- as.integer(as.character(cells7[[v]]))
+write.table(cells7, file.path(outdir, "logit_stall_cells.csv"), sep = ",", quote = FALSE,
+            row.names = FALSE, col.names = TRUE, eol = "\n")
+out7 <- list(case = "logit_stall", r_version = R_VERSION, N = N7, cells = nrow(cells7),
+             total_weight = sum(d7$w), deviance = deviance(g7), levels = as.list(nlev7),
+             note = paste0("factors as treatment dummies (level 0 = baseline); quasibinomial, ",
+                           "prior weights w, start = (qlogis(pbar), 0, ...), epsilon 1e-14"),
+             coefficients = as.list(coef(g7)), iterations = g7$iter, D = D7)
+writeLines(toJSON(exact_numbers(out7), auto_unbox = TRUE, digits = NA, pretty = TRUE,
+                  json_verbatim = TRUE), file.path(outdir, "logit_stall.json"), useBytes = TRUE)
+cat(sprintf("\nlogit_stall: %d cells, deviance %.6g, D = %.12f, %d iterations\n",
+            nrow(cells7), deviance(g7), D7, g7$iter))
+
 cat("\nSummary\n")
 for (nm in names(results)) {
   r <- results[[nm]]
-  cat(sprintf("%-20s N=%5d minbucket=%4d leaves=%2d D=%.10f\n", nm, r$N, r$m, length(r$leaves), r$di$D))
+  cat(sprintf("%-20s N=%5d minbucket=%4d leaves=%2d D=%.10f\n", nm, r$N, as.integer(floor(r$m)), length(r$leaves), r$di$D))
 }
 cat("\n"); print(sessionInfo())
