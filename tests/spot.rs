@@ -156,12 +156,14 @@ fn incidence_by_pre_transfer_decile() {
     let sc = &r.scenarios[0];
     let total_share: f64 = sc.deciles.iter().map(|d| d.benefit_share).sum();
     assert!((total_share - 1.0).abs() < 1e-12);
-    // Household 3 (welfare 50, 15 of 55 persons) fills the lowest deciles: midpoint 7.5/55 → decile 2.
-    let d2 = &sc.deciles[1];
-    assert!((d2.mean_before - 50.0).abs() < 1e-12 && (d2.mean_after - 90.0).abs() < 1e-12);
-    assert!((d2.change_pct - 80.0).abs() < 1e-9);
-    assert_eq!(d2.coverage, 1.0);
-    assert!((d2.benefit_share - 0.5).abs() < 1e-12); // 5·120 of 10·60 + 5·120
+    // Household 3 (welfare 50, 15 of 55 persons) is the poorest: q(0.1) = q(0.2) = 50, so by
+    // value all its members are in decile 1 and deciles 2 and 3 are empty.
+    let d1 = &sc.deciles[0];
+    assert!((d1.mean_before - 50.0).abs() < 1e-12 && (d1.mean_after - 90.0).abs() < 1e-12);
+    assert!((d1.change_pct - 80.0).abs() < 1e-9);
+    assert_eq!(d1.coverage, 1.0);
+    assert!((d1.benefit_share - 0.5).abs() < 1e-12); // 5·120 of 10·60 + 5·120
+    assert_eq!(sc.deciles[1].benefit_share, 0.0);
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! SPOT measures against R on four generated cases (`tests/reference/spot_reference.R`):
-//! laeken's Gini and weighted quantiles, FGT as weighted means, Theil, decile shares (with records
-//! whose weight midpoint falls exactly on a decile boundary), Palma, S80/S20; and the ILO costing
-//! arithmetic.
+//! laeken's Gini and weighted quantiles, FGT as weighted means, Theil, decile shares by laeken's
+//! quantile groups (with cumulative shares hitting k/10 exactly and ties), Palma, S80/S20 against
+//! laeken's `qsr`; and the ILO costing arithmetic.
 
 use serde_json::Value;
 use vnr_brief::analysis::spot::projection::annual_cost;
@@ -83,6 +83,7 @@ fn measures_match_r() {
             (shares.top10, "top10"),
             (shares.palma, "palma"),
             (shares.s80s20, "s80s20"),
+            (shares.s80s20, "qsr_laeken"),
         ] {
             assert!(
                 close(got, s[key].as_f64().unwrap(), 1e-12),

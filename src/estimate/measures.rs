@@ -86,25 +86,32 @@ impl<'a> HouseholdDesign<'a> {
         let ys: Vec<f64> = order.iter().map(|&i| y[i]).collect();
         let ws: Vec<f64> = order.iter().map(|&i| w[i]).collect();
         let ps: Vec<u32> = order.iter().map(|&i| self.psu[i]).collect();
+        let sorted: Vec<usize> = (0..ys.len()).collect();
         let (mut ginis, mut palmas) = (Vec::new(), Vec::new());
         for m in &self.replicates.multipliers {
+            let wr: Vec<f64> = ws
+                .iter()
+                .zip(&ps)
+                .map(|(&wi, &p)| wi * m[p as usize])
+                .collect();
             let (mut total_w, mut total_t) = (0.0, 0.0);
-            for ((&wi, &p), &yi) in ws.iter().zip(&ps).zip(&ys) {
-                let wr = wi * m[p as usize];
-                total_w += wr;
-                total_t += wr * yi;
+            for (&wi, &yi) in wr.iter().zip(&ys) {
+                total_w += wi;
+                total_t += wi * yi;
             }
             let (mut cum, mut a, mut b) = (0.0, 0.0, 0.0);
-            let mut decile = [0.0f64; 10];
-            for ((&wi, &p), &yi) in ws.iter().zip(&ps).zip(&ys) {
-                let wr = wi * m[p as usize];
-                cum += wr;
-                a += wr * yi * cum;
-                b += wr * wr * yi;
-                let d = ((10.0 * (cum - wr / 2.0) / total_w) as usize).min(9);
-                decile[d] += wr * yi;
+            for (&wi, &yi) in wr.iter().zip(&ys) {
+                cum += wi;
+                a += wi * yi * cum;
+                b += wi * wi * yi;
             }
             ginis.push((2.0 * a - b) / (total_w * total_t) - 1.0);
+            // The replicate's own decile groups (its quantiles move with its weights).
+            let mut decile = [0.0f64; 10];
+            let groups = stats::deciles_ordered(&ys, &wr, &sorted);
+            for ((&g, &wi), &yi) in groups.iter().zip(&wr).zip(&ys) {
+                decile[g as usize - 1] += wi * yi;
+            }
             let bottom40: f64 = decile[..4].iter().sum();
             palmas.push(decile[9] / bottom40);
         }
@@ -167,7 +174,7 @@ pub fn distribution(
 ) -> Distribution {
     // One sort serves the Gini and the shares.
     let order = stats::order_by_value(y);
-    let shares = stats::shares(y, w, &stats::deciles_ordered(w, &order));
+    let shares = stats::shares(y, w, &stats::deciles_ordered(y, w, &order));
     let ses = hd.fgt_se(y, w, lines);
     let (gini_se, palma_se) = hd.bootstrap_gini_palma(y, w, &order);
     Distribution {

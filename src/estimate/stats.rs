@@ -97,23 +97,40 @@ pub fn theil(y: &[f64], w: &[f64]) -> f64 {
     s / t
 }
 
-/// Decile (1–10) of every record: records sorted by y (ties in input order), each in the decile
-/// that holds the midpoint of its weight range, so no record is split between deciles.
+/// Decile group (1–10) of every record, as laeken and Eurostat define quantile groups: group k
+/// holds the records with q((k−1)/10) < y ≤ q(k/10), q being `quantile`. Groups go by value, so
+/// tied records are never split, and the record whose cumulative weight share first exceeds k/10
+/// belongs to group k. (When a cumulative share hits k/10 exactly, as with ten equal weights, the
+/// groups are unequal: that is laeken's rule too.)
 pub fn deciles(y: &[f64], w: &[f64]) -> Vec<u8> {
-    deciles_ordered(w, &order_by_value(y))
+    deciles_ordered(y, w, &order_by_value(y))
 }
 
 /// Deciles with the ascending order of the values already known.
-pub fn deciles_ordered(w: &[f64], order: &[usize]) -> Vec<u8> {
+pub fn deciles_ordered(y: &[f64], w: &[f64], order: &[usize]) -> Vec<u8> {
+    let cuts = decile_cuts(y, w, order);
+    y.iter()
+        .map(|&yi| 1 + cuts.iter().filter(|&&q| yi > q).count() as u8)
+        .collect()
+}
+
+/// q(0.1), …, q(0.9) in one pass over the sorted records, each the first y whose cumulative
+/// weight share exceeds k/10 (the rule of `quantile`).
+fn decile_cuts(y: &[f64], w: &[f64], order: &[usize]) -> Vec<f64> {
     let total: f64 = w.iter().sum();
-    let mut out = vec![0u8; w.len()];
+    let mut cuts = Vec::with_capacity(9);
     let mut cum = 0.0;
     for &i in order {
         cum += w[i];
-        let mid = (cum - w[i] / 2.0) / total;
-        out[i] = ((10.0 * mid).floor() as u8 + 1).min(10);
+        while cuts.len() < 9 && cum / total > (cuts.len() + 1) as f64 / 10.0 {
+            cuts.push(y[i]);
+        }
     }
-    out
+    // Rounding can leave the last share a hair under 0.9 only if the weights are degenerate;
+    // the maximum is then the cut, as `quantile(·, 1)` would give.
+    let last = order.last().map_or(0.0, |&i| y[i]);
+    cuts.resize(9, last);
+    cuts
 }
 
 /// Income shares by decile and the summary ratios built on them.
@@ -200,16 +217,25 @@ mod tests {
     }
 
     #[test]
-    fn deciles_by_weight_midpoint() {
-        // Ten records of equal weight: one per decile, whatever the input order.
-        let y: Vec<f64> = (0..10).rev().map(|i| i as f64).collect();
-        let w = vec![1.0; 10];
+    fn deciles_by_value_as_laeken() {
+        // Eleven records of equal weight 1..=11 (shares k/11 never hit k/10): q(k/10) is the
+        // (k+1)-th smallest value, so records 1 and 2 form group 1 and each later one its own.
+        let y: Vec<f64> = (1..=11).rev().map(|i| i as f64).collect();
+        let w = vec![1.0; 11];
         let d = deciles(&y, &w);
-        assert_eq!(d, vec![10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
-        let s = shares(&y, &w, &d);
-        assert!((s.bottom40 - 6.0 / 45.0).abs() < 1e-15);
-        assert!((s.palma - 9.0 / 6.0).abs() < 1e-15);
-        assert!((s.s80s20 - 17.0 / 1.0).abs() < 1e-15);
+        assert_eq!(d, vec![10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 1]);
+        // Ten equal weights hit every k/10 exactly: q(k/10) is the (k+1)-th value, the two
+        // smallest share group 1 and group 10 is empty, as laeken's qsr counts them.
+        let y: Vec<f64> = (0..10).map(|i| i as f64).collect();
+        let d = deciles(&y, &[1.0; 10]);
+        assert_eq!(d, vec![1, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        let s = shares(&y, &[1.0; 10], &d);
+        // laeken: Σ y over y > q(0.8) = 8 is 9; over y ≤ q(0.2) = 2 it is 3.
+        assert!((s.s80s20 - 3.0).abs() < 1e-15);
+        assert!((s.bottom40 - 10.0 / 45.0).abs() < 1e-15);
+        // Ties are never split: the three records of value 5 share one group (q(0.2) = 1 < 5 ≤ q(0.3)).
+        let d = deciles(&[5.0, 5.0, 5.0, 1.0], &[1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(d, vec![3, 3, 3, 1]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 # Independent R reference values for the SPOT welfare and poverty measures: weighted mean,
 # Gini (laeken), weighted quantiles (laeken), FGT(0,1,2) with strict <, Theil T, decile income
-# shares / bottom 40 / top 10 / Palma / S80/S20, and a one-line ILO RAP cost check. Definitions:
+# shares (laeken's quantile groups) / bottom 40 / top 10 / Palma / S80/S20 (= laeken::qsr), and a one-line ILO RAP cost check. Definitions:
 # docs/methods.md, 'FGT poverty measures', 'Inequality: Gini, Theil, mean, quantiles, shares',
 # 'Deciles, decile shares, Palma, S80/S20, bottom 40%' and 'Cost and projection (ILO RAP style)'.
 #
@@ -78,41 +78,30 @@ first_exceeding <- function(y, w, p) {
   y[o][min(which(rw > p))]
 }
 
-# Deciles of persons: sort by y, ties in input order; c_i = cumulative weight share including i;
-# decile d = min(10, floor(10 * (c_i - w_i / (2W))) + 1), i.e. the decile holding the midpoint
-# of the record's weight range. Computed as 10 * (2 C_i - w_i) / (2 W), which is exact when the
-# weights are small dyadic numbers (all small cases). For inexact weights (lognormal) the script
-# requires every midpoint to be at least 1e-9 away from a decile boundary, so rounding cannot
-# change the assignment.
-decile_shares <- function(y, w, exact_weights) {
-  o <- order(y, seq_along(y))
-  ys <- y[o]; ws <- w[o]
-  C <- cumsum(ws); W <- sum(ws)
-  t <- 10 * (2 * C - ws) / (2 * W)
-  on_boundary <- abs(t - round(t)) < 1e-9
-  if (!exact_weights && any(on_boundary)) stop("a midpoint lies within 1e-9 of a decile boundary")
-  if (exact_weights) stopifnot(all(ws * 4 == round(ws * 4)), W * 4 < 2^40)
-  d <- pmin(10, floor(t) + 1)
-  # the literal formula of the brief, in floating point, for comparison only
-  d_naive <- pmin(10, floor(10 * (C / W - ws / (2 * W))) + 1)
-  dec <- integer(length(y)); dec[o] <- as.integer(d)
-  naive <- integer(length(y)); naive[o] <- as.integer(d_naive)
-  wy <- ws * ys
+# Decile groups as laeken and Eurostat define quantile groups: group k holds the records with
+# q((k-1)/10) < y <= q(k/10), q = laeken::weightedQuantile. Ties in y are never split. S80/S20 is
+# then laeken's quintile share ratio, which the script checks against laeken::qsr.
+decile_shares <- function(y, w) {
+  cuts <- weightedQuantile(y, w, probs = (1:9) / 10)
+  d <- 1L + vapply(y, function(v) sum(v > cuts), 0L)
+  wy <- w * y
   share <- vapply(1:10, function(k) sum(wy[d == k]), 0) / sum(wy)
-  wt <- vapply(1:10, function(k) sum(ws[d == k]), 0)
+  wt <- vapply(1:10, function(k) sum(w[d == k]), 0)
   b40 <- sum(share[1:4]); t10 <- share[10]
+  s8020 <- sum(share[9:10]) / sum(share[1:2])
+  laeken_qsr <- qsr(y, weights = w)$value
+  if (abs(s8020 - laeken_qsr) > 1e-12 * laeken_qsr) stop("S80/S20 differs from laeken::qsr")
   list(
     shares = list(
       decile_share = share,
       bottom40 = b40,
       top10 = t10,
       palma = t10 / b40,
-      s80s20 = sum(share[9:10]) / sum(share[1:2]),
-      decile_weight = wt,
-      boundary_records = I(as.integer(sort(o[on_boundary])))   # input row numbers, 1-based
+      s80s20 = s8020,
+      qsr_laeken = laeken_qsr,
+      decile_weight = wt
     ),
-    decile = dec,
-    naive_differs = which(dec != naive)
+    decile = d
   )
 }
 
@@ -140,7 +129,7 @@ csv_write <- function(y, w, path) {
   stopifnot(identical(back$y, as.double(y)), identical(back$w, as.double(w)))
 }
 
-run_case <- function(name, y, w, lines, exact_weights) {
+run_case <- function(name, y, w, lines) {
   y <- as.double(y); w <- as.double(w)
   stopifnot(length(y) == length(w), all(y > 0), all(w > 0))
   if (all(w == w[1])) {
@@ -150,7 +139,7 @@ run_case <- function(name, y, w, lines, exact_weights) {
   }
   csv_write(y, w, file.path(outdir, paste0(name, ".csv")))
   qq <- quantiles(y, w)
-  ds <- decile_shares(y, w, exact_weights)
+  ds <- decile_shares(y, w)
   qlist <- setNames(as.list(qq$q), PROB_NAMES)
   out <- list(
     case = name,
@@ -198,12 +187,7 @@ run_case <- function(name, y, w, lines, exact_weights) {
   cat("  decile shares:", vapply(s$decile_share, shortest, ""), "\n")
   cat("  bottom40", shortest(s$bottom40), " top10", shortest(s$top10), " palma", shortest(s$palma),
       " s80s20", shortest(s$s80s20), "\n")
-  if (length(s$boundary_records))
-    cat("  records whose midpoint is exactly on a decile boundary (input rows):",
-        s$boundary_records, "-> deciles", ds$decile[s$boundary_records], "\n")
-  if (length(ds$naive_differs))
-    cat("  NOTE floating-point c_i - w_i/(2W) gives a different decile for input rows:",
-        ds$naive_differs, "\n")
+  cat("  records per decile:", tabulate(ds$decile, 10), " laeken qsr", shortest(s$qsr_laeken), "\n")
   invisible(out)
 }
 
@@ -211,7 +195,7 @@ run_case <- function(name, y, w, lines, exact_weights) {
 # 1. one_to_n: y = 1..101, w = 1. Gini must be (n - 1) / (3n) = 100/303.
 # =============================================================================================
 n <- 101
-r1 <- run_case("one_to_n", 1:n, rep(1, n), lines = c(30.5, 50), exact_weights = TRUE)
+r1 <- run_case("one_to_n", 1:n, rep(1, n), lines = c(30.5, 50))
 g_expected <- (n - 1) / (3 * n)
 cat(sprintf("  gini check: laeken %s vs 100/303 = %s, diff %g\n", shortest(r1$gini),
             shortest(g_expected), r1$gini - g_expected))
@@ -227,27 +211,26 @@ N <- 5000
 y2 <- round(exp(rnorm(N, mean = 13.8, sd = 0.6)))
 w2 <- round(runif(N, 50, 3000), 2)
 z2 <- round(weightedQuantile(y2, w2, probs = c(0.2, 0.4)), -3)
-r2 <- run_case("lognormal", y2, w2, lines = z2, exact_weights = FALSE)
+r2 <- run_case("lognormal", y2, w2, lines = z2)
 stopifnot(sum(duplicated(y2)) > 0)
 
 # =============================================================================================
 # 3. equal_weights_ties: 20 records, w = 1; cumulative shares k/20 hit every p in PROBS exactly.
 # =============================================================================================
 y3 <- c(5, 5, 5, 8, 8, 10, 12, 12, 12, 12, 15, 18, 18, 20, 25, 25, 30, 40, 40, 60)
-r3 <- run_case("equal_weights_ties", y3, rep(1, 20), lines = c(12, 25), exact_weights = TRUE)
+r3 <- run_case("equal_weights_ties", y3, rep(1, 20), lines = c(12, 25))
 
 # =============================================================================================
 # 4. small_weights: 7 records, weights sum to 10, given in shuffled order with a tie in y (3)
 #    whose two records have different weights. Sorted: y 2 3 3 6 8 12 20, w 0.5 1.5 1 2 2.5 2 0.5,
 #    cumulative shares 0.05 0.2 0.3 0.5 0.75 0.95 1 (p = 0.2, 0.3, 0.5, 0.75 hit exactly).
-#    Decile midpoints 0.025 0.125 0.25 0.4 0.625 0.85 0.975: the y = 6 record sits exactly on the
-#    0.4 boundary and belongs to decile 5.
+#    Deciles by value: q(0.1..0.9) = 3 3 6 6 8 8 8 12 12, so y = 3 (both records) is in group 1
+#    and y = 6, whose cumulative share hits 0.5 exactly, in group 3.
 # =============================================================================================
 y4 <- c(8, 3, 20, 2, 12, 3, 6)
 w4 <- c(2.5, 1.5, 0.5, 0.5, 2, 1, 2)
-r4 <- run_case("small_weights", y4, w4, lines = c(3, 8), exact_weights = TRUE)
-stopifnot(sum(w4) == 10, r4$quantiles[["0.3"]] == 6, r4$quantiles[["0.5"]] == 8,
-          r4$shares$boundary_records == 7L)
+r4 <- run_case("small_weights", y4, w4, lines = c(3, 8))
+stopifnot(sum(w4) == 10, r4$quantiles[["0.3"]] == 6, r4$quantiles[["0.5"]] == 8)
 
 # =============================================================================================
 # ILO RAP one-line cost check: take-up x population x annual benefit x (1 + admin).
