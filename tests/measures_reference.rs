@@ -168,6 +168,29 @@ fn linearised_standard_errors_match_r_survey() {
             .collect();
         check(&format!("group {name}"), &y, &wg, g);
     }
+    // A group's mean minus the population's mean, as one linearised statistic.
+    for g in j["difference_from_domain"].as_array().unwrap() {
+        let name = g["group"].as_str().unwrap();
+        let wg: Vec<f64> = wd
+            .iter()
+            .zip(&group)
+            .map(|(w, gr)| if gr == name { *w } else { 0.0 })
+            .collect();
+        let (gw, gwy) = design.psu_totals(&y, &wg);
+        let (pw, pwy) = design.psu_totals(&y, &wd);
+        let diff = gwy.iter().sum::<f64>() / gw.iter().sum::<f64>()
+            - pwy.iter().sum::<f64>() / pw.iter().sum::<f64>();
+        assert!(
+            rel(diff, g["est"].as_f64().unwrap()) < 1e-12,
+            "{name}: difference"
+        );
+        let se = design.difference_se((&gw, &gwy), (&pw, &pwy));
+        let want = g["se"].as_f64().unwrap();
+        assert!(
+            rel(se, want) < 1e-8,
+            "{name}: SE of the difference {se} vs {want}"
+        );
+    }
     let z = j["line"].as_f64().unwrap();
     let poor: Vec<f64> = x.iter().map(|&v| if v < z { 1.0 } else { 0.0 }).collect();
     let gap: Vec<f64> = x.iter().map(|&v| ((z - v) / z).max(0.0)).collect();

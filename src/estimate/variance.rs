@@ -64,14 +64,43 @@ impl Design {
     pub fn ratio_se(&self, psu_w: &[f64], psu_wy: &[f64]) -> f64 {
         let total_w: f64 = psu_w.iter().sum();
         let ratio = psu_wy.iter().sum::<f64>() / total_w;
-        // Linearised PSU totals t_p = (Σ wy − R Σ w)/W, centred within strata.
-        let strata = self.stratum_psus.len();
-        let mut sum = vec![0.0; strata];
+        // Linearised PSU totals t_p = (Σ wy − R Σ w)/W.
         let t: Vec<f64> = psu_w
             .iter()
             .zip(psu_wy)
             .map(|(w, wy)| (wy - ratio * w) / total_w)
             .collect();
+        self.se_of_psu_totals(&t)
+    }
+
+    /// Linearised SE of R_g − R, the ratio of a group minus the ratio of a population that
+    /// contains it (a leaf's rate minus the national rate), from per-PSU totals of both. The two
+    /// ratios share records, so the difference is linearised as one statistic, with PSU totals
+    /// (Σ_g wy − R_g Σ_g w)/W_g − (Σ wy − R Σ w)/W; this is the delta method R's `svycontrast`
+    /// applies to the four totals.
+    pub fn difference_se(&self, group: (&[f64], &[f64]), population: (&[f64], &[f64])) -> f64 {
+        let linearised = |(psu_w, psu_wy): (&[f64], &[f64])| {
+            let total_w: f64 = psu_w.iter().sum();
+            let ratio = psu_wy.iter().sum::<f64>() / total_w;
+            psu_w
+                .iter()
+                .zip(psu_wy)
+                .map(move |(w, wy)| (wy - ratio * w) / total_w)
+                .collect::<Vec<f64>>()
+        };
+        let t: Vec<f64> = linearised(group)
+            .iter()
+            .zip(linearised(population))
+            .map(|(g, p)| g - p)
+            .collect();
+        self.se_of_psu_totals(&t)
+    }
+
+    /// With-replacement variance of a total from linearised PSU totals, centred within strata;
+    /// single-PSU strata contribute nothing.
+    fn se_of_psu_totals(&self, t: &[f64]) -> f64 {
+        let strata = self.stratum_psus.len();
+        let mut sum = vec![0.0; strata];
         for (p, &tp) in t.iter().enumerate() {
             sum[self.psu_stratum[p] as usize] += tp;
         }
@@ -90,15 +119,21 @@ impl Design {
         var.sqrt()
     }
 
-    /// SE of a weighted mean of `y` over the records where `weight` is non-zero (a domain: give
-    /// records outside it weight 0).
-    pub fn mean_se(&self, y: &[f64], weight: &[f64]) -> f64 {
+    /// Per-PSU totals (Σ w, Σ w·y) of the records with non-zero `weight`.
+    pub fn psu_totals(&self, y: &[f64], weight: &[f64]) -> (Vec<f64>, Vec<f64>) {
         let mut psu_w = vec![0.0; self.psus()];
         let mut psu_wy = vec![0.0; self.psus()];
         for ((&p, &yi), &wi) in self.record_psu.iter().zip(y).zip(weight) {
             psu_w[p as usize] += wi;
             psu_wy[p as usize] += wi * yi;
         }
+        (psu_w, psu_wy)
+    }
+
+    /// SE of a weighted mean of `y` over the records where `weight` is non-zero (a domain: give
+    /// records outside it weight 0).
+    pub fn mean_se(&self, y: &[f64], weight: &[f64]) -> f64 {
+        let (psu_w, psu_wy) = self.psu_totals(y, weight);
         self.ratio_se(&psu_w, &psu_wy)
     }
 }

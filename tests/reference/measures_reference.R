@@ -58,6 +58,12 @@ for (k in c(2, 11, 25)) d$pop[d$psu == k] <- 0
 write.csv(d[, c("stratum", "psu", "w", "y", "group", "pop", "x")], file.path(out, "design.csv"),
           row.names = FALSE, quote = FALSE)
 options(survey.lonely.psu = "fail")
+# Per-group columns for the difference between a group's mean and the population's mean.
+d$one <- 1
+for (g in c("g1", "g2", "g3", "g4")) {
+  d[[paste0("in_", g)]] <- as.numeric(d$group == g)
+  d[[paste0("y_", g)]] <- d$y * (d$group == g)
+}
 des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, data = d)
 est <- function(s) list(est = unname(coef(s))[1], se = unname(SE(s))[1])
 dom <- subset(des, pop == 1)
@@ -69,7 +75,16 @@ W <- sum(dd$w * dd$dd); R <- sum(dd$w * dd$dd * dd$y) / W
 dd$t <- dd$w * dd$dd * (dd$y - R) / W
 tp <- aggregate(t ~ psu + stratum, dd, sum)
 v <- sum(sapply(split(tp$t, tp$stratum), function(t) length(t) / (length(t) - 1) * sum((t - mean(t))^2)))
+# A group's mean minus the domain's mean (the group lies inside the domain, so the two are
+# correlated): the delta method on the four totals, as svycontrast computes it.
+diff_from_domain <- lapply(c("g1", "g2", "g3", "g4"), function(g) {
+  f <- as.formula(paste0("~y_", g, " + in_", g, " + y + one"))
+  tot <- svytotal(f, dom)
+  con <- svycontrast(tot, parse(text = paste0("y_", g, "/in_", g, " - y/one"))[[1]])
+  list(group = g, est = unname(coef(con)), se = unname(SE(con)))
+})
 design <- list(
+  difference_from_domain = diff_from_domain,
   mean_y = est(svymean(~y, des)),
   domain_mean_y = est(svymean(~y, dom)),
   domain_mean_y_by_hand_se = sqrt(v),
