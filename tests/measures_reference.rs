@@ -106,6 +106,15 @@ fn gini_quantiles_fgt_theil_match_r() {
     );
 }
 
+/// R's `quantile(x, 0.97)` (type 7, unweighted): the cut of the script's rare outcome.
+fn j_rare_cut(x: &[f64], _w: &[f64]) -> f64 {
+    let mut s = x.to_vec();
+    s.sort_by(f64::total_cmp);
+    let h = (s.len() - 1) as f64 * 0.97;
+    let (i, f) = (h.floor() as usize, h - h.floor());
+    s[i] + f * (s[(i + 1).min(s.len() - 1)] - s[i])
+}
+
 #[test]
 fn linearised_standard_errors_match_r_survey() {
     let (rows, header, j) = fixture("design");
@@ -167,6 +176,44 @@ fn linearised_standard_errors_match_r_survey() {
             .map(|(w, gr)| if gr == name { *w } else { 0.0 })
             .collect();
         check(&format!("group {name}"), &y, &wg, g);
+    }
+    // svyciprop's logit interval from the rate and its linearised SE.
+    for g in j["proportion_ci"].as_array().unwrap() {
+        let name = g["group"].as_str().unwrap();
+        let (values, weight): (Vec<f64>, Vec<f64>) = if name == "rare" {
+            let cut = j_rare_cut(&x, &w);
+            (
+                x.iter().map(|&v| f64::from(u8::from(v > cut))).collect(),
+                w.clone(),
+            )
+        } else {
+            let wg = wd
+                .iter()
+                .zip(&group)
+                .map(|(w, gr)| if gr == name { *w } else { 0.0 })
+                .collect();
+            (y.clone(), wg)
+        };
+        let rate = values.iter().zip(&weight).map(|(v, w)| v * w).sum::<f64>()
+            / weight.iter().sum::<f64>();
+        assert!(
+            rel(rate, g["est"].as_f64().unwrap()) < 1e-12,
+            "{name}: rate"
+        );
+        let se = design.mean_se(&values, &weight);
+        assert!(rel(se, g["se"].as_f64().unwrap()) < 1e-8, "{name}: SE");
+        let n = weight.iter().filter(|&&w| w > 0.0).count() as u64;
+        let (lo, hi) = vnr_brief::estimate::variance::proportion_ci(rate, se, n);
+        for (got, key, tol) in [
+            (lo, "lo", 1e-8),
+            (hi, "hi", 1e-8),
+            // svyciprop itself, whose glm fit converges to about 1e-8.
+            (lo, "svyciprop_lo", 1e-6),
+            (hi, "svyciprop_hi", 1e-6),
+        ] {
+            let want = g[key].as_f64().unwrap();
+            assert!(rel(got, want) < tol, "{name}: {key} {got} vs {want}");
+        }
     }
     // A group's mean minus the population's mean, as one linearised statistic.
     for g in j["difference_from_domain"].as_array().unwrap() {

@@ -210,6 +210,30 @@ pub fn rate_ci(rate: f64, se: f64) -> (f64, f64) {
     (lo.max(0.0), hi.min(1.0))
 }
 
+/// 95% interval of a proportion that stays inside [0, 1] and is not degenerate at its ends:
+/// inside (0, 1) the logit interval of R `survey`'s `svyciprop(method = "logit", df = Inf)`,
+/// expit(logit p ± 1.96·se / (p(1 − p))) — asymmetric near 0 and 1, where the normal one
+/// leaves the unit interval; at exactly 0 or 1 (every record alike, so the linearised SE is 0
+/// and the design effect cannot be estimated) the Clopper–Pearson interval for n records,
+/// [0, 1 − 0.025^(1/n)] or [0.025^(1/n), 1].
+pub fn proportion_ci(rate: f64, se: f64, n: u64) -> (f64, f64) {
+    const ALPHA_HALF: f64 = 0.025;
+    if n == 0 || !rate.is_finite() {
+        return (0.0, 1.0);
+    }
+    let exact_end = ALPHA_HALF.powf(1.0 / n as f64);
+    if rate <= 0.0 {
+        return (0.0, 1.0 - exact_end);
+    }
+    if rate >= 1.0 {
+        return (exact_end, 1.0);
+    }
+    let logit = (rate / (1.0 - rate)).ln();
+    let half = 1.959963984540054 * se / (rate * (1.0 - rate));
+    let expit = |x: f64| 1.0 / (1.0 + (-x).exp());
+    (expit(logit - half), expit(logit + half))
+}
+
 /// A 95% normal confidence interval.
 pub fn ci95(est: f64, se: f64) -> (f64, f64) {
     (est - 1.959963984540054 * se, est + 1.959963984540054 * se)
@@ -218,6 +242,22 @@ pub fn ci95(est: f64, se: f64) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proportion_interval_at_the_ends() {
+        // 38 records, all (or none) with the outcome: R's binom.test(38, 38) gives
+        // [0.907487238584122, 1] and binom.test(0, 38) [0, 0.0925127614158783].
+        let (lo, hi) = proportion_ci(1.0, 0.0, 38);
+        assert!((lo - 0.907487238584122).abs() < 1e-14 && hi == 1.0, "{lo}");
+        let (lo, hi) = proportion_ci(0.0, 0.0, 38);
+        assert!(lo == 0.0 && (hi - 0.0925127614158783).abs() < 1e-14, "{hi}");
+        // Inside (0, 1) the interval is asymmetric and never leaves it: p = 0.02, se = 0.015.
+        let (lo, hi) = proportion_ci(0.02, 0.015, 100);
+        assert!(
+            lo > 0.0 && hi < 1.0 && (0.02 - lo) < (hi - 0.02),
+            "{lo} {hi}"
+        );
+    }
 
     #[test]
     fn two_psus_per_stratum_by_hand() {

@@ -83,7 +83,27 @@ diff_from_domain <- lapply(c("g1", "g2", "g3", "g4"), function(g) {
   con <- svycontrast(tot, parse(text = paste0("y_", g, "/in_", g, " - y/one"))[[1]])
   list(group = g, est = unname(coef(con)), se = unname(SE(con)))
 })
+# Intervals for proportions that stay inside (0, 1): svyciprop's logit method, with a normal
+# quantile (df = Inf), for each group; and for a rare outcome (y = 1 in about 3% of records).
+d$rare <- as.numeric(d$x > quantile(d$x, 0.97))
+des_rare <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, data = d)
+# svyciprop fits the logit by glm (converged to ~1e-8 only), so the interval is also written
+# out from svymean: expit(logit p -/+ qnorm(0.975) se / (p (1 - p))), checked against it.
+logit_ci <- function(f, dsn) {
+  ci <- svyciprop(f, dsn, method = "logit", df = Inf)
+  m <- svymean(f, dsn)
+  p <- unname(coef(m)); se <- as.numeric(SE(m))
+  half <- qnorm(0.975) * se / (p * (1 - p))
+  exact <- plogis(qlogis(p) + c(-1, 1) * half)
+  stopifnot(max(abs(exact - as.numeric(confint(ci)))) < 1e-6)
+  list(est = p, se = se, lo = exact[1], hi = exact[2],
+       svyciprop_lo = as.numeric(confint(ci)[1]), svyciprop_hi = as.numeric(confint(ci)[2]))
+}
+proportion_ci <- c(
+  lapply(c("g1", "g2", "g3", "g4"), function(g) c(list(group = g), logit_ci(~y, subset(dom, group == g)))),
+  list(c(list(group = "rare"), logit_ci(~rare, des_rare))))
 design <- list(
+  proportion_ci = proportion_ci,
   difference_from_domain = diff_from_domain,
   mean_y = est(svymean(~y, des)),
   domain_mean_y = est(svymean(~y, dom)),
