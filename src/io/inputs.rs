@@ -184,114 +184,152 @@ fn check_csv_text(path: &Path, bytes: &[u8]) -> Result<()> {
             ),
         ));
     }
-    let mut line = 1usize; // physical line of the current byte
-    let mut record_line = 1usize; // line the current record starts on
-    let mut fields = 1usize; // fields so far in the current record
-    let mut header: Option<usize> = None;
-    let mut blank = true; // nothing but `\r` so far in the current record
-    let mut at_field_start = true;
-    let mut field_quoted = false;
-    let mut in_quotes = false;
-    let mut quote_line = 0usize;
-    let mismatch = |record_line: usize, fields: usize, header: usize, last: bool| {
-        let what = if last {
-            format!(
-                "the file ends in the middle of line {record_line}: it has {fields} fields, \
-                 expected the header's {header} (the file is truncated?)"
-            )
-        } else {
-            format!(
-                "line {record_line} has {fields} fields, expected the header's {header} (a \
-                 record cut short, or a stray separator)"
-            )
-        };
-        Error::input(path, format!("cannot parse as CSV: {what}"))
-    };
-    for &b in bytes {
-        if in_quotes {
+    let mut scan = CsvScan::default();
+    bytes
+        .iter()
+        .try_for_each(|&b| scan.byte(b))
+        .and_then(|()| scan.finish())
+        .map_err(|what| Error::input(path, format!("cannot parse as CSV: {what}")))
+}
+
+/// Where [`check_csv_text`] is in the file: lines, the current record and its fields, quoting.
+struct CsvScan {
+    /// Physical line of the current byte.
+    line: usize,
+    /// Line the current record starts on.
+    record_line: usize,
+    /// Fields so far in the current record.
+    fields: usize,
+    header: Option<usize>,
+    /// Nothing but `\r` so far in the current record.
+    blank: bool,
+    at_field_start: bool,
+    field_quoted: bool,
+    in_quotes: bool,
+    quote_line: usize,
+}
+
+impl Default for CsvScan {
+    fn default() -> Self {
+        CsvScan {
+            line: 1,
+            record_line: 1,
+            fields: 1,
+            header: None,
+            blank: true,
+            at_field_start: true,
+            field_quoted: false,
+            in_quotes: false,
+            quote_line: 0,
+        }
+    }
+}
+
+impl CsvScan {
+    /// Take one byte; a record with the wrong number of fields is refused at its line end.
+    fn byte(&mut self, b: u8) -> std::result::Result<(), String> {
+        if self.in_quotes {
             match b {
-                b'"' => in_quotes = false,
-                b'\n' => line += 1,
+                b'"' => self.in_quotes = false,
+                b'\n' => self.line += 1,
                 _ => {}
             }
-            continue;
+            return Ok(());
         }
         match b {
             b',' => {
-                fields += 1;
-                blank = false;
-                at_field_start = true;
-                field_quoted = false;
+                self.fields += 1;
+                self.blank = false;
+                self.at_field_start = true;
+                self.field_quoted = false;
             }
-            b'\n' => {
-                match header {
-                    // Blank lines before the header are skipped.
-                    None if blank => {}
-                    None => header = Some(fields),
-                    // A blank line has one empty field: a row of nulls to polars.
-                    Some(h) if blank && h > 1 => {
-                        return Err(Error::input(
-                            path,
-                            format!(
-                                "cannot parse as CSV: line {record_line} is blank, expected the \
-                                 header's {h} fields"
-                            ),
-                        ))
-                    }
-                    Some(h) if !blank && h != fields => {
-                        return Err(mismatch(record_line, fields, h, false))
-                    }
-                    Some(_) => {}
-                }
-                line += 1;
-                record_line = line;
-                fields = 1;
-                blank = true;
-                at_field_start = true;
-                field_quoted = false;
-            }
+            b'\n' => self.end_record()?,
             b'\r' => {}
             b'"' => {
-                if at_field_start {
-                    quote_line = line;
+                if self.at_field_start {
+                    self.quote_line = self.line;
                 }
-                if at_field_start || field_quoted {
-                    field_quoted = true;
-                    in_quotes = true;
+                if self.at_field_start || self.field_quoted {
+                    self.field_quoted = true;
+                    self.in_quotes = true;
                 }
-                blank = false;
-                at_field_start = false;
+                self.blank = false;
+                self.at_field_start = false;
             }
             _ => {
-                blank = false;
-                at_field_start = false;
+                self.blank = false;
+                self.at_field_start = false;
             }
         }
+        Ok(())
     }
-    if in_quotes {
-        return Err(Error::input(
-            path,
-            format!(
-                "cannot parse as CSV: the file ends inside a quoted field opened on line \
-                 {quote_line} (the closing quote is missing: the file is truncated?)"
-            ),
-        ));
-    }
-    if !blank {
-        if let Some(h) = header.filter(|&h| h != fields) {
-            return Err(mismatch(record_line, fields, h, true));
+
+    /// A line end outside quotes: the record is checked against the header (or is the header).
+    fn end_record(&mut self) -> std::result::Result<(), String> {
+        let (record_line, fields, blank) = (self.record_line, self.fields, self.blank);
+        match self.header {
+            // Blank lines before the header are skipped.
+            None if blank => {}
+            None => self.header = Some(fields),
+            // A blank line has one empty field: a row of nulls to polars.
+            Some(h) if blank && h > 1 => {
+                return Err(format!(
+                    "line {record_line} is blank, expected the \
+                     header's {h} fields"
+                ))
+            }
+            Some(h) if !blank && h != fields => {
+                return Err(mismatch(record_line, fields, h, false))
+            }
+            Some(_) => {}
         }
-        if at_field_start && header.is_some() {
-            return Err(Error::input(
-                path,
-                format!(
-                    "cannot parse as CSV: the file ends right after a separator on line \
-                     {record_line}, with no line end (the file is truncated?)"
-                ),
+        self.line += 1;
+        self.record_line = self.line;
+        self.fields = 1;
+        self.blank = true;
+        self.at_field_start = true;
+        self.field_quoted = false;
+        Ok(())
+    }
+
+    /// The end of the file: no quoted field left open, no last record cut short.
+    fn finish(&self) -> std::result::Result<(), String> {
+        let (record_line, fields) = (self.record_line, self.fields);
+        if self.in_quotes {
+            let quote_line = self.quote_line;
+            return Err(format!(
+                "the file ends inside a quoted field opened on line \
+                 {quote_line} (the closing quote is missing: the file is truncated?)"
             ));
         }
+        if !self.blank {
+            if let Some(h) = self.header.filter(|&h| h != fields) {
+                return Err(mismatch(record_line, fields, h, true));
+            }
+            if self.at_field_start && self.header.is_some() {
+                return Err(format!(
+                    "the file ends right after a separator on line \
+                     {record_line}, with no line end (the file is truncated?)"
+                ));
+            }
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+/// A record whose number of fields is not the header's (`last`: the file ends inside it).
+fn mismatch(record_line: usize, fields: usize, header: usize, last: bool) -> String {
+    if last {
+        format!(
+            "the file ends in the middle of line {record_line}: it has {fields} fields, \
+             expected the header's {header} (the file is truncated?)"
+        )
+    } else {
+        format!(
+            "line {record_line} has {fields} fields, expected the header's {header} (a \
+             record cut short, or a stray separator)"
+        )
+    }
 }
 
 /// Parse CSV, Parquet, Stata or SPSS bytes into a frame, naming the file on failure.

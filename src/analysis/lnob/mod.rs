@@ -3,17 +3,20 @@
 //! decomposition and the HOI, nationally and per region.
 
 pub mod cells;
+mod trees;
 
 use crate::error::Result;
 use crate::estimate::cells::CellTable;
+use crate::estimate::variance::Design;
 use crate::estimate::{dindex, logit, tree};
 use crate::results::lnob::{
-    Allowed, CircumstanceRates, Condition, Flag, Group, GroupRate, IndicatorResult, Inequality,
-    Leaf, NoTree, RegionResult, Shapley, TreeNode, TreeResult,
+    CircumstanceRates, Flag, Group, GroupRate, IndicatorResult, Inequality, RegionResult, Shapley,
+    TreeResult,
 };
-use crate::spec::{CircumstanceKind, Indicator, IndicatorKind, LnobOptions, Spec};
+use crate::spec::{Indicator, IndicatorKind, Spec, Uncertainty};
 use crate::survey::Survey;
 use cells::Encoded;
+pub use trees::tree_result;
 
 /// The survey records of an indicator's furthest-behind group, so the social-protection
 /// simulation can say how far each scenario reaches them.
@@ -87,106 +90,20 @@ fn analyse_indicator(
     let (encoded, regions) = (encoded.as_slice(), regions.as_ref());
     let built = cells::build(survey, ind, encoded, regions, design)?;
     let table = &built.table;
-    let total_w = table.total_w();
     let complement = ind.kind == IndicatorKind::Barrier;
     let rules = &spec.uncertainty;
-    // Linearised SE of the rate over the cells selected by a predicate (a domain).
-    // Linearised SEs of every level of circumstance v (levels as domains), in one pass.
-    let level_ses = |v: usize| {
-        let of: Vec<Option<u32>> = table.cells.iter().map(|c| Some(c.codes[v])).collect();
-        built.domain_ses(design, table.vars[v].levels.len(), &of)
-    };
-
-    let by_circumstance = (0..table.vars.len())
-        .map(|v| {
-            let var = &table.vars[v];
-            let ses = level_ses(v);
-            let groups = table
-                .collapse(&[v])
-                .into_iter()
-                .map(|c| {
-                    let se = ses[c.codes[0] as usize];
-                    GroupRate {
-                        level: var.levels[c.codes[0] as usize].clone(),
-                        label: var.level_labels[c.codes[0] as usize].clone(),
-                        n: c.n,
-                        weight_share: c.w / total_w,
-                        rate: c.rate(),
-                        se,
-                        ci: crate::estimate::variance::rate_ci(c.rate(), se),
-                        flag: Flag::check(c.n, c.rate(), se, rules.min_n, rules.max_cv),
-                    }
-                })
-                .collect();
-            CircumstanceRates {
-                circumstance: var.id.clone(),
-                label: var.label.clone(),
-                groups,
-            }
-        })
-        .collect();
-
-    let regions = built
-        .by_region
-        .iter()
-        .map(|(name, t)| {
-            let tree = tree_result(t, &spec.lnob, complement);
-            RegionResult {
-                region: name.clone(),
-                n: t.total_n(),
-                weight_share: t.total_w() / total_w,
-                rate: t.rate(),
-                inequality: inequality(t, complement, spec.lnob.world_bank),
-                furthest_behind: tree.furthest_behind,
-            }
-        })
-        .collect();
-
+    let by_circumstance = rates_by_circumstance(&built, design, rules);
+    let regions = region_results(&built, spec, complement);
     let rate_se = built.domain_ses(design, 1, &vec![Some(0); table.cells.len()])[0];
     let mut inequality = inequality(table, complement, spec.lnob.world_bank);
     if !replicates.is_empty() {
         bootstrap_inequality(&built, replicates, complement, &mut inequality);
     }
-    let (mut tree, grown) = grow_and_describe(table, &spec.lnob, complement);
+    let (mut tree, grown) = trees::grow_and_describe(table, &spec.lnob, complement);
     let mut group = None;
-    // Leaf rates as domains: the cells that fall into each leaf.
     if let Some(grown) = grown {
-        let leaf_of: Vec<u64> = table
-            .cells
-            .iter()
-            .map(|c| grown.nodes[grown.leaf_for(table, c)].id)
-            .collect();
-        // Leaves as domains, all in one pass.
-        let leaf_ids: Vec<u64> = tree.leaves.iter().map(|l| l.node).collect();
-        let of: Vec<Option<u32>> = leaf_of
-            .iter()
-            .map(|l| leaf_ids.iter().position(|id| id == l).map(|p| p as u32))
-            .collect();
-        let ses = built.domain_ses(design, leaf_ids.len(), &of);
-        let leaf_se = |node: u64| ses[leaf_ids.iter().position(|&id| id == node).expect("a leaf")];
-        for leaf in tree
-            .leaves
-            .iter_mut()
-            .chain(tree.furthest_behind.iter_mut())
-            .chain(tree.furthest_ahead.iter_mut())
-        {
-            leaf.se = leaf_se(leaf.node);
-            leaf.flag = Flag::check(leaf.n, leaf.rate, leaf.se, rules.min_n, rules.max_cv);
-        }
-        if let Some(behind) = &tree.furthest_behind {
-            group = Some(BehindGroup {
-                indicator: ind.id.clone(),
-                indicator_label: ind.label.clone(),
-                group: behind.group.clone(),
-                rows: built
-                    .rows
-                    .iter()
-                    .zip(&built.row_cell)
-                    .filter(|(_, &c)| leaf_of[c as usize] == behind.node)
-                    .map(|(&r, _)| r)
-                    .collect(),
-            });
-        }
+        let leaf_of = leaf_uncertainty(&built, design, rules, &grown, &mut tree);
+        group = behind_group(&built, ind, &tree, &leaf_of);
     }
     let result = IndicatorResult {
         rate_se,
@@ -213,6 +130,131 @@ fn analyse_indicator(
         regions,
     };
     Ok((result, group))
+}
+
+/// The rate of every level of every circumstance, with its linearised SE (levels as domains,
+/// one pass per circumstance) and reliability flag.
+fn rates_by_circumstance(
+    built: &cells::IndicatorCells,
+    design: &Design,
+    rules: &Uncertainty,
+) -> Vec<CircumstanceRates> {
+    let table = &built.table;
+    let total_w = table.total_w();
+    // Linearised SEs of every level of circumstance v (levels as domains), in one pass.
+    let level_ses = |v: usize| {
+        let of: Vec<Option<u32>> = table.cells.iter().map(|c| Some(c.codes[v])).collect();
+        built.domain_ses(design, table.vars[v].levels.len(), &of)
+    };
+    (0..table.vars.len())
+        .map(|v| {
+            let var = &table.vars[v];
+            let ses = level_ses(v);
+            let groups = table
+                .collapse(&[v])
+                .into_iter()
+                .map(|c| {
+                    let se = ses[c.codes[0] as usize];
+                    GroupRate {
+                        level: var.levels[c.codes[0] as usize].clone(),
+                        label: var.level_labels[c.codes[0] as usize].clone(),
+                        n: c.n,
+                        weight_share: c.w / total_w,
+                        rate: c.rate(),
+                        se,
+                        ci: crate::estimate::variance::rate_ci(c.rate(), se),
+                        flag: Flag::check(c.n, c.rate(), se, rules.min_n, rules.max_cv),
+                    }
+                })
+                .collect();
+            CircumstanceRates {
+                circumstance: var.id.clone(),
+                label: var.label.clone(),
+                groups,
+            }
+        })
+        .collect()
+}
+
+/// Each region's rate, D-index and furthest-behind group, from its own cells.
+fn region_results(
+    built: &cells::IndicatorCells,
+    spec: &Spec,
+    complement: bool,
+) -> Vec<RegionResult> {
+    let total_w = built.table.total_w();
+    built
+        .by_region
+        .iter()
+        .map(|(name, t)| {
+            let tree = tree_result(t, &spec.lnob, complement);
+            RegionResult {
+                region: name.clone(),
+                n: t.total_n(),
+                weight_share: t.total_w() / total_w,
+                rate: t.rate(),
+                inequality: inequality(t, complement, spec.lnob.world_bank),
+                furthest_behind: tree.furthest_behind,
+            }
+        })
+        .collect()
+}
+
+/// Leaf rates as domains: the linearised SE and flag of every leaf (the furthest behind and
+/// ahead included). Returns the leaf (node id) of every cell.
+fn leaf_uncertainty(
+    built: &cells::IndicatorCells,
+    design: &Design,
+    rules: &Uncertainty,
+    grown: &tree::Tree,
+    tree: &mut TreeResult,
+) -> Vec<u64> {
+    let table = &built.table;
+    let leaf_of: Vec<u64> = table
+        .cells
+        .iter()
+        .map(|c| grown.nodes[grown.leaf_for(table, c)].id)
+        .collect();
+    // Leaves as domains, all in one pass.
+    let leaf_ids: Vec<u64> = tree.leaves.iter().map(|l| l.node).collect();
+    let of: Vec<Option<u32>> = leaf_of
+        .iter()
+        .map(|l| leaf_ids.iter().position(|id| id == l).map(|p| p as u32))
+        .collect();
+    let ses = built.domain_ses(design, leaf_ids.len(), &of);
+    let leaf_se = |node: u64| ses[leaf_ids.iter().position(|&id| id == node).expect("a leaf")];
+    for leaf in tree
+        .leaves
+        .iter_mut()
+        .chain(tree.furthest_behind.iter_mut())
+        .chain(tree.furthest_ahead.iter_mut())
+    {
+        leaf.se = leaf_se(leaf.node);
+        leaf.flag = Flag::check(leaf.n, leaf.rate, leaf.se, rules.min_n, rules.max_cv);
+    }
+    leaf_of
+}
+
+/// The survey records of the furthest-behind leaf, given the leaf of every cell.
+fn behind_group(
+    built: &cells::IndicatorCells,
+    ind: &Indicator,
+    tree: &TreeResult,
+    leaf_of: &[u64],
+) -> Option<BehindGroup> {
+    let behind = tree.furthest_behind.as_ref()?;
+    Some(BehindGroup {
+        indicator: ind.id.clone(),
+        indicator_label: ind.label.clone(),
+        group: behind.group.clone(),
+        rows: built
+            .rows
+            .iter()
+            .zip(&built.row_cell)
+            .filter(|(_, &c)| leaf_of[c as usize] == behind.node)
+            .map(|(&r, _)| r)
+            .collect(),
+    })
 }
 
 /// Bootstrap SEs of D, HOI and the Shapley parts: each replicate reweights the PSU × cell
@@ -257,7 +299,6 @@ fn bootstrap_inequality(
 
 pub fn inequality(table: &CellTable, complement: bool, world_bank: bool) -> Inequality {
     let d = dindex::analyse(table, complement);
-    // The logit's D is the same for y and 1 − y except for the rate in the denominator.
     // The logit's D is the same for y and 1 − y except for the rate in the denominator. A fit that
     // does not converge (separation in small groups: no finite maximum) reports no value.
     let world_bank_d = if world_bank {
@@ -292,178 +333,4 @@ pub fn inequality(table: &CellTable, complement: bool, world_bank: bool) -> Ineq
             })
             .collect(),
     }
-}
-
-/// Grow the tree and describe its leaves. For a barrier indicator the furthest behind group is the
-/// one with the highest barrier rate.
-pub fn tree_result(table: &CellTable, opts: &LnobOptions, barrier: bool) -> TreeResult {
-    grow_and_describe(table, opts, barrier).0
-}
-
-/// The described tree, and the grown tree itself when there is one.
-fn grow_and_describe(
-    table: &CellTable,
-    opts: &LnobOptions,
-    barrier: bool,
-) -> (TreeResult, Option<tree::Tree>) {
-    let controls = tree::Controls::escap(
-        table.total_n(),
-        opts.minbucket_floor as u64,
-        opts.minbucket_divisor as u64,
-        opts.maxdepth,
-        opts.cp,
-    );
-    let rate = table.rate();
-    let mut result = TreeResult {
-        minbucket: controls.minbucket,
-        minsplit: controls.minsplit,
-        maxdepth: controls.maxdepth,
-        cp: controls.cp,
-        skipped: None,
-        leaves: Vec::new(),
-        nodes: Vec::new(),
-        furthest_behind: None,
-        furthest_ahead: None,
-        gap: 0.0,
-        importance: Vec::new(),
-    };
-    if rate <= 0.0 || rate >= 1.0 {
-        result.skipped = Some(NoTree::ConstantRate {
-            rate: if rate <= 0.0 { 0.0 } else { 1.0 },
-        });
-        return (result, None);
-    }
-    let t = tree::grow(table, controls);
-    let total_w = t.nodes[0].w;
-    let leaf_ids = t.leaves();
-    result.leaves = leaf_ids
-        .iter()
-        .map(|&i| {
-            let node = &t.nodes[i];
-            Leaf {
-                node: node.id,
-                se: 0.0,
-                flag: None,
-                group: Group {
-                    conditions: describe(table, &t.path(table, i)),
-                },
-                n: node.n,
-                weight_share: node.w / total_w,
-                rate: node.rate(),
-            }
-        })
-        .collect();
-    // Furthest behind: lowest rate (barrier: highest); ties → larger weight share.
-    let key = |l: &Leaf| if barrier { -l.rate } else { l.rate };
-    let pick = |behind: bool| {
-        (0..result.leaves.len()).min_by(|&a, &b| {
-            let (la, lb) = (&result.leaves[a], &result.leaves[b]);
-            let ord = key(la).total_cmp(&key(lb));
-            let ord = if behind { ord } else { ord.reverse() };
-            ord.then(lb.weight_share.total_cmp(&la.weight_share))
-        })
-    };
-    let (behind, ahead) = (pick(true), pick(false));
-    result.furthest_behind = behind.map(|i| result.leaves[i].clone());
-    result.furthest_ahead = ahead.map(|i| result.leaves[i].clone());
-    if let (Some(b), Some(a)) = (&result.furthest_behind, &result.furthest_ahead) {
-        result.gap = (a.rate - b.rate).abs();
-    }
-    let behind_node = result.furthest_behind.as_ref().map(|l| l.node);
-    result.nodes = t
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, node)| {
-            let edge = if i == 0 {
-                None
-            } else {
-                let path = t.path(table, i);
-                describe(table, &path[path.len() - 1..]).into_iter().next()
-            };
-            TreeNode {
-                node: node.id,
-                depth: node.depth,
-                n: node.n,
-                weight_share: node.w / total_w,
-                rate: node.rate(),
-                edge,
-                leaf: node.children.is_none(),
-                furthest_behind_path: behind_node.is_some_and(|b| {
-                    let mut x = b;
-                    while x > node.id {
-                        x /= 2;
-                    }
-                    x == node.id
-                }),
-            }
-        })
-        .collect();
-    let imp = t.importance(table);
-    let mut importance: Vec<(String, f64)> = table
-        .vars
-        .iter()
-        .zip(imp)
-        .filter(|(_, v)| *v > 0.0)
-        .map(|(var, v)| (var.id.clone(), v))
-        .collect();
-    importance.sort_by(|a, b| b.1.total_cmp(&a.1));
-    result.importance = importance;
-    (result, Some(t))
-}
-
-/// What a path allows for one circumstance: its levels (factors) or bounds (numbers).
-struct Span {
-    var: usize,
-    levels: Vec<u32>,
-    lower: Option<f64>,
-    upper: Option<f64>,
-}
-
-/// Per circumstance on the path, the final allowed levels (intersecting repeated steps) or bounds.
-fn describe(table: &CellTable, steps: &[tree::Step]) -> Vec<Condition> {
-    let mut out: Vec<Span> = Vec::new();
-    for s in steps {
-        let pos = match out.iter().position(|o| o.var == s.var) {
-            Some(p) => p,
-            None => {
-                out.push(Span {
-                    var: s.var,
-                    levels: (0..table.vars[s.var].levels.len() as u32).collect(),
-                    lower: None,
-                    upper: None,
-                });
-                out.len() - 1
-            }
-        };
-        let entry = &mut out[pos];
-        match &s.bound {
-            Some((op, x)) if op == "<" => entry.upper = Some(entry.upper.map_or(*x, |h| h.min(*x))),
-            Some((_, x)) => entry.lower = Some(entry.lower.map_or(*x, |l| l.max(*x))),
-            None => entry.levels.retain(|c| s.levels.contains(c)),
-        }
-    }
-    out.into_iter()
-        .map(|a| {
-            let var = &table.vars[a.var];
-            let allowed = if var.kind == CircumstanceKind::Numeric {
-                Allowed::Range {
-                    lower: a.lower,
-                    upper: a.upper,
-                }
-            } else {
-                Allowed::Levels(
-                    a.levels
-                        .iter()
-                        .map(|&c| var.level_labels[c as usize].clone())
-                        .collect(),
-                )
-            };
-            Condition {
-                circumstance: var.id.clone(),
-                label: var.label.clone(),
-                allowed,
-            }
-        })
-        .collect()
 }

@@ -1,0 +1,202 @@
+//! The regression tree of an indicator's cells described as groups: its leaves and nodes with
+//! the conditions on their paths, the furthest behind and ahead, and each circumstance's
+//! importance.
+
+use crate::estimate::cells::CellTable;
+use crate::estimate::tree;
+use crate::results::lnob::{Allowed, Condition, Group, Leaf, NoTree, TreeNode, TreeResult};
+use crate::spec::{CircumstanceKind, LnobOptions};
+
+/// Grow the tree and describe its leaves. For a barrier indicator the furthest behind group is the
+/// one with the highest barrier rate.
+pub fn tree_result(table: &CellTable, opts: &LnobOptions, barrier: bool) -> TreeResult {
+    grow_and_describe(table, opts, barrier).0
+}
+
+/// The described tree, and the grown tree itself when there is one.
+pub(super) fn grow_and_describe(
+    table: &CellTable,
+    opts: &LnobOptions,
+    barrier: bool,
+) -> (TreeResult, Option<tree::Tree>) {
+    let controls = tree::Controls::escap(
+        table.total_n(),
+        opts.minbucket_floor as u64,
+        opts.minbucket_divisor as u64,
+        opts.maxdepth,
+        opts.cp,
+    );
+    let rate = table.rate();
+    let mut result = TreeResult {
+        minbucket: controls.minbucket,
+        minsplit: controls.minsplit,
+        maxdepth: controls.maxdepth,
+        cp: controls.cp,
+        skipped: None,
+        leaves: Vec::new(),
+        nodes: Vec::new(),
+        furthest_behind: None,
+        furthest_ahead: None,
+        gap: 0.0,
+        importance: Vec::new(),
+    };
+    if rate <= 0.0 || rate >= 1.0 {
+        result.skipped = Some(NoTree::ConstantRate {
+            rate: if rate <= 0.0 { 0.0 } else { 1.0 },
+        });
+        return (result, None);
+    }
+    let t = tree::grow(table, controls);
+    result.leaves = leaves(table, &t);
+    let (behind, ahead) = (
+        furthest(&result.leaves, barrier, true),
+        furthest(&result.leaves, barrier, false),
+    );
+    result.furthest_behind = behind.map(|i| result.leaves[i].clone());
+    result.furthest_ahead = ahead.map(|i| result.leaves[i].clone());
+    if let (Some(b), Some(a)) = (&result.furthest_behind, &result.furthest_ahead) {
+        result.gap = (a.rate - b.rate).abs();
+    }
+    let behind_node = result.furthest_behind.as_ref().map(|l| l.node);
+    result.nodes = nodes(table, &t, behind_node);
+    result.importance = importance(table, &t);
+    (result, Some(t))
+}
+
+/// Every leaf with the group its path defines (SEs and flags are filled in later).
+fn leaves(table: &CellTable, t: &tree::Tree) -> Vec<Leaf> {
+    let total_w = t.nodes[0].w;
+    t.leaves()
+        .iter()
+        .map(|&i| {
+            let node = &t.nodes[i];
+            Leaf {
+                node: node.id,
+                se: 0.0,
+                flag: None,
+                group: Group {
+                    conditions: describe(table, &t.path(table, i)),
+                },
+                n: node.n,
+                weight_share: node.w / total_w,
+                rate: node.rate(),
+            }
+        })
+        .collect()
+}
+
+/// The furthest behind leaf (`behind`) or the furthest ahead: lowest rate (barrier: highest), or
+/// the highest; ties → larger weight share.
+fn furthest(leaves: &[Leaf], barrier: bool, behind: bool) -> Option<usize> {
+    let key = |l: &Leaf| if barrier { -l.rate } else { l.rate };
+    (0..leaves.len()).min_by(|&a, &b| {
+        let (la, lb) = (&leaves[a], &leaves[b]);
+        let ord = key(la).total_cmp(&key(lb));
+        let ord = if behind { ord } else { ord.reverse() };
+        ord.then(lb.weight_share.total_cmp(&la.weight_share))
+    })
+}
+
+/// Every node with the condition on the edge into it and whether it lies on the path to the
+/// furthest behind leaf.
+fn nodes(table: &CellTable, t: &tree::Tree, behind_node: Option<u64>) -> Vec<TreeNode> {
+    let total_w = t.nodes[0].w;
+    t.nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let edge = if i == 0 {
+                None
+            } else {
+                let path = t.path(table, i);
+                describe(table, &path[path.len() - 1..]).into_iter().next()
+            };
+            TreeNode {
+                node: node.id,
+                depth: node.depth,
+                n: node.n,
+                weight_share: node.w / total_w,
+                rate: node.rate(),
+                edge,
+                leaf: node.children.is_none(),
+                furthest_behind_path: behind_node.is_some_and(|b| {
+                    let mut x = b;
+                    while x > node.id {
+                        x /= 2;
+                    }
+                    x == node.id
+                }),
+            }
+        })
+        .collect()
+}
+
+/// The circumstances with a positive importance, largest first.
+fn importance(table: &CellTable, t: &tree::Tree) -> Vec<(String, f64)> {
+    let imp = t.importance(table);
+    let mut importance: Vec<(String, f64)> = table
+        .vars
+        .iter()
+        .zip(imp)
+        .filter(|(_, v)| *v > 0.0)
+        .map(|(var, v)| (var.id.clone(), v))
+        .collect();
+    importance.sort_by(|a, b| b.1.total_cmp(&a.1));
+    importance
+}
+
+/// What a path allows for one circumstance: its levels (factors) or bounds (numbers).
+struct Span {
+    var: usize,
+    levels: Vec<u32>,
+    lower: Option<f64>,
+    upper: Option<f64>,
+}
+
+/// Per circumstance on the path, the final allowed levels (intersecting repeated steps) or bounds.
+fn describe(table: &CellTable, steps: &[tree::Step]) -> Vec<Condition> {
+    let mut out: Vec<Span> = Vec::new();
+    for s in steps {
+        let pos = match out.iter().position(|o| o.var == s.var) {
+            Some(p) => p,
+            None => {
+                out.push(Span {
+                    var: s.var,
+                    levels: (0..table.vars[s.var].levels.len() as u32).collect(),
+                    lower: None,
+                    upper: None,
+                });
+                out.len() - 1
+            }
+        };
+        let entry = &mut out[pos];
+        match &s.bound {
+            Some((op, x)) if op == "<" => entry.upper = Some(entry.upper.map_or(*x, |h| h.min(*x))),
+            Some((_, x)) => entry.lower = Some(entry.lower.map_or(*x, |l| l.max(*x))),
+            None => entry.levels.retain(|c| s.levels.contains(c)),
+        }
+    }
+    out.into_iter()
+        .map(|a| {
+            let var = &table.vars[a.var];
+            let allowed = if var.kind == CircumstanceKind::Numeric {
+                Allowed::Range {
+                    lower: a.lower,
+                    upper: a.upper,
+                }
+            } else {
+                Allowed::Levels(
+                    a.levels
+                        .iter()
+                        .map(|&c| var.level_labels[c as usize].clone())
+                        .collect(),
+                )
+            };
+            Condition {
+                circumstance: var.id.clone(),
+                label: var.label.clone(),
+                allowed,
+            }
+        })
+        .collect()
+}
