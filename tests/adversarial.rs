@@ -721,3 +721,36 @@ fn verify_rehashes_the_templates_the_manifest_lists() {
     let err = pipeline::verify(&out, false).unwrap_err();
     assert_error(&err, 8, &["template md/lnob.md", "manifest says"]);
 }
+
+#[test]
+fn tree_controls_follow_rpart_and_are_bounded() {
+    // A negative cp (no complexity stop, as rpart) and a minsplit of the user's are taken.
+    let case = Case::csv().edit(
+        "world_bank = true",
+        "world_bank = false\ncp = -0.5\nminsplit = 150",
+    );
+    case.lock();
+    let out = case.path("out");
+    run_into(&case.spec_path(), &out);
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let tree = &results["waves"][0]["indicators"][0]["tree"];
+    assert_eq!(tree["minsplit"], 150, "{tree:#}");
+    assert_eq!(tree["cp"], -0.5);
+    // Out of range: refused with the field named.
+    for (edit, needle) in [
+        (
+            "cp = 1.5",
+            "lnob.cp: expected a number in [-1, 1), found 1.5",
+        ),
+        (
+            "minsplit = 1",
+            "lnob.minsplit: expected a whole number of records from 2 to 1e9",
+        ),
+    ] {
+        let err = Case::empty(DEMO.to_string())
+            .edit("world_bank = true", edit)
+            .load_err();
+        assert_error(&err, 3, &[needle]);
+    }
+}

@@ -388,3 +388,57 @@ fn world_bank_logit_converges_with_weights_in_the_hundreds() {
     let d = json["D"].as_f64().unwrap();
     assert!((fit.d - d).abs() < 1e-11, "logit D {} vs {d}", fit.d);
 }
+
+#[test]
+fn a_negative_cp_grows_what_rpart_grows() {
+    // rpart with cp = -1 has no complexity stop; with cp = 1/N it stops earlier. Small nodes
+    // (minbucket 20) so that the complexity stop binds.
+    for name in ["ordered_numeric", "small_deep"] {
+        let case = load(name);
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lnob/");
+        let j: Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{dir}{name}_cp_negative.json")).unwrap(),
+        )
+        .unwrap();
+        for fit in j["fits"].as_array().unwrap() {
+            let cp = fit["cp"].as_f64().unwrap();
+            let t = tree::grow(
+                &case.table,
+                tree::Controls {
+                    minbucket: 20,
+                    minsplit: 40,
+                    maxdepth: 6,
+                    cp,
+                },
+            );
+            let mut ours: Vec<(u64, u64, f64)> = t
+                .leaves()
+                .iter()
+                .map(|&i| (t.nodes[i].id, t.nodes[i].n, t.nodes[i].rate()))
+                .collect();
+            ours.sort_by_key(|l| l.0);
+            let mut theirs: Vec<(u64, u64, f64)> = fit["leaves"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| {
+                    (
+                        l["node"].as_u64().unwrap(),
+                        l["n"].as_u64().unwrap(),
+                        l["rate"].as_f64().unwrap(),
+                    )
+                })
+                .collect();
+            theirs.sort_by_key(|l| l.0);
+            assert_eq!(ours.len(), theirs.len(), "{name}, cp {cp}: leaves");
+            for (a, b) in ours.iter().zip(&theirs) {
+                assert_eq!((a.0, a.1), (b.0, b.1), "{name}, cp {cp}: node and n");
+                assert!(
+                    (a.2 - b.2).abs() < 1e-12,
+                    "{name}, cp {cp}: rate of node {}",
+                    a.0
+                );
+            }
+        }
+    }
+}

@@ -488,8 +488,10 @@ pub struct LnobOptions {
     pub minbucket_divisor: usize,
     #[serde(default = "default_maxdepth")]
     pub maxdepth: usize,
-    /// Complexity parameter; `None` means ESCAP's 1/N.
+    /// Complexity parameter; `None` means ESCAP's 1/N. Negative: no complexity stop (rpart).
     pub cp: Option<f64>,
+    /// Smallest node (records) that may be split; `None` means ESCAP's ⌊2·max(floor, N/divisor)⌋.
+    pub minsplit: Option<usize>,
     /// Also compute the World Bank variant of D (from a weighted logit's fitted probabilities).
     #[serde(default)]
     pub world_bank: bool,
@@ -512,6 +514,7 @@ impl Default for LnobOptions {
             minbucket_divisor: default_minbucket_divisor(),
             maxdepth: default_maxdepth(),
             cp: None,
+            minsplit: None,
             world_bank: false,
         }
     }
@@ -1021,8 +1024,16 @@ fn validate_options(spec: &Spec) -> std::result::Result<(), String> {
         return Err("lnob.minbucket_divisor: must be at least 1".into());
     }
     if let Some(cp) = l.cp {
-        if !(cp.is_finite() && (0.0..1.0).contains(&cp)) {
-            return Err(format!("lnob.cp: expected a number in [0, 1), found {cp}"));
+        // As rpart: a negative cp switches the complexity stop off; 1 or more forbids any split.
+        if !(cp.is_finite() && (-1.0..1.0).contains(&cp)) {
+            return Err(format!("lnob.cp: expected a number in [-1, 1), found {cp}"));
+        }
+    }
+    if let Some(m) = l.minsplit {
+        if !(2..=1_000_000_000).contains(&m) {
+            return Err(format!(
+                "lnob.minsplit: expected a whole number of records from 2 to 1e9, found {m}"
+            ));
         }
     }
     let p = &spec.projection;

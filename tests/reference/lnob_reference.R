@@ -567,6 +567,32 @@ writeLines(toJSON(exact_numbers(out7), auto_unbox = TRUE, digits = NA, pretty = 
 cat(sprintf("\nlogit_stall: %d cells, deviance %.6g, D = %.12f, %d iterations\n",
             nrow(cells7), deviance(g7), D7, g7$iter))
 
+# =============================================================================================
+# 8. A negative cp switches rpart's complexity stop off. With small nodes (minbucket 20,
+#    minsplit 40, maxdepth 6) cp = 1/N stops some splits; cp = -1 grows every split the node
+#    sizes and depth allow. ordered_numeric and small_deep data; the leaves of both fits.
+# =============================================================================================
+for (nm in c("ordered_numeric", "small_deep")) {
+  dd <- list(ordered_numeric = d2, small_deep = d5)[[nm]]
+  vv <- list(ordered_numeric = c("wealth", "educ", "age", "sex"), small_deep = vars5)[[nm]]
+  leaves_of <- function(cp) {
+    f <- rpart(as.formula(paste("y ~", paste(vv, collapse = " + "))), data = dd, weights = w,
+               method = "anova", control = rpart.control(cp = cp, maxdepth = 6, minbucket = 20,
+                                                         minsplit = 40, xval = 0))
+    fr <- f$frame[f$frame$var == "<leaf>", ]
+    lapply(seq_len(nrow(fr)), function(i)
+      list(node = as.integer(rownames(fr)[i]), n = fr$n[i], weight = fr$wt[i], rate = fr$yval[i]))
+  }
+  fits <- list(list(cp = 1 / nrow(dd), leaves = leaves_of(1 / nrow(dd))),
+               list(cp = -1, leaves = leaves_of(-1)))
+  stopifnot(length(fits[[2]]$leaves) > length(fits[[1]]$leaves))
+  out <- list(case = nm, minbucket = 20L, minsplit = 40L, maxdepth = 6L, fits = fits)
+  writeLines(toJSON(exact_numbers(out), auto_unbox = TRUE, digits = NA, pretty = TRUE, json_verbatim = TRUE),
+             file.path(outdir, paste0(nm, "_cp_negative.json")), useBytes = TRUE)
+  cat(sprintf("%s, minbucket 20: %d leaves with cp = 1/N, %d with cp = -1\n", nm,
+              length(fits[[1]]$leaves), length(fits[[2]]$leaves)))
+}
+
 cat("\nSummary\n")
 for (nm in names(results)) {
   r <- results[[nm]]

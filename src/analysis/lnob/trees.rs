@@ -19,13 +19,16 @@ pub(super) fn grow_and_describe(
     opts: &LnobOptions,
     barrier: bool,
 ) -> (TreeResult, Option<tree::Tree>) {
-    let controls = tree::Controls::escap(
+    let mut controls = tree::Controls::escap(
         table.total_n(),
         opts.minbucket_floor as u64,
         opts.minbucket_divisor as u64,
         opts.maxdepth,
         opts.cp,
     );
+    if let Some(minsplit) = opts.minsplit {
+        controls.minsplit = minsplit as u64;
+    }
     let rate = table.rate();
     let mut result = TreeResult {
         minbucket: controls.minbucket,
@@ -87,6 +90,8 @@ fn leaves(table: &CellTable, t: &tree::Tree) -> Vec<Leaf> {
 
 /// The furthest behind leaf (`behind`) or the furthest ahead: lowest rate (barrier: highest), or
 /// the highest; ties → larger weight share.
+/// The furthest behind (or ahead) leaf, with ESCAP's tie rule (`build_tree`): among equal
+/// rates the larger weight, then the larger node number.
 fn furthest(leaves: &[Leaf], barrier: bool, behind: bool) -> Option<usize> {
     let key = |l: &Leaf| if barrier { -l.rate } else { l.rate };
     (0..leaves.len()).min_by(|&a, &b| {
@@ -94,6 +99,7 @@ fn furthest(leaves: &[Leaf], barrier: bool, behind: bool) -> Option<usize> {
         let ord = key(la).total_cmp(&key(lb));
         let ord = if behind { ord } else { ord.reverse() };
         ord.then(lb.weight_share.total_cmp(&la.weight_share))
+            .then(lb.node.cmp(&la.node))
     })
 }
 
@@ -199,4 +205,41 @@ fn describe(table: &CellTable, steps: &[tree::Step]) -> Vec<Condition> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::lnob::Group;
+
+    fn leaf(node: u64, weight_share: f64, rate: f64) -> Leaf {
+        Leaf {
+            node,
+            se: 0.0,
+            flag: None,
+            group: Group {
+                conditions: Vec::new(),
+            },
+            n: 100,
+            weight_share,
+            rate,
+        }
+    }
+
+    #[test]
+    fn ties_go_to_the_larger_weight_then_the_larger_node() {
+        // Nodes 4 and 7 share the lowest rate and weight; 5 has the same rate, less weight.
+        let leaves = [
+            leaf(4, 0.3, 0.2),
+            leaf(5, 0.1, 0.2),
+            leaf(6, 0.3, 0.9),
+            leaf(7, 0.3, 0.2),
+        ];
+        assert_eq!(furthest(&leaves, false, true), Some(3)); // node 7
+                                                             // A barrier reverses the rates: the highest is furthest behind.
+        assert_eq!(furthest(&leaves, true, true), Some(2));
+        // Furthest ahead: node 6 alone. Nodes 4 and 5: equal rates, node 4 has the weight.
+        assert_eq!(furthest(&leaves, false, false), Some(2));
+        assert_eq!(furthest(&leaves[..2], false, true), Some(0));
+    }
 }
