@@ -47,3 +47,105 @@ fn one_wave_reports_no_change() {
     let typ = fs::read_to_string(out.join("brief.typ")).unwrap();
     assert!(!typ.contains("Change (pp)"));
 }
+
+/// The Priorities and Highlights sections of a brief.
+fn section<'a>(md: &'a str, heading: &str) -> &'a str {
+    let start = md.find(heading).unwrap();
+    let rest = &md[start..];
+    &rest[..rest[3..].find("\n## ").map_or(rest.len(), |e| e + 3)]
+}
+
+/// For the three most unequal indicators of the last wave: (label, reliable, reportable) of the
+/// furthest-behind group, from results.json alone (1.96 × the SE of the difference).
+fn top_three(results: &serde_json::Value) -> Vec<(String, bool, bool)> {
+    let wave = results["waves"].as_array().unwrap().last().unwrap();
+    let order = results["summary"]["indicators_by_d"].as_array().unwrap();
+    order
+        .iter()
+        .take(3)
+        .filter_map(|id| {
+            let ind = wave["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["id"] == *id)?;
+            let leaf = &ind["tree"]["furthest_behind"];
+            if leaf.is_null() {
+                return None;
+            }
+            let reliable = leaf["flag"].is_null();
+            let gap = (leaf["rate"].as_f64().unwrap() - ind["rate"].as_f64().unwrap()).abs();
+            let apart = gap > 1.959963984540054 * leaf["difference_se"].as_f64().unwrap();
+            Some((
+                ind["label"].as_str().unwrap().to_string(),
+                reliable,
+                reliable && apart,
+            ))
+        })
+        .collect()
+}
+
+fn run_spec(spec: &std::path::Path, out: &std::path::Path) -> (String, serde_json::Value) {
+    run_into(spec, out);
+    let md = fs::read_to_string(out.join("brief.md")).unwrap();
+    let results = serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap());
+    (md, results.unwrap())
+}
+
+#[test]
+fn a_priority_needs_a_reliable_estimate_and_a_real_gap() {
+    // The DHS example (240 households): basic drinking water's furthest-behind group is at
+    // 40.0% against 43.0% nationally, a gap within sampling error.
+    let dir = tempfile::tempdir().unwrap();
+    let spec = std::path::Path::new(ROOT).join("specs/dhs_example.toml");
+    let (md, results) = run_spec(&spec, &dir.path().join("out"));
+    let priorities = section(&md, "## Priorities");
+    let top = top_three(&results);
+    assert!(
+        top.iter().any(|(_, _, reportable)| !reportable),
+        "the example must hold a group that is not a finding: {top:?}"
+    );
+    for (label, _, reportable) in &top {
+        let named = priorities.contains(&format!("- {label}: reach"));
+        assert_eq!(named, *reportable, "{label} in\n{priorities}");
+    }
+    assert!(!priorities.contains("Basic drinking water"), "{priorities}");
+}
+
+#[test]
+fn unreliable_groups_never_headline() {
+    // 300 households a wave: small leaves, some flagged.
+    let case = Case::csv();
+    case.lock();
+    let (md, results) = run_spec(&case.spec_path(), &case.path("out"));
+    let highlights = section(&md, "## Highlights");
+    let priorities = section(&md, "## Priorities");
+    let top = top_three(&results);
+    // Both branches are exercised: a flagged group and a reportable one.
+    assert!(
+        top.iter().any(|t| !t.1) && top.iter().any(|t| t.2),
+        "{top:?}"
+    );
+    for (label, reliable, reportable) in &top {
+        let line = highlights
+            .lines()
+            .find(|l| l.contains(&format!("**{label}**")))
+            .unwrap_or_else(|| panic!("{label} not in\n{highlights}"));
+        assert_eq!(line.contains("Furthest behind:"), *reliable, "{line}");
+        assert_eq!(
+            line.contains("not reliable enough to report"),
+            !reliable,
+            "{line}"
+        );
+        assert_eq!(
+            priorities.contains(&format!("- {label}: reach")),
+            *reportable
+        );
+    }
+    if top.iter().all(|t| !t.2) {
+        assert!(
+            priorities.contains("so no priority group is named"),
+            "{priorities}"
+        );
+    }
+}

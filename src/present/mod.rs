@@ -2,6 +2,7 @@
 //! templates (`render`), charts, the annex tables and the PDF. Reads results only.
 
 pub mod charts;
+pub(crate) mod claims;
 pub mod pdf;
 pub mod render;
 pub mod tables;

@@ -119,6 +119,7 @@ impl<'a> Words<'a> {
                 template: "results".into(),
                 message: e.to_string(),
             })?;
+        super::claims::mark_findings(&mut value);
         self.put_in_words(&mut value)?;
         Ok(value)
     }

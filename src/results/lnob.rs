@@ -56,6 +56,10 @@ pub struct Leaf {
     pub node: u64,
     /// Linearised standard error of the leaf's rate (a domain estimate).
     pub se: f64,
+    /// Linearised standard error of the leaf's rate minus the rate of the whole population the
+    /// tree was grown on (one statistic: the leaf is part of that population). None where no
+    /// design-based SEs are computed (regional trees).
+    pub difference_se: Option<f64>,
     pub flag: Option<Flag>,
     /// The group: one condition per circumstance on the leaf's path.
     pub group: Group,

@@ -415,7 +415,7 @@ pub struct WaveResults {
 
 /// The version of the results contract: raised whenever `results.json` changes shape.
 /// 1 had groups, flags and some labels as English text; 2 holds them as data.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 impl Results {
     /// The JSON Schema of `results.json`, generated from these types.

@@ -222,14 +222,16 @@ fn leaf_uncertainty(
         .map(|l| leaf_ids.iter().position(|id| id == l).map(|p| p as u32))
         .collect();
     let ses = built.domain_ses(design, leaf_ids.len(), &of);
-    let leaf_se = |node: u64| ses[leaf_ids.iter().position(|&id| id == node).expect("a leaf")];
+    let difference_ses = built.domain_difference_ses(design, leaf_ids.len(), &of);
+    let at = |node: u64| leaf_ids.iter().position(|&id| id == node).expect("a leaf");
     for leaf in tree
         .leaves
         .iter_mut()
         .chain(tree.furthest_behind.iter_mut())
         .chain(tree.furthest_ahead.iter_mut())
     {
-        leaf.se = leaf_se(leaf.node);
+        leaf.se = ses[at(leaf.node)];
+        leaf.difference_se = Some(difference_ses[at(leaf.node)]);
         leaf.flag = Flag::check(leaf.n, leaf.rate, leaf.se, rules.min_n, rules.max_cv);
     }
     leaf_of

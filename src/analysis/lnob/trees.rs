@@ -74,6 +74,7 @@ fn leaves(table: &CellTable, t: &tree::Tree) -> Vec<Leaf> {
         .map(|&i| {
             let node = &t.nodes[i];
             Leaf {
+                difference_se: None,
                 node: node.id,
                 se: 0.0,
                 flag: None,
@@ -214,6 +215,7 @@ mod tests {
 
     fn leaf(node: u64, weight_share: f64, rate: f64) -> Leaf {
         Leaf {
+            difference_se: None,
             node,
             se: 0.0,
             flag: None,

@@ -54,6 +54,38 @@ impl IndicatorCells {
         domain_of_cell: &[Option<u32>],
     ) -> Vec<f64> {
         let psus = design.psus();
+        let (w, wy) = self.domain_psu_totals(psus, domains, domain_of_cell);
+        (0..domains)
+            .map(|d| design.ratio_se(&w[d * psus..(d + 1) * psus], &wy[d * psus..(d + 1) * psus]))
+            .collect()
+    }
+
+    /// Linearised SEs of each domain's rate minus the rate of the whole table (every cell).
+    pub fn domain_difference_ses(
+        &self,
+        design: &crate::estimate::variance::Design,
+        domains: usize,
+        domain_of_cell: &[Option<u32>],
+    ) -> Vec<f64> {
+        let psus = design.psus();
+        let (w, wy) = self.domain_psu_totals(psus, domains, domain_of_cell);
+        let everyone = vec![Some(0); domain_of_cell.len()];
+        let (all_w, all_wy) = self.domain_psu_totals(psus, 1, &everyone);
+        (0..domains)
+            .map(|d| {
+                let part = d * psus..(d + 1) * psus;
+                design.difference_se((&w[part.clone()], &wy[part]), (&all_w, &all_wy))
+            })
+            .collect()
+    }
+
+    /// Per-domain PSU totals of w and w·y, domain-major, in one pass over the PSU × cell sums.
+    fn domain_psu_totals(
+        &self,
+        psus: usize,
+        domains: usize,
+        domain_of_cell: &[Option<u32>],
+    ) -> (Vec<f64>, Vec<f64>) {
         let mut w = vec![0.0; domains * psus];
         let mut wy = vec![0.0; domains * psus];
         for e in &self.psu_cells {
@@ -63,9 +95,7 @@ impl IndicatorCells {
                 wy[at] += e.wy;
             }
         }
-        (0..domains)
-            .map(|d| design.ratio_se(&w[d * psus..(d + 1) * psus], &wy[d * psus..(d + 1) * psus]))
-            .collect()
+        (w, wy)
     }
 }
 
