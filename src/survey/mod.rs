@@ -144,15 +144,32 @@ pub fn from_frame(spec: &Spec, wave: &Wave, frame: DataFrame) -> Result<Survey> 
 /// Build a wave's survey: check the design columns, add derived variables and design columns.
 pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
     let context = format!("wave '{}' ({})", wave.id, wave.path.display());
-    let mut frame = input.frame;
+    let frame = derive_variables(spec, wave, input.frame, &context)?;
+    check_design_columns(&frame, wave, &context)?;
+    let frame = add_design_columns(frame, wave, &context)?;
+    let design = design::read_design(&frame, wave, &context)?;
+    Ok(Survey {
+        wave: wave.clone(),
+        frame,
+        input_sha256: input.sha256,
+        input_bytes: input.bytes,
+        design,
+    })
+}
 
-    // Derived variables first, in spec order, so later ones may use earlier ones and the design
-    // columns may be derived (a survey profile builds the household id and the weight).
+/// Derived variables first, in spec order, so later ones may use earlier ones and the design
+/// columns may be derived (a survey profile builds the household id and the weight).
+fn derive_variables(
+    spec: &Spec,
+    wave: &Wave,
+    mut frame: DataFrame,
+    context: &str,
+) -> Result<DataFrame> {
     for (i, d) in spec.derive.iter().enumerate() {
         let field = format!("derive[{i}] '{}'", d.name);
         if frame.schema().get(d.name.as_str()).is_some() {
             return Err(Error::data(
-                &context,
+                context,
                 format!(
                     "{field}: a column named `{}` already exists in the data",
                     d.name
@@ -161,36 +178,76 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
         }
         let expr = match (&d.expr, &d.head_of) {
             (Some(e), _) => crate::spec::parse_expr(&format!("{field}.expr"), e)
-                .map_err(|m| Error::data(&context, m))?,
-            (None, Some(of)) => {
-                present(&frame, &context, "household_id", &wave.household_id)?;
-                let head_text = wave.head.as_deref().expect("validated");
-                let head = crate::spec::parse_expr(&format!("wave '{}'.head", wave.id), head_text)
-                    .map_err(|m| Error::data(&context, m))?;
-                check_columns(
-                    &context,
-                    &format!("wave '{}'.head", wave.id),
-                    &head,
-                    frame.schema(),
-                )?;
-                // The head's value, broadcast to the household; null if the household has no head row.
-                col(of.as_str())
-                    .filter(head)
-                    .first()
-                    .over([col(wave.household_id.as_str())])
-                    .map_err(|e| Error::data(&context, format!("{field}.head_of: {e}")))?
-            }
+                .map_err(|m| Error::data(context, m))?,
+            (None, Some(of)) => head_value(&frame, wave, context, &field, of)?,
             _ => unreachable!("validated"),
         };
-        check_columns(&context, &field, &expr, frame.schema())?;
+        check_columns(context, &field, &expr, frame.schema())?;
         let lazy = frame.lazy().with_column(expr.alias(d.name.as_str()));
         frame = crate::error::contain_panic(|| lazy.collect())
-            .map_err(|m| Error::data(&context, internal(&field, &m)))?
-            .map_err(|e| Error::data(&context, format!("{field}: {e}")))?;
+            .map_err(|m| Error::data(context, internal(&field, &m)))?
+            .map_err(|e| Error::data(context, format!("{field}: {e}")))?;
     }
+    Ok(frame)
+}
 
-    // Design columns: present and of the right type, before any analysis runs.
-    let weight = numeric_column(&frame, &context, "weight", &wave.weight)?;
+/// A `head_of` derived variable: the value of column `of` on the household head's row,
+/// broadcast to the household.
+fn head_value(
+    frame: &DataFrame,
+    wave: &Wave,
+    context: &str,
+    field: &str,
+    of: &str,
+) -> Result<Expr> {
+    present(frame, context, "household_id", &wave.household_id)?;
+    let head_text = wave.head.as_deref().expect("validated");
+    let head = crate::spec::parse_expr(&format!("wave '{}'.head", wave.id), head_text)
+        .map_err(|m| Error::data(context, m))?;
+    check_columns(
+        context,
+        &format!("wave '{}'.head", wave.id),
+        &head,
+        frame.schema(),
+    )?;
+    // The head's value, broadcast to the household; null if the household has no head row.
+    col(of)
+        .filter(head)
+        .first()
+        .over([col(wave.household_id.as_str())])
+        .map_err(|e| Error::data(context, format!("{field}.head_of: {e}")))
+}
+
+/// Design columns: present and of the right type, before any analysis runs.
+fn check_design_columns(frame: &DataFrame, wave: &Wave, context: &str) -> Result<()> {
+    check_weights(frame, wave, context)?;
+    check_household_sizes(frame, wave, context)?;
+    check_welfare(frame, wave, context)?;
+    for (field, col) in [
+        ("household_id", &wave.household_id),
+        ("strata", &wave.strata),
+        ("psu", &wave.psu),
+    ] {
+        present(frame, context, field, col)?;
+    }
+    for (field, col) in [
+        ("region", &wave.region),
+        ("urban", &wave.urban),
+        ("age", &wave.age),
+    ] {
+        if let Some(col) = col {
+            present(frame, context, field, col)?;
+        }
+    }
+    if let Some(age) = &wave.age {
+        numeric_column(frame, context, "age", age)?;
+    }
+    Ok(())
+}
+
+/// Every weight within `WEIGHT_RANGE`; the message counts the rows that are not.
+fn check_weights(frame: &DataFrame, wave: &Wave, context: &str) -> Result<()> {
+    let weight = numeric_column(frame, context, "weight", &wave.weight)?;
     let mut bad = 0usize;
     let mut first_bad = None;
     for (i, w) in weight.iter().enumerate() {
@@ -203,7 +260,7 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
     if let Some((row, value)) = first_bad {
         let value = value.map_or("missing".to_string(), |v| v.to_string());
         return Err(Error::data(
-            &context,
+            context,
             format!(
                 "weight column `{}`: expected positive finite weights between {:e} and {:e}; {bad} row(s) are not (first: data row {}, value {value})",
                 wave.weight,
@@ -213,14 +270,19 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
             ),
         ));
     }
-    let size = numeric_column(&frame, &context, "household_size", &wave.household_size)?;
+    Ok(())
+}
+
+/// Every household size a whole number from 1 to `MAX_HOUSEHOLD_SIZE`.
+fn check_household_sizes(frame: &DataFrame, wave: &Wave, context: &str) -> Result<()> {
+    let size = numeric_column(frame, context, "household_size", &wave.household_size)?;
     if let Some((i, v)) = size
         .iter()
         .enumerate()
         .find(|(_, v)| !matches!(v, Some(v) if (1.0..=MAX_HOUSEHOLD_SIZE).contains(v) && v.fract() == 0.0))
     {
         return Err(Error::data(
-            &context,
+            context,
             format!(
                 "household_size column `{}`: expected whole numbers from 1 to {MAX_HOUSEHOLD_SIZE}; data row {} has {}",
                 wave.household_size,
@@ -229,14 +291,19 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
             ),
         ));
     }
-    let welfare = numeric_column(&frame, &context, "welfare", &wave.welfare)?;
+    Ok(())
+}
+
+/// Every welfare value from 0 to `MAX_WELFARE`, and not zero for everyone.
+fn check_welfare(frame: &DataFrame, wave: &Wave, context: &str) -> Result<()> {
+    let welfare = numeric_column(frame, context, "welfare", &wave.welfare)?;
     if let Some((i, v)) = welfare
         .iter()
         .enumerate()
         .find(|(_, v)| !matches!(v, Some(v) if (0.0..=MAX_WELFARE).contains(v)))
     {
         return Err(Error::data(
-            &context,
+            context,
             format!(
                 "welfare column `{}`: expected non-negative numbers up to {MAX_WELFARE:e}; data row {} has {}",
                 wave.welfare,
@@ -248,7 +315,7 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
     // Shares, Gini and Palma divide by total welfare: zero for everyone is a wrong column.
     if welfare.iter().all(|v| v == Some(0.0)) {
         return Err(Error::data(
-            &context,
+            context,
             format!(
                 "welfare column `{}`: zero for every record; expected consumption or income \
                  per capita",
@@ -256,26 +323,11 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
             ),
         ));
     }
-    for (field, col) in [
-        ("household_id", &wave.household_id),
-        ("strata", &wave.strata),
-        ("psu", &wave.psu),
-    ] {
-        present(&frame, &context, field, col)?;
-    }
-    for (field, col) in [
-        ("region", &wave.region),
-        ("urban", &wave.urban),
-        ("age", &wave.age),
-    ] {
-        if let Some(col) = col {
-            present(&frame, &context, field, col)?;
-        }
-    }
-    if let Some(age) = &wave.age {
-        numeric_column(&frame, &context, "age", age)?;
-    }
+    Ok(())
+}
 
+/// The internal columns every estimator reads: household and person weights, welfare, size.
+fn add_design_columns(frame: DataFrame, wave: &Wave, context: &str) -> Result<DataFrame> {
     let hh_weight = col(wave.weight.as_str()).cast(DataType::Float64);
     let person_weight = match wave.unit {
         RowUnit::Person => hh_weight.clone(),
@@ -283,7 +335,7 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
             hh_weight.clone() * col(wave.household_size.as_str()).cast(DataType::Float64)
         }
     };
-    frame = frame
+    frame
         .lazy()
         .with_columns([
             hh_weight.alias(HH_WEIGHT),
@@ -296,16 +348,7 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
                 .alias(HH_SIZE),
         ])
         .collect()
-        .map_err(|e| Error::data(&context, e.to_string()))?;
-
-    let design = design::read_design(&frame, wave, &context)?;
-    Ok(Survey {
-        wave: wave.clone(),
-        frame,
-        input_sha256: input.sha256,
-        input_bytes: input.bytes,
-        design,
-    })
+        .map_err(|e| Error::data(context, e.to_string()))
 }
 
 fn present(frame: &DataFrame, context: &str, field: &str, name: &str) -> Result<()> {
