@@ -754,3 +754,34 @@ fn tree_controls_follow_rpart_and_are_bounded() {
         assert_error(&err, 3, &[needle]);
     }
 }
+
+#[test]
+fn circumstances_whose_levels_overflow_a_cell_key_are_an_error() {
+    // Eight numeric circumstances on per-household welfare (about 300 distinct values a wave):
+    // 300^8 possible cells do not fit in 64 bits. An error naming the indicator, not a panic
+    // or a wrapped key.
+    let blocks: String = (1..=8)
+        .map(|k| {
+            format!(
+                "[[circumstance]]\nid = \"w{k}\"\ncolumn = \"consumption_pc\"\nlabel = \"W{k}\"\nkind = \"numeric\"\n\n"
+            )
+        })
+        .collect();
+    let ids: Vec<String> = (1..=8).map(|k| format!("\"w{k}\"")).collect();
+    let case = Case::csv()
+        .edit("[[indicator]]", &format!("{blocks}[[indicator]]"))
+        .edit(
+            "circumstances = [\"wealth\", \"residence\", \"head_education\", \"head_sex\", \"household_size\"]",
+            &format!("circumstances = [{}]", ids.join(", ")),
+        );
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "indicator 'electricity'",
+            "multiply to more than 2^64",
+            "w1 ",
+        ],
+    );
+}

@@ -125,7 +125,8 @@ pub fn build(
         rows: keep_rows,
         y,
     } = kept;
-    let keyed = Keyed::new(&chosen, &keep_rows, y, &records.weights);
+    let keyed = Keyed::new(&chosen, &keep_rows, y, &records.weights)
+        .map_err(|m| Error::data(survey.context(), format!("{at}: {m}")))?;
     let all: Vec<usize> = (0..keyed.y.len()).collect();
     let table = keyed.table(&all);
     let row_cell = keyed.cell_of_records(&table);
@@ -310,7 +311,12 @@ struct Keyed {
 }
 
 impl Keyed {
-    fn new(chosen: &[&Encoded], keep_rows: &[usize], y: Vec<f64>, weights: &[f64]) -> Keyed {
+    fn new(
+        chosen: &[&Encoded],
+        keep_rows: &[usize],
+        y: Vec<f64>,
+        weights: &[f64],
+    ) -> std::result::Result<Keyed, String> {
         let w: Vec<f64> = keep_rows.iter().map(|&i| weights[i]).collect();
         let codes: Vec<Vec<u32>> = chosen
             .iter()
@@ -323,14 +329,25 @@ impl Keyed {
             .collect();
         let vars: Vec<Variable> = chosen.iter().map(|e| Variable::from(*e)).collect();
         let radix: Vec<u64> = vars.iter().map(|v| v.levels.len() as u64).collect();
+        if crate::estimate::cells::key_space(&radix).is_none() {
+            let levels: Vec<String> = vars
+                .iter()
+                .map(|v| format!("{} {}", v.id, v.levels.len()))
+                .collect();
+            return Err(format!(
+                "the circumstances' level counts ({}) multiply to more than 2^64 possible cells; \
+                 group a circumstance with many distinct values (a numeric one) into bands",
+                levels.join(", ")
+            ));
+        }
         let keys = cell_keys(&codes, &radix, y.len());
-        Keyed {
+        Ok(Keyed {
             vars,
             radix,
             keys,
             y,
             w,
-        }
+        })
     }
 
     /// The cells of the given kept records (indices into the kept records).
