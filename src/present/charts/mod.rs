@@ -1,0 +1,157 @@
+//! Charts drawn from `Results` with plotters: SVG for the documents, PNG for sharing, and the data
+//! behind each chart as CSV beside it. Text uses the embedded DejaVu Sans, so nothing depends on
+//! the fonts of the machine. Bars are drawn as rectangles in a fixed order (plotters' Histogram
+//! iterates a HashMap and would change the SVG from run to run). Titles, axis labels, legend entries
+//! and the source line come from the language's strings file, and numbers (ticks, box values) use
+//! its decimal mark.
+
+use std::path::Path;
+use std::sync::Once;
+
+use plotters::coord::ranged1d::ValueFormatter;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::{register_font, FontStyle};
+
+use crate::error::{Error, Result};
+use crate::present::render::{NumberFormat, Strings};
+use crate::results::Results;
+
+mod bars;
+mod lnob;
+mod projection;
+mod scenarios;
+mod tree;
+
+pub const FONT_FAMILY: &str = "DejaVu Sans";
+static FONT_REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+static FONT_BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// Okabe–Ito colour-blind-safe palette.
+pub const BLUE: RGBColor = RGBColor(0, 114, 178);
+pub const ORANGE: RGBColor = RGBColor(230, 159, 0);
+pub const GREEN: RGBColor = RGBColor(0, 158, 115);
+pub const VERMILLION: RGBColor = RGBColor(213, 94, 0);
+pub const GREY: RGBColor = RGBColor(110, 110, 110);
+pub const SKY: RGBColor = RGBColor(86, 180, 233);
+pub const PURPLE: RGBColor = RGBColor(204, 121, 167);
+pub const YELLOW: RGBColor = RGBColor(240, 228, 66);
+const PALETTE: [RGBColor; 8] = [BLUE, ORANGE, GREEN, VERMILLION, SKY, PURPLE, YELLOW, GREY];
+
+fn fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        register_font(FONT_FAMILY, FontStyle::Normal, FONT_REGULAR)
+            .unwrap_or_else(|_| panic!("embedded font is valid"));
+        register_font(FONT_FAMILY, FontStyle::Bold, FONT_BOLD)
+            .unwrap_or_else(|_| panic!("embedded font is valid"));
+    });
+}
+
+/// A chart written to disk: its stem under `charts/` and its title.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChartFile {
+    pub stem: String,
+    pub title: String,
+}
+
+/// Something drawable on any plotters backend, at a fixed size.
+trait Figure {
+    fn size(&self) -> (u32, u32);
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, plotters::coord::Shift>,
+    ) -> std::result::Result<(), String>;
+}
+
+/// A drawing error as text, whatever the backend.
+fn err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> String {
+    e.to_string()
+}
+
+/// Write a figure as `stem.svg` and `stem.png`, and its data as `stem.csv`.
+fn write_figure(figure: &impl Figure, dir: &Path, stem: &str, csv: &str) -> Result<()> {
+    fonts();
+    let failed =
+        |path: &Path, e: String| Error::output(path, format!("drawing the chart failed: {e}"));
+    let mut svg = String::new();
+    figure
+        .draw(SVGBackend::with_string(&mut svg, figure.size()).into_drawing_area())
+        .map_err(|e| failed(&dir.join(stem), e))?;
+    write(&dir.join(format!("{stem}.svg")), svg.as_bytes())?;
+    let png = dir.join(format!("{stem}.png"));
+    figure
+        .draw(BitMapBackend::new(&png, figure.size()).into_drawing_area())
+        .map_err(|e| failed(&png, e))?;
+    write(&dir.join(format!("{stem}.csv")), csv.as_bytes())
+}
+
+/// Every number on a chart's axis must be finite: plotters searches tick positions on the range
+/// and never ends on an infinite or NaN one. A non-finite figure comes from extreme inputs that
+/// passed validation; it is refused with the chart and the figure named.
+fn finite(stem: &str, what: &str, x: f64) -> Result<()> {
+    if x.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::data(
+            format!("chart {stem}"),
+            format!(
+                "{what} is {x}, not a finite number; check the magnitudes of the weights, \
+                 welfare, benefits and macro figures in the spec and data"
+            ),
+        ))
+    }
+}
+
+/// An axis tick as plotters prints it, with the language's decimal mark.
+fn tick(numbers: &NumberFormat, x: f64) -> String {
+    RangedCoordf64::format(&x).replace('.', &numbers.decimal)
+}
+
+const WIDTH: u32 = 1000;
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| Error::output(path, format!("cannot write: {e}")))
+}
+
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// What every chart of a brief is drawn with.
+struct ChartContext<'a> {
+    results: &'a Results,
+    t: &'a Strings,
+    dir: &'a Path,
+    source: String,
+    numbers: NumberFormat,
+}
+
+/// Draw every chart of the brief into `dir` (the `charts/` folder of the output).
+pub fn draw_all(results: &Results, t: &Strings, dir: &Path) -> Result<Vec<ChartFile>> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, format!("cannot create: {e}")))?;
+    let c = ChartContext {
+        results,
+        t,
+        dir,
+        source: t.fill("charts.source", &[("source", &results.brief.source)])?,
+        numbers: t.number.clone(),
+    };
+    let mut charts = vec![lnob::rates_chart(&c)?, lnob::dindex_chart(&c)?];
+    for ind in &results.latest().indicators {
+        if ind.tree.skipped.is_none() {
+            charts.push(tree::tree_chart(ind, t, &c.source, dir)?);
+        }
+    }
+    if let Some(spot) = results.spot.as_ref().filter(|s| !s.scenarios.is_empty()) {
+        charts.push(scenarios::poverty_chart(&c, spot)?);
+        charts.push(scenarios::incidence_chart(&c, spot)?);
+        charts.push(projection::projection_chart(results, t, &c.source, dir)?);
+        charts.push(scenarios::reach_chart(&c, spot)?);
+    }
+    Ok(charts)
+}

@@ -1,0 +1,312 @@
+//! The tree diagram of an indicator: one box per node (rate and population share), laid out by
+//! depth, leaves in rpart order; the path to the furthest-behind group is drawn in vermillion.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::FontStyle;
+
+use super::{
+    csv_field, err, write_figure, ChartFile, Figure, BLUE, FONT_FAMILY, GREY, VERMILLION, WIDTH,
+};
+use crate::error::Result;
+use crate::present::render::Strings;
+use crate::present::words::Words;
+use crate::results::lnob::{IndicatorResult, TreeNode};
+
+/// Draw the tree of one indicator, with its nodes as CSV.
+pub(super) fn tree_chart(
+    ind: &IndicatorResult,
+    t: &Strings,
+    source: &str,
+    dir: &Path,
+) -> Result<ChartFile> {
+    let nodes = &ind.tree.nodes;
+    let title = t.fill(
+        "charts.tree_title",
+        &[("label", &ind.label), ("sdg", &ind.sdg)],
+    )?;
+    let stem = format!("tree_{}", ind.id);
+    let (x, by_id, leaves) = layout(nodes);
+    let depth = nodes.iter().map(|n| n.depth).max().unwrap_or(0);
+    let width = WIDTH.max((leaves as u32) * 130);
+    let height = 120 + 95 * (depth as u32 + 1);
+    let unit = t.fill(
+        if ind.kind == crate::spec::IndicatorKind::Barrier {
+            "charts.tree_unit_barrier"
+        } else {
+            "charts.tree_unit_rate"
+        },
+        &[],
+    )?;
+    let edges = edge_texts(nodes, t)?;
+    let boxes = box_texts(nodes, t)?;
+    let diagram = TreeDiagram {
+        ind,
+        title: &title,
+        note: t.fill("charts.tree_note", &[("unit", &unit)])?,
+        boxes,
+        edges: edges.clone(),
+        source,
+        x,
+        by_id,
+        leaves,
+        width,
+        height,
+    };
+    write_figure(&diagram, dir, &stem, &tree_csv(nodes, &edges))?;
+    Ok(ChartFile { stem, title })
+}
+
+/// Each node's x position (leaves left to right in order, left child first; parents centred),
+/// the node index by node id, and the number of leaves.
+fn layout(nodes: &[TreeNode]) -> (Vec<f64>, BTreeMap<u64, usize>, f64) {
+    let mut x = vec![0.0; nodes.len()];
+    let by_id: BTreeMap<u64, usize> = nodes.iter().enumerate().map(|(i, n)| (n.node, i)).collect();
+    let mut leaves = 0.0;
+    place(1, nodes, &by_id, &mut leaves, &mut x);
+    (x, by_id, leaves)
+}
+
+/// Places the subtree of node `id` (children `2 id` and `2 id + 1`); returns its x position.
+fn place(
+    id: u64,
+    nodes: &[TreeNode],
+    by_id: &BTreeMap<u64, usize>,
+    next_leaf: &mut f64,
+    x: &mut [f64],
+) -> f64 {
+    let i = by_id[&id];
+    let pos = if nodes[i].leaf {
+        *next_leaf += 1.0;
+        *next_leaf - 0.5
+    } else {
+        let l = place(2 * id, nodes, by_id, next_leaf, x);
+        let r = place(2 * id + 1, nodes, by_id, next_leaf, x);
+        (l + r) / 2.0
+    };
+    x[i] = pos;
+    pos
+}
+
+/// Each node's incoming condition in words (empty for the root).
+fn edge_texts(nodes: &[TreeNode], t: &Strings) -> Result<Vec<String>> {
+    let words = Words::new(t);
+    nodes
+        .iter()
+        .map(|n| match &n.edge {
+            Some(c) => words.condition(c),
+            None => Ok(String::new()),
+        })
+        .collect::<Result<Vec<_>>>()
+}
+
+/// Each node's box texts: rate and population share.
+fn box_texts(nodes: &[TreeNode], t: &Strings) -> Result<Vec<(String, String)>> {
+    let mut boxes = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        boxes.push((
+            t.fill(
+                "charts.tree_box_rate",
+                &[("rate", &t.number.pct(n.rate, 1))],
+            )?,
+            t.fill(
+                "charts.tree_box_share",
+                &[("share", &t.number.pct(n.weight_share, 1))],
+            )?,
+        ));
+    }
+    Ok(boxes)
+}
+
+fn tree_csv(nodes: &[TreeNode], edges: &[String]) -> String {
+    let mut csv =
+        String::from("node,depth,condition,n,weight_share,rate,leaf,furthest_behind_path\n");
+    for (n, edge) in nodes.iter().zip(edges) {
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            n.node,
+            n.depth,
+            csv_field(&crate::present::tables::text_cell(edge)),
+            n.n,
+            n.weight_share,
+            n.rate,
+            n.leaf,
+            n.furthest_behind_path
+        ));
+    }
+    csv
+}
+
+struct TreeDiagram<'a> {
+    ind: &'a IndicatorResult,
+    title: &'a str,
+    /// The line under the title saying what the boxes show.
+    note: String,
+    /// Each node's box texts: rate and population share, formatted for the language.
+    boxes: Vec<(String, String)>,
+    /// Each node's incoming condition in words (empty for the root).
+    edges: Vec<String>,
+    source: &'a str,
+    x: Vec<f64>,
+    by_id: BTreeMap<u64, usize>,
+    leaves: f64,
+    width: u32,
+    height: u32,
+}
+
+impl Figure for TreeDiagram<'_> {
+    fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        root.fill(&WHITE).map_err(err)?;
+        self.draw_texts(&root)?;
+        let col_w = self.width as f64 / self.leaves.max(1.0);
+        // Edges first, boxes over them.
+        self.draw_edges(&root, col_w)?;
+        self.draw_boxes(&root, col_w)?;
+        root.present().map_err(err)?;
+        Ok(())
+    }
+}
+
+impl TreeDiagram<'_> {
+    /// Title and note at the top, source at the bottom.
+    fn draw_texts<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        root.draw(&Text::new(
+            self.title.to_string(),
+            (12, 10),
+            (FONT_FAMILY, 20).into_font().style(FontStyle::Bold),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            self.note.clone(),
+            (12, 38),
+            (FONT_FAMILY, 13).into_font().color(&GREY),
+        ))
+        .map_err(err)?;
+        root.draw(&Text::new(
+            self.source.to_string(),
+            (12, self.height as i32 - 22),
+            (FONT_FAMILY, 12).into_font().color(&GREY),
+        ))
+        .map_err(err)?;
+        Ok(())
+    }
+
+    /// Top centre of node `i`'s box, in pixels.
+    fn centre(&self, i: usize, col_w: f64) -> (i32, i32) {
+        let nodes = &self.ind.tree.nodes;
+        ((self.x[i] * col_w) as i32, 80 + 95 * nodes[i].depth as i32)
+    }
+
+    /// A line from each node's parent to it.
+    fn draw_edges<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        col_w: f64,
+    ) -> std::result::Result<(), String> {
+        for (i, n) in self.ind.tree.nodes.iter().enumerate() {
+            if n.node == 1 {
+                continue;
+            }
+            let parent = self.by_id[&(n.node / 2)];
+            let (px, py) = self.centre(parent, col_w);
+            let (cx, cy) = self.centre(i, col_w);
+            let colour = if n.furthest_behind_path {
+                VERMILLION
+            } else {
+                GREY
+            };
+            root.draw(&PathElement::new(
+                vec![(px, py + 38), (cx, cy - 17)],
+                colour.stroke_width(2),
+            ))
+            .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// Each node's box with its texts, and its condition above it.
+    fn draw_boxes<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        col_w: f64,
+    ) -> std::result::Result<(), String> {
+        let box_w = (col_w - 10.0).clamp(60.0, 150.0) as i32;
+        let small = (FONT_FAMILY, 11)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        let big = (FONT_FAMILY, 15)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for (i, n) in self.ind.tree.nodes.iter().enumerate() {
+            let (cx, cy) = self.centre(i, col_w);
+            let (fill, border) = if n.furthest_behind_path {
+                (RGBColor(251, 226, 208), VERMILLION)
+            } else if n.leaf {
+                (RGBColor(222, 235, 247), BLUE)
+            } else {
+                (RGBColor(240, 240, 240), GREY)
+            };
+            let (x0, y0) = (cx - box_w / 2, cy);
+            root.draw(&Rectangle::new(
+                [(x0, y0), (x0 + box_w, y0 + 38)],
+                fill.filled(),
+            ))
+            .map_err(err)?;
+            root.draw(&Rectangle::new(
+                [(x0, y0), (x0 + box_w, y0 + 38)],
+                border.stroke_width(2),
+            ))
+            .map_err(err)?;
+            root.draw(&Text::new(
+                self.boxes[i].0.clone(),
+                (cx, y0 + 3),
+                big.clone(),
+            ))
+            .map_err(err)?;
+            root.draw(&Text::new(
+                self.boxes[i].1.clone(),
+                (cx, y0 + 22),
+                small.clone(),
+            ))
+            .map_err(err)?;
+            if !self.edges[i].is_empty() {
+                let max_chars = (box_w as usize / 6).max(8);
+                root.draw(&Text::new(
+                    shorten(&self.edges[i], max_chars),
+                    (cx, y0 - 15),
+                    small.clone().color(&BLACK),
+                ))
+                .map_err(err)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Cut a label to `max` characters with an ellipsis (the full text is in the CSV and the brief).
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+        out.push('…');
+        out
+    }
+}

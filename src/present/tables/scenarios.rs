@@ -1,0 +1,344 @@
+//! The annex tables of the benefit simulation (SPOT): scenarios, poverty lines, deciles, areas,
+//! reach, the not-poor opportunity and the cost projection. Every table lists the baseline (where
+//! it has one) before the scenarios, in the spec's order.
+
+use super::{num, opt, s, Table};
+use crate::error::Result;
+use crate::estimate::measures::Distribution;
+use crate::present::words::Words;
+use crate::results::lnob::Inequality;
+use crate::results::spot::{AreaRow, DecileRow, GroupReach, SpotResult};
+
+/// The SPOT tables in annex order; the not-poor table only when it has rows.
+pub(super) fn tables(spot: &SpotResult, words: &Words) -> Result<Vec<Table>> {
+    let mut out = vec![
+        scenarios(spot),
+        poverty_lines(spot, words)?,
+        deciles(spot),
+        areas(spot),
+        reach(spot, words)?,
+    ];
+    let not_poor = not_poor(spot);
+    if !not_poor.rows.is_empty() {
+        out.push(not_poor);
+    }
+    out.push(projection(spot));
+    Ok(out)
+}
+
+/// Table 5: poverty, inequality and cost of the baseline and of each scenario.
+fn scenarios(spot: &SpotResult) -> Table {
+    let mut t = Table::new(
+        "scenarios.csv",
+        &[
+            "wave",
+            "scenario",
+            "label",
+            "headcount_national",
+            "headcount_national_se",
+            "headcount_reduction",
+            "headcount_reduction_se",
+            "gini",
+            "gini_se",
+            "palma",
+            "palma_se",
+            "theil",
+            "bottom40_share",
+            "s80s20",
+            "mean_welfare",
+            "cost_lcu",
+            "cost_pct_gdp",
+            "cost_pct_revenue",
+            "direct_recipients",
+            "people_in_recipient_households",
+            "share_to_poor",
+            "gap_closed_per_lcu",
+        ],
+    );
+    // Reduction and cost are blank for the baseline.
+    t.push(scenario_row(
+        &spot.wave,
+        "baseline",
+        "Before transfers",
+        &spot.baseline,
+        Default::default(),
+        Default::default(),
+    ));
+    let base_reduction = spot.baseline.poverty.first().map(|f| f.headcount);
+    for sc in &spot.scenarios {
+        let reduction = base_reduction
+            .zip(sc.after.poverty.first())
+            .map(|(b, a)| b - a.headcount);
+        t.push(scenario_row(
+            &spot.wave,
+            &sc.id,
+            &sc.label,
+            &sc.after,
+            [opt(reduction), opt(sc.headcount_reduction_se)],
+            [
+                num(sc.cost_lcu),
+                num(sc.cost_pct_gdp),
+                num(sc.cost_pct_revenue),
+                num(sc.direct_recipients),
+                num(sc.people_in_recipient_households),
+                num(sc.share_to_poor),
+                num(sc.gap_closed_per_lcu),
+            ],
+        ));
+    }
+    t
+}
+
+fn scenario_row(
+    wave: &str,
+    id: &str,
+    label: &str,
+    d: &Distribution,
+    reduction: [String; 2],
+    cost: [String; 7],
+) -> Vec<String> {
+    let national = d.poverty.first();
+    let mut row = vec![
+        s(wave),
+        s(id),
+        s(label),
+        opt(national.map(|f| f.headcount)),
+        opt(national.map(|f| f.headcount_se)),
+    ];
+    row.extend(reduction);
+    row.extend([
+        num(d.gini),
+        opt(d.gini_se),
+        num(d.palma),
+        opt(d.palma_se),
+        num(d.theil),
+        num(d.bottom40_share),
+        num(d.s80s20),
+        num(d.mean_welfare),
+    ]);
+    row.extend(cost);
+    row
+}
+
+/// Table 6: every poverty line's measures, for the baseline and each scenario.
+fn poverty_lines(spot: &SpotResult, words: &Words) -> Result<Table> {
+    let mut t = Table::new(
+        "poverty_lines.csv",
+        &[
+            "wave",
+            "scenario",
+            "line",
+            "monthly_lcu",
+            "headcount",
+            "headcount_se",
+            "gap",
+            "gap_se",
+            "severity",
+        ],
+    );
+    let line_labels = spot
+        .lines
+        .iter()
+        .map(|l| words.poverty_line(l))
+        .collect::<Result<Vec<_>>>()?;
+    let mut push = |id: &str, d: &Distribution| {
+        for ((line, label), fgt) in spot.lines.iter().zip(&line_labels).zip(&d.poverty) {
+            t.push(vec![
+                s(&spot.wave),
+                s(id),
+                s(label),
+                num(line.monthly_lcu),
+                num(fgt.headcount),
+                num(fgt.headcount_se),
+                num(fgt.gap),
+                num(fgt.gap_se),
+                num(fgt.severity),
+            ]);
+        }
+    };
+    push("baseline", &spot.baseline);
+    for sc in &spot.scenarios {
+        push(&sc.id, &sc.after);
+    }
+    Ok(t)
+}
+
+/// Incidence by pre-transfer decile.
+fn deciles(spot: &SpotResult) -> Table {
+    let mut t = Table::new(
+        "deciles.csv",
+        &[
+            "wave",
+            "scenario",
+            "decile",
+            "population_share",
+            "mean_before",
+            "mean_after",
+            "change_pct",
+            "coverage",
+            "benefit_share",
+        ],
+    );
+    let mut push = |id: &str, rows: &[DecileRow]| {
+        for r in rows {
+            t.push(vec![
+                s(&spot.wave),
+                s(id),
+                r.decile.to_string(),
+                num(r.population_share),
+                num(r.mean_before),
+                num(r.mean_after),
+                num(r.change_pct),
+                num(r.coverage),
+                num(r.benefit_share),
+            ]);
+        }
+    };
+    push("baseline", &spot.baseline_deciles);
+    for sc in &spot.scenarios {
+        push(&sc.id, &sc.deciles);
+    }
+    t
+}
+
+/// Poverty and coverage by area.
+fn areas(spot: &SpotResult) -> Table {
+    let mut t = Table::new(
+        "areas.csv",
+        &[
+            "wave",
+            "scenario",
+            "area",
+            "population_share",
+            "headcount_before",
+            "headcount_after",
+            "coverage",
+        ],
+    );
+    let mut push = |id: &str, rows: &[AreaRow]| {
+        for r in rows {
+            t.push(vec![
+                s(&spot.wave),
+                s(id),
+                s(&r.area),
+                num(r.population_share),
+                num(r.headcount_before),
+                num(r.headcount_after),
+                num(r.coverage),
+            ]);
+        }
+    };
+    push("baseline", &spot.baseline_areas);
+    for sc in &spot.scenarios {
+        push(&sc.id, &sc.areas);
+    }
+    t
+}
+
+/// Each scenario's reach to the groups it follows.
+fn reach(spot: &SpotResult, words: &Words) -> Result<Table> {
+    let mut t = Table::new(
+        "reach.csv",
+        &[
+            "wave",
+            "scenario",
+            "group_id",
+            "indicator",
+            "group",
+            "coverage",
+            "gain_pct",
+            "headcount_before",
+            "headcount_after",
+        ],
+    );
+    for sc in &spot.scenarios {
+        for g in &sc.reach {
+            t.push(vec![
+                s(&spot.wave),
+                s(&sc.id),
+                s(&g.id),
+                s(g.indicator.as_deref().unwrap_or_default()),
+                s(&reach_group(words, g)?),
+                num(g.coverage),
+                num(g.gain_pct),
+                num(g.headcount_before),
+                num(g.headcount_after),
+            ]);
+        }
+    }
+    Ok(t)
+}
+
+/// Whom a scenario's reach row follows, in words: an indicator's furthest-behind group, the
+/// bottom 40% or an area's population.
+fn reach_group(words: &Words, g: &GroupReach) -> Result<String> {
+    match (&g.group, &g.area) {
+        (Some(group), _) => words.group(group),
+        (None, Some(area)) => words.area_population(area),
+        (None, None) => words.bottom40(),
+    }
+}
+
+/// Not being poor as an opportunity: its rate, D-index and HOI, where computed.
+fn not_poor(spot: &SpotResult) -> Table {
+    let mut t = Table::new(
+        "not_poor.csv",
+        &[
+            "wave",
+            "scenario",
+            "not_poor_rate",
+            "d",
+            "d_se",
+            "hoi",
+            "hoi_se",
+        ],
+    );
+    let mut row = |id: &str, ineq: &Inequality| {
+        t.push(vec![
+            s(&spot.wave),
+            s(id),
+            num(ineq.opportunity_rate),
+            num(ineq.d),
+            opt(ineq.d_se),
+            num(ineq.hoi),
+            opt(ineq.hoi_se),
+        ]);
+    };
+    if let Some(ineq) = &spot.not_poor_baseline {
+        row("baseline", ineq);
+    }
+    for sc in &spot.scenarios {
+        if let Some(ineq) = &sc.not_poor {
+            row(&sc.id, ineq);
+        }
+    }
+    t
+}
+
+/// Each scenario's cost over the projection horizon.
+fn projection(spot: &SpotResult) -> Table {
+    let mut t = Table::new(
+        "projection.csv",
+        &[
+            "scenario",
+            "year",
+            "beneficiaries",
+            "cost_lcu",
+            "gdp_lcu",
+            "cost_pct_gdp",
+        ],
+    );
+    for sc in &spot.scenarios {
+        for y in &sc.projection {
+            t.push(vec![
+                s(&sc.id),
+                y.year.to_string(),
+                num(y.beneficiaries),
+                num(y.cost_lcu),
+                num(y.gdp_lcu),
+                num(y.cost_pct_gdp),
+            ]);
+        }
+    }
+    t
+}

@@ -1,0 +1,313 @@
+//! The annex tables of the indicators, wave by wave: rates by group (A1), inequality of
+//! opportunity and its Shapley parts, tree leaves and regions; and progress between the first
+//! and the latest wave.
+
+use super::{num, opt, s, Table};
+use crate::error::Result;
+use crate::present::words::Words;
+use crate::results::lnob::{Flag, Leaf};
+use crate::results::{Progress, Results};
+
+/// A flag in words, or an empty cell.
+fn flag_text(words: &Words, flag: &Option<Flag>) -> Result<String> {
+    Ok(match flag {
+        Some(f) => words.flag(f)?,
+        None => String::new(),
+    })
+}
+
+/// Table A1: every indicator rate, overall and by circumstance group, every wave.
+pub(super) fn indicators(results: &Results, words: &Words) -> Result<Table> {
+    let mut t = Table::new(
+        "indicators.csv",
+        &[
+            "wave",
+            "indicator",
+            "sdg",
+            "unit",
+            "circumstance",
+            "group",
+            "population_n",
+            "n",
+            "weight_share",
+            "rate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "flag",
+        ],
+    );
+    for w in &results.waves {
+        for ind in &w.indicators {
+            // Clipped to [0, 1] like every group's interval in results.json.
+            let ci = crate::estimate::variance::rate_ci(ind.rate, ind.rate_se);
+            t.push(vec![
+                s(&w.id),
+                s(&ind.id),
+                s(&ind.sdg),
+                format!("{:?}", ind.unit).to_lowercase(),
+                s("all"),
+                s("all"),
+                ind.population_n.to_string(),
+                ind.n.to_string(),
+                s("1"),
+                num(ind.rate),
+                num(ind.rate_se),
+                num(ci.0),
+                num(ci.1),
+                flag_text(words, &ind.flag)?,
+            ]);
+            for c in &ind.by_circumstance {
+                for g in &c.groups {
+                    t.push(vec![
+                        s(&w.id),
+                        s(&ind.id),
+                        s(&ind.sdg),
+                        format!("{:?}", ind.unit).to_lowercase(),
+                        s(&c.circumstance),
+                        s(&g.label),
+                        String::new(),
+                        g.n.to_string(),
+                        num(g.weight_share),
+                        num(g.rate),
+                        num(g.se),
+                        num(g.ci.0),
+                        num(g.ci.1),
+                        flag_text(words, &g.flag)?,
+                    ]);
+                }
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// Table 3: D-index and HOI with bootstrap SEs (and the logit D where computed).
+pub(super) fn inequality(results: &Results) -> Table {
+    let mut t = Table::new(
+        "inequality.csv",
+        &[
+            "wave",
+            "indicator",
+            "sdg",
+            "n",
+            "opportunity_rate",
+            "d",
+            "d_se",
+            "d_ci_low",
+            "d_ci_high",
+            "hoi",
+            "hoi_se",
+            "hoi_ci_low",
+            "hoi_ci_high",
+            "d_logit",
+        ],
+    );
+    for w in &results.waves {
+        for ind in &w.indicators {
+            let q = &ind.inequality;
+            let ci = |x: f64, se: Option<f64>| match se {
+                Some(se) => {
+                    let (lo, hi) = crate::estimate::variance::ci95(x, se);
+                    (num(lo), num(hi))
+                }
+                None => (String::new(), String::new()),
+            };
+            let (dl, dh) = ci(q.d, q.d_se);
+            let (hl, hh) = ci(q.hoi, q.hoi_se);
+            t.push(vec![
+                s(&w.id),
+                s(&ind.id),
+                s(&ind.sdg),
+                ind.n.to_string(),
+                num(q.opportunity_rate),
+                num(q.d),
+                opt(q.d_se),
+                dl,
+                dh,
+                num(q.hoi),
+                opt(q.hoi_se),
+                hl,
+                hh,
+                opt(q.world_bank_d),
+            ]);
+        }
+    }
+    t
+}
+
+/// Shapley parts of D by circumstance.
+pub(super) fn shapley(results: &Results) -> Table {
+    let mut t = Table::new(
+        "shapley.csv",
+        &["wave", "indicator", "circumstance", "value", "share", "se"],
+    );
+    for w in &results.waves {
+        for ind in &w.indicators {
+            for p in &ind.inequality.shapley {
+                t.push(vec![
+                    s(&w.id),
+                    s(&ind.id),
+                    s(&p.circumstance),
+                    num(p.value),
+                    num(p.share),
+                    opt(p.se),
+                ]);
+            }
+        }
+    }
+    t
+}
+
+fn leaf_row(
+    wave: &str,
+    indicator: &str,
+    leaf: &Leaf,
+    role: &str,
+    words: &Words,
+) -> Result<Vec<String>> {
+    let ci = crate::estimate::variance::rate_ci(leaf.rate, leaf.se);
+    Ok(vec![
+        s(wave),
+        s(indicator),
+        leaf.node.to_string(),
+        s(&words.group(&leaf.group)?),
+        s(role),
+        leaf.n.to_string(),
+        num(leaf.weight_share),
+        num(leaf.rate),
+        num(leaf.se),
+        num(ci.0),
+        num(ci.1),
+        flag_text(words, &leaf.flag)?,
+    ])
+}
+
+/// Every tree leaf (the groups of the LNOB section), furthest behind and ahead marked.
+pub(super) fn leaves(results: &Results, words: &Words) -> Result<Table> {
+    let mut t = Table::new(
+        "tree_leaves.csv",
+        &[
+            "wave",
+            "indicator",
+            "node",
+            "group",
+            "role",
+            "n",
+            "weight_share",
+            "rate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "flag",
+        ],
+    );
+    for w in &results.waves {
+        for ind in &w.indicators {
+            let behind = ind.tree.furthest_behind.as_ref().map(|l| l.node);
+            let ahead = ind.tree.furthest_ahead.as_ref().map(|l| l.node);
+            for leaf in &ind.tree.leaves {
+                let role = if Some(leaf.node) == behind {
+                    "furthest behind"
+                } else if Some(leaf.node) == ahead {
+                    "furthest ahead"
+                } else {
+                    ""
+                };
+                t.push(leaf_row(&w.id, &ind.id, leaf, role, words)?);
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// Sub-national results: rate, D and the furthest-behind group per region.
+pub(super) fn regions(results: &Results, words: &Words) -> Result<Table> {
+    let mut t = Table::new(
+        "regions.csv",
+        &[
+            "wave",
+            "indicator",
+            "region",
+            "n",
+            "weight_share",
+            "rate",
+            "d",
+            "hoi",
+            "furthest_behind",
+            "furthest_behind_n",
+            "furthest_behind_rate",
+        ],
+    );
+    for w in &results.waves {
+        for ind in &w.indicators {
+            for r in &ind.regions {
+                let fb = r.furthest_behind.as_ref();
+                t.push(vec![
+                    s(&w.id),
+                    s(&ind.id),
+                    s(&r.region),
+                    r.n.to_string(),
+                    num(r.weight_share),
+                    num(r.rate),
+                    num(r.inequality.d),
+                    num(r.inequality.hoi),
+                    match fb {
+                        Some(l) => s(&words.group(&l.group)?),
+                        None => String::new(),
+                    },
+                    fb.map(|l| l.n.to_string()).unwrap_or_default(),
+                    fb.map(|l| num(l.rate)).unwrap_or_default(),
+                ]);
+            }
+        }
+    }
+    Ok(t)
+}
+
+/// Table 4: change between the first and the latest wave, with SE, CI and significance.
+pub(super) fn progress(results: &Results) -> Table {
+    let mut t = Table::new(
+        "progress.csv",
+        &[
+            "indicator",
+            "sdg",
+            "wave_first",
+            "rate_first",
+            "se_first",
+            "wave_latest",
+            "rate_latest",
+            "se_latest",
+            "change",
+            "change_se",
+            "change_ci_low",
+            "change_ci_high",
+            "significant",
+        ],
+    );
+    let mut row = |p: &Progress| {
+        let (first, latest) = (p.rates.first(), p.rates.last());
+        t.push(vec![
+            s(&p.indicator),
+            s(&p.sdg),
+            first.map(|r| r.wave.clone()).unwrap_or_default(),
+            opt(first.map(|r| r.rate)),
+            opt(first.map(|r| r.se)),
+            latest.map(|r| r.wave.clone()).unwrap_or_default(),
+            opt(latest.map(|r| r.rate)),
+            opt(latest.map(|r| r.se)),
+            num(p.change),
+            num(p.change_se),
+            num(p.change_ci.0),
+            num(p.change_ci.1),
+            p.significant.to_string(),
+        ]);
+    };
+    for p in &results.summary.progress {
+        row(p);
+    }
+    if let Some(p) = &results.summary.poverty {
+        row(p);
+    }
+    t
+}
