@@ -204,12 +204,6 @@ impl Replicates {
     }
 }
 
-/// 95% interval of a rate, clipped to [0, 1].
-pub fn rate_ci(rate: f64, se: f64) -> (f64, f64) {
-    let (lo, hi) = ci95(rate, se);
-    (lo.max(0.0), hi.min(1.0))
-}
-
 /// 95% interval of a proportion that stays inside [0, 1] and is not degenerate at its ends:
 /// inside (0, 1) the logit interval of R `survey`'s `svyciprop(method = "logit", df = Inf)`,
 /// expit(logit p ± 1.96·se / (p(1 − p))) — asymmetric near 0 and 1, where the normal one

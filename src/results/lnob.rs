@@ -14,7 +14,7 @@ pub struct GroupRate {
     pub weight_share: f64,
     pub rate: f64,
     pub se: f64,
-    /// 95% confidence interval, normal approximation clipped to [0, 1].
+    /// 95% confidence interval: the logit interval (Clopper–Pearson at a rate of 0 or 1).
     pub ci: (f64, f64),
     /// Why the estimate is unreliable (too few records, CV too high), if it is.
     pub flag: Option<Flag>,

@@ -162,7 +162,7 @@ fn rates_by_circumstance(
                         weight_share: c.w / total_w,
                         rate: c.rate(),
                         se,
-                        ci: crate::estimate::variance::rate_ci(c.rate(), se),
+                        ci: crate::estimate::variance::proportion_ci(c.rate(), se, c.n),
                         flag: Flag::check(c.n, c.rate(), se, rules.min_n, rules.max_cv),
                     }
                 })

@@ -39,8 +39,8 @@ pub(super) fn indicators(results: &Results, words: &Words) -> Result<Table> {
     );
     for w in &results.waves {
         for ind in &w.indicators {
-            // Clipped to [0, 1] like every group's interval in results.json.
-            let ci = crate::estimate::variance::rate_ci(ind.rate, ind.rate_se);
+            // The logit interval (Clopper–Pearson at 0 or 1), as every group's in results.json.
+            let ci = crate::estimate::variance::proportion_ci(ind.rate, ind.rate_se, ind.n);
             t.push(vec![
                 s(&w.id),
                 s(&ind.id),
@@ -166,7 +166,7 @@ fn leaf_row(
     role: &str,
     words: &Words,
 ) -> Result<Vec<String>> {
-    let ci = crate::estimate::variance::rate_ci(leaf.rate, leaf.se);
+    let ci = crate::estimate::variance::proportion_ci(leaf.rate, leaf.se, leaf.n);
     Ok(vec![
         s(wave),
         s(indicator),
