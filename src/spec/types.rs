@@ -197,11 +197,63 @@ pub struct MacroFigures {
 /// A derived variable: either an expression or the value of a column on the household head's row,
 /// broadcast to every member of the household.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "DerivedEntry", into = "DerivedEntry")]
 pub struct Derived {
+    pub name: String,
+    pub value: DerivedValue,
+}
+
+/// Where a derived variable's value comes from: the spec gives exactly one of `expr` and `head_of`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DerivedValue {
+    /// `expr`: a polars SQL expression.
+    Expr(String),
+    /// `head_of`: the column whose value on the head's row is broadcast to the household.
+    HeadOf(String),
+}
+
+/// A derived variable as written: both keys optional, so a wrong pair gets a message naming them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DerivedEntry {
     pub name: String,
     pub expr: Option<String>,
     pub head_of: Option<String>,
+}
+
+impl TryFrom<DerivedEntry> for Derived {
+    type Error = String;
+
+    fn try_from(e: DerivedEntry) -> std::result::Result<Self, String> {
+        let value = match (e.expr, e.head_of) {
+            (Some(x), None) => DerivedValue::Expr(x),
+            (None, Some(of)) => DerivedValue::HeadOf(of),
+            _ => {
+                return Err(format!(
+                    "derive '{}': give exactly one of `expr` or `head_of`",
+                    e.name
+                ))
+            }
+        };
+        Ok(Derived {
+            name: e.name,
+            value,
+        })
+    }
+}
+
+impl From<Derived> for DerivedEntry {
+    fn from(d: Derived) -> Self {
+        let (expr, head_of) = match d.value {
+            DerivedValue::Expr(x) => (Some(x), None),
+            DerivedValue::HeadOf(of) => (None, Some(of)),
+        };
+        DerivedEntry {
+            name: d.name,
+            expr,
+            head_of,
+        }
+    }
 }
 
 /// How a circumstance's levels split a tree (defined with the cell tables that use it).

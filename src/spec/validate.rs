@@ -172,18 +172,17 @@ fn validate_macro(spec: &Spec) -> std::result::Result<(), String> {
 fn validate_variables(spec: &Spec) -> std::result::Result<(), String> {
     for (i, d) in spec.derive.iter().enumerate() {
         let at = format!("derive[{i}] '{}'", d.name);
-        match (&d.expr, &d.head_of) {
-            (Some(e), None) => {
+        match &d.value {
+            DerivedValue::Expr(e) => {
                 parse_expr(&format!("{at}.expr"), e).map(drop)?;
             }
-            (None, Some(_)) => {
+            DerivedValue::HeadOf(_) => {
                 if spec.waves.iter().any(|w| w.head.is_none()) {
                     return Err(format!(
                         "{at}.head_of: needs `head` (an expression true on the head's row) in every [[wave]]"
                     ));
                 }
             }
-            _ => return Err(format!("{at}: give exactly one of `expr` or `head_of`")),
         }
     }
     unique_ids("derive", spec.derive.iter().map(|d| d.name.as_str()))?;
