@@ -153,7 +153,16 @@ pub fn load_wave(spec: &LoadedSpec, lock: Option<&Lock>, wave: &Wave) -> Result<
         }
         Some(_) => {}
     }
-    let format = wave.format().expect("validated");
+    let format = wave.format().ok_or_else(|| {
+        Error::spec(
+            &spec.path,
+            format!(
+                "wave '{}'.format: cannot tell the format of {}; set format = \"csv\", \"parquet\", \"stata\" or \"spss\"",
+                wave.id,
+                wave.path.display()
+            ),
+        )
+    })?;
     let frame = parse_bytes(&path, format, bytes.clone())?;
     Ok(Input {
         spec_path: wave.path.clone(),

@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::io::inputs::Input;
-use crate::spec::{EstimateUnit, RowUnit, Spec, Wave};
+use crate::spec::{DerivedValue, EstimateUnit, RowUnit, Spec, Wave};
 
 /// Internal column names (prefixed so they cannot clash with survey columns).
 pub const HH_WEIGHT: &str = "__hh_weight";
@@ -176,11 +176,10 @@ fn derive_variables(
                 ),
             ));
         }
-        let expr = match (&d.expr, &d.head_of) {
-            (Some(e), _) => crate::spec::parse_expr(&format!("{field}.expr"), e)
+        let expr = match &d.value {
+            DerivedValue::Expr(e) => crate::spec::parse_expr(&format!("{field}.expr"), e)
                 .map_err(|m| Error::data(context, m))?,
-            (None, Some(of)) => head_value(&frame, wave, context, &field, of)?,
-            _ => unreachable!("validated"),
+            DerivedValue::HeadOf(of) => head_value(&frame, wave, context, &field, of)?,
         };
         check_columns(context, &field, &expr, frame.schema())?;
         let lazy = frame.lazy().with_column(expr.alias(d.name.as_str()));
@@ -201,7 +200,15 @@ fn head_value(
     of: &str,
 ) -> Result<Expr> {
     present(frame, context, "household_id", &wave.household_id)?;
-    let head_text = wave.head.as_deref().expect("validated");
+    let head_text = wave.head.as_deref().ok_or_else(|| {
+        Error::data(
+            context,
+            format!(
+                "{field}.head_of: needs `head` (an expression true on the head's row) in wave '{}'",
+                wave.id
+            ),
+        )
+    })?;
     let head = crate::spec::parse_expr(&format!("wave '{}'.head", wave.id), head_text)
         .map_err(|m| Error::data(context, m))?;
     check_columns(

@@ -145,16 +145,27 @@ fn eligibility(s: &Scheme, survey: &Survey, field: &str) -> Result<Expr> {
     let parse = |f: &str, text: &str| {
         crate::spec::parse_expr(f, text).map_err(|m| Error::data(survey.context(), m))
     };
-    let age = || col(survey.wave.age.as_deref().expect("validated"));
+    let age = || {
+        let name = survey.wave.age.as_deref().ok_or_else(|| {
+            Error::data(
+                survey.context(),
+                format!(
+                    "{field}: age-based schemes need `age` (the age column) in wave '{}'",
+                    survey.wave.id
+                ),
+            )
+        })?;
+        Ok::<_, Error>(col(name))
+    };
     let flag = |default: &str| col(s.column.as_deref().unwrap_or(default)).eq(lit(1));
     let mut e = match s.kind {
         SchemeKind::Child | SchemeKind::OldAge => {
             let mut e = lit(true);
             if let Some(lo) = s.min_age {
-                e = e.and(age().gt_eq(lit(lo)));
+                e = e.and(age()?.gt_eq(lit(lo)));
             }
             if let Some(hi) = s.max_age {
-                e = e.and(age().lt_eq(lit(hi)));
+                e = e.and(age()?.lt_eq(lit(hi)));
             }
             e
         }
@@ -164,7 +175,15 @@ fn eligibility(s: &Scheme, survey: &Survey, field: &str) -> Result<Expr> {
         SchemeKind::Household => {
             let head = parse(
                 &format!("wave '{}'.head", survey.wave.id),
-                survey.wave.head.as_deref().expect("validated"),
+                survey.wave.head.as_deref().ok_or_else(|| {
+                    Error::data(
+                        survey.context(),
+                        format!(
+                            "{field}: a household scheme needs `head` (an expression true on the head's row) in wave '{}'",
+                            survey.wave.id
+                        ),
+                    )
+                })?,
             )?;
             match &s.eligible {
                 Some(x) => head.and(parse(&format!("{field}.eligible"), x)?),
@@ -173,7 +192,12 @@ fn eligibility(s: &Scheme, survey: &Survey, field: &str) -> Result<Expr> {
         }
         SchemeKind::Custom => parse(
             &format!("{field}.eligible"),
-            s.eligible.as_deref().expect("validated"),
+            s.eligible.as_deref().ok_or_else(|| {
+                Error::data(
+                    survey.context(),
+                    format!("{field}.eligible: a custom scheme needs an eligibility expression"),
+                )
+            })?,
         )?,
     };
     if let Some(x) = &s.exclude {

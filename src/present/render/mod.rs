@@ -69,7 +69,15 @@ fn engine(templates: &Templates, format: &str, strings: &Strings) -> Result<(Ter
         match format {
             "md" => ("md/", ".md", escape_markdown, "md/brief.md"),
             "typ" => ("typ/", ".typ", escape_typst, "typ/brief.typ"),
-            other => unreachable!("format {other} is validated"),
+            // "pdf" is compiled from the Typst brief and has no templates of its own.
+            other => {
+                return Err(Error::Template {
+                    template: format!("{other}/brief.{other}"),
+                    message: format!(
+                        "brief.formats: no templates for format \"{other}\"; expected \"md\" or \"typ\""
+                    ),
+                })
+            }
         };
     let mut tera = Tera::new();
     tera.autoescape_on([suffix]);

@@ -48,7 +48,9 @@ pub fn encode_selected(spec: &Spec, survey: &Survey, ids: &[String]) -> Result<V
                 .circumstances
                 .iter()
                 .find(|c| &c.id == id)
-                .expect("validated");
+                .ok_or_else(|| {
+                    Error::data(survey.context(), format!("unknown circumstance \"{id}\""))
+                })?;
             encode(c, survey)
         })
         .collect()

@@ -113,8 +113,15 @@ pub fn build(
     let chosen: Vec<&Encoded> = indicator
         .circumstances
         .iter()
-        .map(|id| encoded.iter().find(|e| &e.id == id).expect("validated"))
-        .collect();
+        .map(|id| {
+            encoded.iter().find(|e| &e.id == id).ok_or_else(|| {
+                Error::data(
+                    survey.context(),
+                    format!("{at}.circumstances: unknown circumstance \"{id}\""),
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
     let kept = Kept::select(survey, &at, &records, &chosen)?;
     kept.check(survey, &at, &records.in_population, &chosen)?;
     let Kept {
