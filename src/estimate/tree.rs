@@ -474,6 +474,90 @@ impl Tree {
     }
 }
 
+/// Per level of one variable: the records and weight the primary split sends left, and right.
+struct LevelSides {
+    nl: Vec<u64>,
+    wl: Vec<f64>,
+    nr: Vec<u64>,
+    wr: Vec<f64>,
+}
+
+impl LevelSides {
+    fn tally(table: &CellTable, cells: &[usize], left_of: &[bool], v: usize) -> Self {
+        let k = table.vars[v].levels.len();
+        let mut s = LevelSides {
+            nl: vec![0; k],
+            wl: vec![0.0; k],
+            nr: vec![0; k],
+            wr: vec![0.0; k],
+        };
+        for (&c, &l) in cells.iter().zip(left_of) {
+            let cell = &table.cells[c];
+            let lv = cell.codes[v] as usize;
+            if l {
+                s.nl[lv] += cell.n;
+                s.wl[lv] += cell.w;
+            } else {
+                s.nr[lv] += cell.n;
+                s.wr[lv] += cell.w;
+            }
+        }
+        s
+    }
+
+    fn present(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.nl.len()).filter(|&l| self.nl[l] + self.nr[l] > 0)
+    }
+
+    /// Unordered factor: each level to its better side. rpart keeps the split only if it has at
+    /// least two agreeing and two disagreeing records (so an exact copy of the primary is no
+    /// surrogate: see rpart's choose_surg).
+    fn unordered_agreement(&self, right_default: bool) -> (f64, bool) {
+        let (mut agree, mut agree_n, mut disagree_n) = (0.0, 0u64, 0u64);
+        for l in self.present() {
+            let (wl, wr) = (self.wl[l], self.wr[l]);
+            if wl < wr || (wl == wr && right_default) {
+                agree += wr;
+                agree_n += self.nr[l];
+                disagree_n += self.nl[l];
+            } else {
+                agree += wl;
+                agree_n += self.nl[l];
+                disagree_n += self.nr[l];
+            }
+        }
+        (agree, disagree_n > 1 && agree_n > 1)
+    }
+
+    /// Ordered factor or number: thresholds between present values, at least two records on
+    /// each side; "success" only if some threshold beats going with the majority.
+    fn threshold_agreement(&self, t_left: f64, t_right: f64) -> (f64, bool) {
+        let present: Vec<usize> = self.present().collect();
+        let mut agree = t_left.max(t_right);
+        let mut success = false;
+        let (mut below_n, mut below_l, mut below_r) = (0u64, 0.0, 0.0);
+        let total_n: u64 = present.iter().map(|&l| self.nl[l] + self.nr[l]).sum();
+        for (i, &l) in present.iter().enumerate() {
+            if i > 0 && below_n >= 2 && total_n - below_n >= 2 {
+                // "< cut goes right" agrees on: left-sent at or above the cut, right-sent below.
+                let below_right = (t_left - below_l) + below_r;
+                let below_left = below_l + (t_right - below_r);
+                if below_right > agree {
+                    agree = below_right;
+                    success = true;
+                } else if below_left > agree {
+                    agree = below_left;
+                    success = true;
+                }
+            }
+            below_n += self.nl[l] + self.nr[l];
+            below_l += self.wl[l];
+            below_r += self.wr[l];
+        }
+        (agree, success)
+    }
+}
+
 /// rpart's surrogate splits of a node (its `choose_surg` with the default `surrogatestyle = 0`
 /// and no missing values): for every other variable, the split that best agrees (by weight) with
 /// the primary split's directions; kept if its adjusted agreement beats "go with the majority".
@@ -503,64 +587,11 @@ fn surrogates(
         if v == primary.var {
             continue;
         }
-        // Per level: (records, weight) the primary sends left, and right.
-        let k = var.levels.len();
-        let (mut nl, mut wl, mut nr, mut wr) =
-            (vec![0u64; k], vec![0.0; k], vec![0u64; k], vec![0.0; k]);
-        for (&c, &l) in cells.iter().zip(&left_of) {
-            let cell = &table.cells[c];
-            let lv = cell.codes[v] as usize;
-            if l {
-                nl[lv] += cell.n;
-                wl[lv] += cell.w;
-            } else {
-                nr[lv] += cell.n;
-                wr[lv] += cell.w;
-            }
-        }
+        let sides = LevelSides::tally(table, cells, &left_of, v);
         let (agree, success) = if var.kind == CircumstanceKind::Unordered {
-            // Each level to its better side. rpart keeps the split only if it has at least two
-            // agreeing and two disagreeing records (so an exact copy of the primary is no
-            // surrogate: see rpart's choose_surg).
-            let right_default = t_left <= t_right;
-            let (mut agree, mut agree_n, mut disagree_n) = (0.0, 0u64, 0u64);
-            for l in (0..k).filter(|&l| nl[l] + nr[l] > 0) {
-                if wl[l] < wr[l] || (wl[l] == wr[l] && right_default) {
-                    agree += wr[l];
-                    agree_n += nr[l];
-                    disagree_n += nl[l];
-                } else {
-                    agree += wl[l];
-                    agree_n += nl[l];
-                    disagree_n += nr[l];
-                }
-            }
-            (agree, disagree_n > 1 && agree_n > 1)
+            sides.unordered_agreement(t_left <= t_right)
         } else {
-            // Thresholds between present values, at least two records on each side.
-            let present: Vec<usize> = (0..k).filter(|&l| nl[l] + nr[l] > 0).collect();
-            let mut agree = t_left.max(t_right);
-            let mut success = false;
-            let (mut below_n, mut below_l, mut below_r) = (0u64, 0.0, 0.0);
-            let total_n: u64 = present.iter().map(|&l| nl[l] + nr[l]).sum();
-            for (i, &l) in present.iter().enumerate() {
-                if i > 0 && below_n >= 2 && total_n - below_n >= 2 {
-                    // "< cut goes right" agrees on: left-sent at or above the cut, right-sent below.
-                    let below_right = (t_left - below_l) + below_r;
-                    let below_left = below_l + (t_right - below_r);
-                    if below_right > agree {
-                        agree = below_right;
-                        success = true;
-                    } else if below_left > agree {
-                        agree = below_left;
-                        success = true;
-                    }
-                }
-                below_n += nl[l] + nr[l];
-                below_l += wl[l];
-                below_r += wr[l];
-            }
-            (agree, success)
+            sides.threshold_agreement(t_left, t_right)
         };
         if !success {
             continue;
