@@ -1,4 +1,6 @@
-//! The application: the command line (`cli`) and the pipeline that runs the stages in order.
+//! The application: the command line (`cli`) and the pipeline that runs the stages in order,
+//! and `verify`.
 
 pub mod cli;
 pub mod pipeline;
+mod verify;

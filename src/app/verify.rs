@@ -1,0 +1,118 @@
+//! `vnr-brief verify`: check a brief folder against its manifest (inputs, templates, outputs),
+//! and with `--rerun` run its spec again and require byte-identical outputs.
+
+use std::path::{Path, PathBuf};
+
+use super::pipeline::{run, RunOptions};
+use crate::error::{Error, Result};
+use crate::io::inputs;
+use crate::present::render::{self, TemplateSource};
+use crate::publish::manifest::{self, Manifest};
+
+/// Re-hash the templates the manifest lists: the built-in ones of this build, or the files of
+/// the template folder it names (as given to the run: relative to the folder it was run from).
+fn check_templates(m: &Manifest) -> Vec<String> {
+    let source = if m.template_source == "built-in" {
+        TemplateSource::Default
+    } else {
+        TemplateSource::Folder(Path::new(&m.template_source))
+    };
+    // Texts only: the run that wrote the manifest compiled them already.
+    let texts = match render::load_templates(&source, &[]) {
+        Ok(t) => t.texts,
+        Err(e) => return vec![format!("templates: cannot read them again ({e})")],
+    };
+    m.templates
+        .iter()
+        .filter_map(|t| {
+            let found = texts
+                .get(&t.name)
+                .map(|text| inputs::sha256_hex(text.as_bytes()));
+            match found {
+                Some(h) if h == t.sha256 => None,
+                Some(h) => Some(format!(
+                    "template {} ({}): sha256 {h}, manifest says {}",
+                    t.name, m.template_source, t.sha256
+                )),
+                None => Some(format!(
+                    "template {}: not found in {}",
+                    t.name, m.template_source
+                )),
+            }
+        })
+        .collect()
+}
+
+/// A new, empty folder under the system's temporary folder (never one that already exists).
+fn scratch_folder() -> Result<PathBuf> {
+    let base = std::env::temp_dir();
+    for k in 0..1000 {
+        let dir = base.join(format!("vnr-brief-verify-{}-{k}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::output(&dir, format!("cannot create: {e}"))),
+        }
+    }
+    Err(Error::output(&base, "cannot create a scratch folder"))
+}
+
+/// `vnr-brief verify DIR [--rerun]`: re-hash everything the manifest lists; with `rerun`, run the
+/// spec again into a scratch folder and require byte-identical outputs.
+pub fn verify(dir: &Path, rerun: bool) -> Result<String> {
+    let m = manifest::read(dir)?;
+    let mut problems = manifest::check(dir, &m);
+    problems.extend(check_templates(&m));
+    let mut report = format!(
+        "{}: {} inputs, {} templates, {} outputs checked against {}",
+        dir.display(),
+        m.inputs.len(),
+        m.templates.len(),
+        m.outputs.len(),
+        manifest::MANIFEST
+    );
+    if rerun && problems.is_empty() {
+        let Some(spec) = &m.spec else {
+            return Err(Error::Verify(
+                "--rerun: this folder was re-rendered from a results.json, not run from a spec; \
+                 there is nothing to run again"
+                    .into(),
+            ));
+        };
+        let spec_path = dir.join(&spec.path);
+        let scratch = scratch_folder()?;
+        let templates =
+            (m.template_source != "built-in").then(|| PathBuf::from(&m.template_source));
+        let fresh = scratch.join("out");
+        run(
+            &spec_path,
+            &RunOptions {
+                out: Some(fresh.clone()),
+                templates,
+            },
+        )?;
+        let fresh_files = manifest::list_files(&fresh)?;
+        for f in &fresh_files {
+            if f == manifest::MANIFEST {
+                continue; // its paths are relative to a different folder
+            }
+            let a = std::fs::read(fresh.join(f)).ok();
+            let b = std::fs::read(dir.join(f)).ok();
+            if a != b {
+                problems.push(format!("rerun: {f} differs"));
+            }
+        }
+        for e in &m.outputs {
+            if !fresh_files.contains(&e.path) {
+                problems.push(format!("rerun: {} was not produced again", e.path));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&scratch);
+        report.push_str("; rerun gave byte-identical outputs");
+    }
+    if problems.is_empty() {
+        Ok(report)
+    } else {
+        Err(Error::Verify(problems.join("\n")))
+    }
+}

@@ -1,0 +1,143 @@
+//! rpart's surrogate splits (`choose_surg`), which variable importance counts.
+
+use super::{goes_left, Split};
+use crate::estimate::cells::{CellTable, CircumstanceKind};
+
+/// Per level of one variable: the records and weight the primary split sends left, and right.
+struct LevelSides {
+    nl: Vec<u64>,
+    wl: Vec<f64>,
+    nr: Vec<u64>,
+    wr: Vec<f64>,
+}
+
+impl LevelSides {
+    fn tally(table: &CellTable, cells: &[usize], left_of: &[bool], v: usize) -> Self {
+        let k = table.vars[v].levels.len();
+        let mut s = LevelSides {
+            nl: vec![0; k],
+            wl: vec![0.0; k],
+            nr: vec![0; k],
+            wr: vec![0.0; k],
+        };
+        for (&c, &l) in cells.iter().zip(left_of) {
+            let cell = &table.cells[c];
+            let lv = cell.codes[v] as usize;
+            if l {
+                s.nl[lv] += cell.n;
+                s.wl[lv] += cell.w;
+            } else {
+                s.nr[lv] += cell.n;
+                s.wr[lv] += cell.w;
+            }
+        }
+        s
+    }
+
+    fn present(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.nl.len()).filter(|&l| self.nl[l] + self.nr[l] > 0)
+    }
+
+    /// Unordered factor: each level to its better side. rpart keeps the split only if it has at
+    /// least two agreeing and two disagreeing records (so an exact copy of the primary is no
+    /// surrogate: see rpart's choose_surg).
+    fn unordered_agreement(&self, right_default: bool) -> (f64, bool) {
+        let (mut agree, mut agree_n, mut disagree_n) = (0.0, 0u64, 0u64);
+        for l in self.present() {
+            let (wl, wr) = (self.wl[l], self.wr[l]);
+            if wl < wr || (wl == wr && right_default) {
+                agree += wr;
+                agree_n += self.nr[l];
+                disagree_n += self.nl[l];
+            } else {
+                agree += wl;
+                agree_n += self.nl[l];
+                disagree_n += self.nr[l];
+            }
+        }
+        (agree, disagree_n > 1 && agree_n > 1)
+    }
+
+    /// Ordered factor or number: thresholds between present values, at least two records on
+    /// each side; "success" only if some threshold beats going with the majority.
+    fn threshold_agreement(&self, t_left: f64, t_right: f64) -> (f64, bool) {
+        let present: Vec<usize> = self.present().collect();
+        let mut agree = t_left.max(t_right);
+        let mut success = false;
+        let (mut below_n, mut below_l, mut below_r) = (0u64, 0.0, 0.0);
+        let total_n: u64 = present.iter().map(|&l| self.nl[l] + self.nr[l]).sum();
+        for (i, &l) in present.iter().enumerate() {
+            if i > 0 && below_n >= 2 && total_n - below_n >= 2 {
+                // "< cut goes right" agrees on: left-sent at or above the cut, right-sent below.
+                let below_right = (t_left - below_l) + below_r;
+                let below_left = below_l + (t_right - below_r);
+                if below_right > agree {
+                    agree = below_right;
+                    success = true;
+                } else if below_left > agree {
+                    agree = below_left;
+                    success = true;
+                }
+            }
+            below_n += self.nl[l] + self.nr[l];
+            below_l += self.wl[l];
+            below_r += self.wr[l];
+        }
+        (agree, success)
+    }
+}
+
+/// rpart's surrogate splits of a node (its `choose_surg` with the default `surrogatestyle = 0`
+/// and no missing values): for every other variable, the split that best agrees (by weight) with
+/// the primary split's directions; kept if its adjusted agreement beats "go with the majority".
+/// Returns (variable, adjusted agreement) for the best `max` by agreement, ties to the first.
+pub(super) fn surrogates(
+    table: &CellTable,
+    cells: &[usize],
+    primary: &Split,
+    max: usize,
+) -> Vec<(usize, f64)> {
+    let left_of: Vec<bool> = cells
+        .iter()
+        .map(|&c| goes_left(&table.cells[c], table, primary))
+        .collect();
+    let (mut t_left, mut t_right) = (0.0, 0.0);
+    for (&c, &l) in cells.iter().zip(&left_of) {
+        if l {
+            t_left += table.cells[c].w;
+        } else {
+            t_right += table.cells[c].w;
+        }
+    }
+    let total = t_left + t_right;
+    let majority = t_left.max(t_right) / total;
+    let mut kept: Vec<(usize, f64, f64)> = Vec::new(); // var, agreement, adj
+    for (v, var) in table.vars.iter().enumerate() {
+        if v == primary.var {
+            continue;
+        }
+        let sides = LevelSides::tally(table, cells, &left_of, v);
+        let (agree, success) = if var.kind == CircumstanceKind::Unordered {
+            sides.unordered_agreement(t_left <= t_right)
+        } else {
+            sides.threshold_agreement(t_left, t_right)
+        };
+        if !success {
+            continue;
+        }
+        let agreement = agree / total;
+        let adj = (agreement - majority) / (1.0 - majority);
+        if adj <= 1e-10 {
+            continue;
+        }
+        let at = kept
+            .iter()
+            .position(|s| agreement > s.1)
+            .unwrap_or(kept.len());
+        if at < max {
+            kept.insert(at, (v, agreement, adj));
+            kept.truncate(max);
+        }
+    }
+    kept.into_iter().map(|(v, _, adj)| (v, adj)).collect()
+}
