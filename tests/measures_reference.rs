@@ -107,7 +107,7 @@ fn gini_quantiles_fgt_theil_match_r() {
 }
 
 /// R's `quantile(x, 0.97)` (type 7, unweighted): the cut of the script's rare outcome.
-fn j_rare_cut(x: &[f64], _w: &[f64]) -> f64 {
+fn rare_cut(x: &[f64]) -> f64 {
     let mut s = x.to_vec();
     s.sort_by(f64::total_cmp);
     let h = (s.len() - 1) as f64 * 0.97;
@@ -168,31 +168,29 @@ fn linearised_standard_errors_match_r_survey() {
     // Domain: weight zero outside it; PSUs without domain records still count.
     let wd: Vec<f64> = w.iter().zip(&pop).map(|(w, p)| w * p).collect();
     check("domain mean y", &y, &wd, &j["domain_mean_y"]);
-    for g in j["by_group"].as_array().unwrap() {
-        let name = g["group"].as_str().unwrap();
-        let wg: Vec<f64> = wd
-            .iter()
+    // A group inside the domain: the domain's weights there, zero elsewhere.
+    let in_group = |name: &str| -> Vec<f64> {
+        wd.iter()
             .zip(&group)
             .map(|(w, gr)| if gr == name { *w } else { 0.0 })
-            .collect();
+            .collect()
+    };
+    for g in j["by_group"].as_array().unwrap() {
+        let name = g["group"].as_str().unwrap();
+        let wg = in_group(name);
         check(&format!("group {name}"), &y, &wg, g);
     }
     // svyciprop's logit interval from the rate and its linearised SE.
     for g in j["proportion_ci"].as_array().unwrap() {
         let name = g["group"].as_str().unwrap();
         let (values, weight): (Vec<f64>, Vec<f64>) = if name == "rare" {
-            let cut = j_rare_cut(&x, &w);
+            let cut = rare_cut(&x);
             (
                 x.iter().map(|&v| f64::from(u8::from(v > cut))).collect(),
                 w.clone(),
             )
         } else {
-            let wg = wd
-                .iter()
-                .zip(&group)
-                .map(|(w, gr)| if gr == name { *w } else { 0.0 })
-                .collect();
-            (y.clone(), wg)
+            (y.clone(), in_group(name))
         };
         let rate = values.iter().zip(&weight).map(|(v, w)| v * w).sum::<f64>()
             / weight.iter().sum::<f64>();
@@ -218,11 +216,7 @@ fn linearised_standard_errors_match_r_survey() {
     // A group's mean minus the population's mean, as one linearised statistic.
     for g in j["difference_from_domain"].as_array().unwrap() {
         let name = g["group"].as_str().unwrap();
-        let wg: Vec<f64> = wd
-            .iter()
-            .zip(&group)
-            .map(|(w, gr)| if gr == name { *w } else { 0.0 })
-            .collect();
+        let wg = in_group(name);
         let (gw, gwy) = design.psu_totals(&y, &wg);
         let (pw, pwy) = design.psu_totals(&y, &wd);
         let diff = gwy.iter().sum::<f64>() / gw.iter().sum::<f64>()
