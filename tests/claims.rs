@@ -110,6 +110,14 @@ fn a_priority_needs_a_reliable_estimate_and_a_real_gap() {
         assert_eq!(named, *reportable, "{label} in\n{priorities}");
     }
     assert!(!priorities.contains("Basic drinking water"), "{priorities}");
+    // The example has no consumption or scenarios: no chapter or method sentence about them.
+    for never in [
+        "## Social protection scenarios",
+        "The spec defines",
+        "Poverty is measured",
+    ] {
+        assert!(!md.contains(never), "{never:?} in the DHS brief");
+    }
 }
 
 #[test]
