@@ -14,7 +14,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::case::*;
+use vnr_brief::app::cli;
 use vnr_brief::app::pipeline::{self, RunOptions};
+use vnr_brief::io::inputs;
 
 const BIN: &str = env!("CARGO_BIN_EXE_vnr-brief");
 
@@ -720,6 +722,129 @@ fn verify_rehashes_the_templates_the_manifest_lists() {
     fs::write(&lnob, format!("{text}\n<!-- edited -->\n")).unwrap();
     let err = pipeline::verify(&out, false).unwrap_err();
     assert_error(&err, 8, &["template md/lnob.md", "manifest says"]);
+}
+
+#[test]
+fn a_brief_records_its_paths_relative_to_itself_and_reruns_from_anywhere() {
+    // Run from the case folder with relative paths, then verify --rerun from another folder: the
+    // template folder and the reproduce line are relative to the brief, not the working folder.
+    let case = small_case();
+    copy_dir(&Path::new(ROOT).join("report_templates"), &case.path("tpl"));
+    let spec = case.spec_path();
+    let spec_name = spec.file_name().unwrap().to_str().unwrap();
+    let args = ["run", spec_name, "--templates", "tpl", "--out", "out"];
+    let limit = Duration::from_secs(300);
+    assert_exit(&run_bin(case.path("").as_path(), &args, limit), 0, &[]);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(case.path("out/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["template_source"], "../tpl");
+    assert_eq!(
+        manifest["reproduce"],
+        format!(
+            "(from this folder) vnr-brief run ../{spec_name} --templates ../tpl --out NEW_FOLDER"
+        )
+    );
+    let elsewhere = case.path("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    let brief = case.path("out");
+    let verify = ["verify", brief.to_str().unwrap(), "--rerun"];
+    assert_exit(&run_bin(&elsewhere, &verify, limit), 0, &[]);
+}
+
+#[test]
+fn lock_says_which_inputs_changed_since_the_previous_lock() {
+    let case = small_case();
+    let lock = || {
+        cli::execute(cli::Command::Lock {
+            spec: case.spec_path(),
+        })
+        .unwrap()
+    };
+    let first = lock();
+    assert_eq!(first.matches("(unchanged)").count(), 2, "{first}");
+    // A corrected older wave: the re-lock names it, with the hash it replaces.
+    let old = &case.path("data/nusantara_2021.csv");
+    let before = inputs::sha256_hex(&fs::read(old).unwrap());
+    cli::write_synth(old, 300, 2031, 0).unwrap();
+    let second = lock();
+    let changed = second
+        .lines()
+        .find(|l| l.contains("nusantara_2021.csv"))
+        .unwrap();
+    assert!(
+        changed.contains(&format!(
+            "CHANGED since the previous lock, which recorded {before}"
+        )),
+        "{second}"
+    );
+    let same = second
+        .lines()
+        .find(|l| l.contains("nusantara_2024.csv"))
+        .unwrap();
+    assert!(same.ends_with("(unchanged)"), "{second}");
+}
+
+#[test]
+fn a_published_digest_tells_the_released_brief_from_a_consistent_rewrite() {
+    let case = small_case();
+    let out = case.path("out");
+    let said = cli::execute(cli::Command::Run {
+        spec: case.spec_path(),
+        out: Some(out.clone()),
+        templates: None,
+    })
+    .unwrap();
+    let digest = pipeline::manifest_digest(&out).unwrap();
+    assert!(
+        said.contains(&format!("manifest sha256: {digest}")),
+        "{said}"
+    );
+    let verify = |digest: &str| {
+        cli::execute(cli::Command::Verify {
+            dir: out.clone(),
+            rerun: false,
+            digest: Some(digest.to_string()),
+        })
+    };
+    assert!(verify(&digest).unwrap().contains("published digest"));
+    // Rewrite an output and its manifest entry consistently: the manifest alone still verifies,
+    // the published digest does not.
+    let brief = out.join("brief.md");
+    fs::write(&brief, "A different brief.\n").unwrap();
+    let manifest_path = out.join("manifest.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    for e in m["outputs"].as_array_mut().unwrap() {
+        if e["path"] == "brief.md" {
+            e["sha256"] = inputs::sha256_hex(b"A different brief.\n").into();
+            e["bytes"] = 19.into();
+        }
+    }
+    fs::write(&manifest_path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    pipeline::verify(&out, false).expect("a consistent rewrite passes the manifest check");
+    let err = verify(&digest).unwrap_err();
+    assert_error(
+        &err,
+        8,
+        &["the published digest is", "not the brief that was released"],
+    );
+}
+
+#[test]
+fn render_writes_beside_the_run_folder_by_default_so_the_run_still_verifies() {
+    let case = small_case();
+    let out = case.path("out");
+    pipeline::run(&case.spec_path(), &opts(&out)).unwrap();
+    let said = cli::execute(cli::Command::Render {
+        results: out.join("results.json"),
+        out: None,
+        templates: None,
+        language: None,
+    })
+    .unwrap();
+    assert!(case.path("out-rendered/brief.md").is_file(), "{said}");
+    pipeline::verify(&out, false).expect("the run folder is untouched");
+    pipeline::verify(&case.path("out-rendered"), false).expect("the rendered folder verifies");
 }
 
 #[test]

@@ -48,6 +48,10 @@ pub enum Command {
         /// Also run the spec again and require byte-identical outputs.
         #[arg(long)]
         rerun: bool,
+        /// The manifest's published SHA-256 (printed by `run`): proves the folder is the brief
+        /// released, not only that it is consistent with its own manifest.
+        #[arg(long)]
+        digest: Option<String>,
     },
     /// Write a deterministic synthetic survey (person level, SUSENAS-like).
     Synth {
@@ -65,7 +69,7 @@ pub enum Command {
     /// Re-render a brief from a saved results.json (no data needed).
     Render {
         results: PathBuf,
-        /// Output folder [default: a `rerendered` folder beside results.json].
+        /// Output folder [default: `<run folder>-rendered`, beside the run folder].
         #[arg(long)]
         out: Option<PathBuf>,
         #[arg(long)]
@@ -105,8 +109,10 @@ pub fn execute(command: Command) -> Result<String> {
                 .iter()
                 .map(|&n| group_thousands(n as f64))
                 .collect();
+            let digest = pipeline::manifest_digest(&run.out)?;
             Ok(format!(
-                "brief written to {}\n  records analysed per wave: {}; survey columns in memory: {:.1} MB",
+                "brief written to {}\n  records analysed per wave: {}; survey columns in memory: {:.1} MB\n  \
+                 manifest sha256: {digest} (publish it; `verify --digest` checks a copy against it)",
                 run.out.display(),
                 records.join(", "),
                 run.column_bytes as f64 / 1e6
@@ -114,11 +120,16 @@ pub fn execute(command: Command) -> Result<String> {
         }
         Command::Lock { spec } => {
             let loaded = spec::load(&spec)?;
+            // A malformed old lock is replaced like a missing one; the lines then say "new".
+            let before = inputs::read_lock(&loaded)
+                .ok()
+                .flatten()
+                .unwrap_or_default();
             let (path, lock) = inputs::write_lock(&loaded)?;
             let lines: Vec<String> = lock
                 .inputs
                 .iter()
-                .map(|(p, h)| format!("  {h}  {p}"))
+                .map(|(p, h)| format!("  {h}  {p}  ({})", lock_change(before.inputs.get(p), h)))
                 .collect();
             Ok(format!("{} written:\n{}", path.display(), lines.join("\n")))
         }
@@ -132,7 +143,14 @@ pub fn execute(command: Command) -> Result<String> {
                 loaded.spec.scenarios.len()
             ))
         }
-        Command::Verify { dir, rerun } => pipeline::verify(&dir, rerun),
+        Command::Verify { dir, rerun, digest } => {
+            let mut report = pipeline::verify(&dir, rerun)?;
+            if let Some(digest) = digest {
+                pipeline::check_digest(&dir, &digest)?;
+                report.push_str("; manifest matches the published digest");
+            }
+            Ok(report)
+        }
         Command::Synth {
             out,
             households,
@@ -148,15 +166,29 @@ pub fn execute(command: Command) -> Result<String> {
             templates,
             language,
         } => {
-            let out = out.unwrap_or_else(|| {
-                results
-                    .parent()
-                    .unwrap_or(Path::new("."))
-                    .join("rerendered")
-            });
+            let out = out.unwrap_or_else(|| default_render_out(&results));
             pipeline::rerender_in(&results, &out, templates.as_deref(), language.as_deref())?;
             Ok(format!("brief re-rendered to {}", out.display()))
         }
+    }
+}
+
+/// How an input's hash compares with the previous lock, so a re-lock never hides a changed wave.
+fn lock_change(before: Option<&String>, now: &str) -> String {
+    match before {
+        None => "new: not in the previous lock".into(),
+        Some(h) if h == now => "unchanged".into(),
+        Some(h) => format!("CHANGED since the previous lock, which recorded {h}"),
+    }
+}
+
+/// `outputs/demo/results.json` → `outputs/demo-rendered`: beside the run's folder, never inside it,
+/// so the run folder still verifies against its own manifest.
+fn default_render_out(results: &Path) -> PathBuf {
+    let folder = results.parent().filter(|p| !p.as_os_str().is_empty());
+    match folder.and_then(|f| Some((f.parent()?, f.file_name()?))) {
+        Some((parent, name)) => parent.join(format!("{}-rendered", name.to_string_lossy())),
+        None => PathBuf::from("rendered"),
     }
 }
 

@@ -8,14 +8,14 @@ use crate::analysis::{lnob, spot};
 use crate::error::{Error, Result};
 use crate::io::inputs;
 use crate::present::charts;
-use crate::present::render::{self, TemplateSource};
+use crate::present::render::{self, TemplateSource, BUILT_IN};
 use crate::publish::manifest::{self, FileEntry, Manifest, TemplateEntry};
 use crate::publish::{check_target, publish, Protected};
 use crate::results::{InputRecord, Results, WaveResults};
 use crate::spec::{self, LoadedSpec, SchemeKind};
 use crate::survey::{self, Survey};
 
-pub use super::verify::verify;
+pub use super::verify::{check_digest, manifest_digest, verify};
 
 pub use crate::publish::manifest::{TOOL, VERSION};
 
@@ -264,7 +264,7 @@ pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<RunSummary> {
     let results = analyse(&spec, &surveys)?;
     publish(&out, |tmp| {
         write_outputs(tmp, &results, &templates, &spec.spec.brief.formats)?;
-        write_manifest(tmp, &out, &spec, &results, &templates)
+        write_manifest(tmp, &out, &spec, &results, &templates, template_dir)
     })?;
     Ok(RunSummary {
         out,
@@ -314,12 +314,15 @@ pub fn rerender_in(
     check_target(out, &protected)?;
     publish(out, |tmp| {
         write_outputs(tmp, &results, &templates, &formats)?;
-        let reproduce = format!(
-            "vnr-brief render {} --out {}",
-            results_json.display(),
-            out.display()
-        );
-        write_manifest_file(tmp, reproduce, None, None, Vec::new(), &templates)
+        let mut args = vec![manifest::relative_path(results_json, out)?];
+        if let Some(dir) = templates_dir {
+            args.extend(["--templates".into(), manifest::relative_path(dir, out)?]);
+        }
+        if let Some(language) = language {
+            args.extend(["--language".into(), language.to_string()]);
+        }
+        let reproduce = reproduce_line("render", &args);
+        write_manifest_file(tmp, out, reproduce, None, None, Vec::new(), &templates)
     })
 }
 
@@ -409,6 +412,7 @@ fn write_manifest(
     spec: &LoadedSpec,
     results: &Results,
     templates: &render::Templates,
+    template_dir: Option<&Path>,
 ) -> Result<()> {
     let rel = |p: &Path| manifest::relative_path(p, out);
     let spec_entry = FileEntry {
@@ -433,17 +437,35 @@ fn write_manifest(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    let reproduce = format!(
-        "vnr-brief run {} --out {}",
-        spec.path.display(),
-        out.display()
-    );
-    write_manifest_file(tmp, reproduce, Some(spec_entry), lock, inputs, templates)
+    let mut args = vec![spec_entry.path.clone()];
+    if let Some(dir) = template_dir {
+        args.extend(["--templates".into(), rel(dir)?]);
+    }
+    let reproduce = reproduce_line("run", &args);
+    write_manifest_file(
+        tmp,
+        out,
+        reproduce,
+        Some(spec_entry),
+        lock,
+        inputs,
+        templates,
+    )
+}
+
+/// The command that writes this brief again. Its paths are relative to the brief folder (as every
+/// path in the manifest), so the same run into two folders, or a copied folder, gives the same line.
+fn reproduce_line(command: &str, args: &[String]) -> String {
+    format!(
+        "(from this folder) vnr-brief {command} {} --out NEW_FOLDER",
+        args.join(" ")
+    )
 }
 
 /// Hash every file in the finished output folder and write the manifest listing them.
 fn write_manifest_file(
     tmp: &Path,
+    out: &Path,
     reproduce: String,
     spec: Option<FileEntry>,
     lock: Option<FileEntry>,
@@ -461,7 +483,10 @@ fn write_manifest_file(
         spec,
         lock,
         inputs: input_entries,
-        template_source: templates.source.clone(),
+        template_source: match templates.source.as_str() {
+            BUILT_IN => BUILT_IN.to_string(),
+            dir => manifest::relative_path(Path::new(dir), out)?,
+        },
         templates: templates
             .texts
             .iter()

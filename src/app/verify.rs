@@ -9,13 +9,18 @@ use crate::io::inputs;
 use crate::present::render::{self, TemplateSource};
 use crate::publish::manifest::{self, Manifest};
 
+/// The template folder a manifest names, relative to the brief folder; none for the built-in ones.
+fn template_folder(dir: &Path, m: &Manifest) -> Option<PathBuf> {
+    (m.template_source != render::BUILT_IN).then(|| dir.join(&m.template_source))
+}
+
 /// Re-hash the templates the manifest lists: the built-in ones of this build, or the files of
-/// the template folder it names (as given to the run: relative to the folder it was run from).
-fn check_templates(m: &Manifest) -> Vec<String> {
-    let source = if m.template_source == "built-in" {
-        TemplateSource::Default
-    } else {
-        TemplateSource::Folder(Path::new(&m.template_source))
+/// the template folder it names.
+fn check_templates(dir: &Path, m: &Manifest) -> Vec<String> {
+    let folder = template_folder(dir, m);
+    let source = match &folder {
+        Some(folder) => TemplateSource::Folder(folder),
+        None => TemplateSource::Default,
     };
     // Texts only: the run that wrote the manifest compiled them already.
     let texts = match render::load_templates(&source, &[]) {
@@ -43,6 +48,30 @@ fn check_templates(m: &Manifest) -> Vec<String> {
         .collect()
 }
 
+/// The SHA-256 of a brief's manifest. The manifest proves integrity only (anyone who changes a
+/// brief can rewrite its manifest consistently); this digest, published through another channel,
+/// is what ties a folder to the brief its authors released.
+pub fn manifest_digest(dir: &Path) -> Result<String> {
+    let path = dir.join(manifest::MANIFEST);
+    let bytes = std::fs::read(&path)
+        .map_err(|e| Error::input(&path, format!("cannot read the manifest: {e}")))?;
+    Ok(inputs::sha256_hex(&bytes))
+}
+
+/// `verify --digest HEX`: the manifest must be the one whose digest was published.
+pub fn check_digest(dir: &Path, published: &str) -> Result<()> {
+    let found = manifest_digest(dir)?;
+    if found.eq_ignore_ascii_case(published.trim()) {
+        Ok(())
+    } else {
+        Err(Error::Verify(format!(
+            "{}: sha256 {found}, the published digest is {published}: this is not the brief \
+             that was released",
+            dir.join(manifest::MANIFEST).display()
+        )))
+    }
+}
+
 /// A new, empty folder under the system's temporary folder (never one that already exists).
 fn scratch_folder() -> Result<PathBuf> {
     let base = std::env::temp_dir();
@@ -62,7 +91,7 @@ fn scratch_folder() -> Result<PathBuf> {
 pub fn verify(dir: &Path, rerun: bool) -> Result<String> {
     let m = manifest::read(dir)?;
     let mut problems = manifest::check(dir, &m);
-    problems.extend(check_templates(&m));
+    problems.extend(check_templates(dir, &m));
     let mut report = format!(
         "{}: {} inputs, {} templates, {} outputs checked against {}",
         dir.display(),
@@ -81,8 +110,7 @@ pub fn verify(dir: &Path, rerun: bool) -> Result<String> {
         };
         let spec_path = dir.join(&spec.path);
         let scratch = scratch_folder()?;
-        let templates =
-            (m.template_source != "built-in").then(|| PathBuf::from(&m.template_source));
+        let templates = template_folder(dir, &m);
         let fresh = scratch.join("out");
         run(
             &spec_path,

@@ -37,7 +37,7 @@ pub struct Manifest {
     pub spec: Option<FileEntry>,
     pub lock: Option<FileEntry>,
     pub inputs: Vec<FileEntry>,
-    /// "built-in" for the compiled-in templates, else the folder given.
+    /// "built-in" for the compiled-in templates, else their folder relative to this folder.
     pub template_source: String,
     pub templates: Vec<TemplateEntry>,
     pub outputs: Vec<FileEntry>,

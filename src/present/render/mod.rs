@@ -24,7 +24,9 @@ mod strings;
 mod templates;
 
 pub use strings::{group_thousands, pieces, NumberFormat, Piece, StringTable, Strings};
-pub use templates::{builtin_strings, languages, load_templates, TemplateSource, Templates};
+pub use templates::{
+    builtin_strings, languages, load_templates, TemplateSource, Templates, BUILT_IN,
+};
 
 /// Markdown: backslash-escape the ASCII punctuation that can start structure (emphasis, links,
 /// headings, tables, HTML, math).

@@ -97,6 +97,9 @@ pub enum TemplateSource<'a> {
     Folder(&'a Path),
 }
 
+/// The `source` of the compiled-in templates.
+pub const BUILT_IN: &str = "built-in";
+
 /// The templates in use: where they came from and their texts (name → text).
 #[derive(Debug, Clone)]
 pub struct Templates {
@@ -118,7 +121,7 @@ pub fn load_templates(source: &TemplateSource, formats: &[String]) -> Result<Tem
     }
     let templates = Templates {
         source: match source {
-            TemplateSource::Default => "built-in".into(),
+            TemplateSource::Default => BUILT_IN.into(),
             TemplateSource::Folder(dir) => dir.display().to_string(),
         },
         texts: out,
@@ -195,7 +198,7 @@ impl Templates {
     /// Where a template or strings file was read from, for error messages.
     pub(super) fn location(&self, name: &str) -> String {
         match self.source.as_str() {
-            "built-in" => format!("built-in {name}"),
+            BUILT_IN => format!("{BUILT_IN} {name}"),
             dir => Path::new(dir).join(name).display().to_string(),
         }
     }
@@ -246,7 +249,7 @@ pub fn builtin_strings(language: &str) -> Result<Strings> {
         .map(|(name, text)| (name.to_string(), text.to_string()))
         .collect();
     Templates {
-        source: "built-in".into(),
+        source: BUILT_IN.into(),
         texts,
     }
     .strings(language)
