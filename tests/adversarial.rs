@@ -300,6 +300,66 @@ fn a_killed_swap_is_finished_by_the_next_run() {
     assert!(!case.path(".out.lock").exists());
 }
 
+/// The binary's `run` of `case` into `out`, stopped by the test hook at `step` of publishing
+/// (none: a normal run). Returns the exit code.
+fn run_stopped_at(case: &Case, step: Option<&str>) -> i32 {
+    let mut command = Command::new(BIN);
+    command
+        .args(["run", "demo.toml", "--out", "out"])
+        .current_dir(case.dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    match step {
+        Some(step) => command.env("VNR_BRIEF_FAULT", format!("publish:{step}")),
+        None => command.env_remove("VNR_BRIEF_FAULT"),
+    };
+    command.status().unwrap().code().unwrap_or(-1)
+}
+
+#[test]
+fn a_run_killed_at_each_step_of_publishing_loses_nothing_and_the_next_run_recovers() {
+    use vnr_brief::publish::folder::FAULT_STEPS;
+    let case = small_case();
+    assert_eq!(run_stopped_at(&case, None), 0);
+    let out = case.path("out");
+    let brief = snapshot(&out);
+    for step in FAULT_STEPS {
+        assert_eq!(
+            run_stopped_at(&case, Some(step)),
+            137,
+            "{step}: not stopped"
+        );
+        // The previous brief survives whole: at the target, or moved aside before the swap.
+        let aside: Vec<String> = leftovers(case.dir.path())
+            .into_iter()
+            .filter(|n| n.starts_with(".out.old-"))
+            .collect();
+        let kept = if out.exists() {
+            out.clone()
+        } else {
+            case.path(&aside[0])
+        };
+        assert_eq!(
+            snapshot(&kept).len(),
+            brief.len(),
+            "{step}: the previous brief"
+        );
+        if step == "moved_old" {
+            assert!(!out.exists() && aside.len() == 1, "{step}: killed mid-swap");
+        }
+        assert!(
+            case.path(".out.lock").exists(),
+            "{step}: a killed run leaves its lock"
+        );
+        // The next run takes the dead lock over, restores or cleans, and publishes.
+        assert_eq!(run_stopped_at(&case, None), 0, "{step}: the next run");
+        assert_eq!(snapshot(&out), brief, "{step}: the brief after recovery");
+        assert_eq!(leftovers(case.dir.path()), Vec::<String>::new(), "{step}");
+        assert!(!case.path(".out.lock").exists(), "{step}: lock released");
+        pipeline::verify(&out, false).unwrap_or_else(|e| panic!("{step}: {e}"));
+    }
+}
+
 #[test]
 fn a_concurrent_run_on_the_same_folder_is_refused() {
     let case = small_case();
@@ -479,6 +539,199 @@ fn control_the_small_case_runs_within_the_deadline() {
     );
     assert_exit(&r, 0, &[]);
     assert!(PathBuf::from(&out).join("manifest.json").is_file());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Class 4: data that contradicts itself is an error naming the column and the first case
+// ---------------------------------------------------------------------------------------------
+
+/// Set `column` to `value` on every row of the first household of wave 2021.
+fn edit_first_household(case: &Case, column: &str, value: &str) {
+    case.edit_csv("nusantara_2021", |header, rows| {
+        let c = header.iter().position(|h| h == column).unwrap();
+        let first = rows[0][0].clone();
+        let n = rows.iter().filter(|r| r[0] == first).count();
+        assert!(n > 1, "test bug: the first household has one row");
+        for r in rows.iter_mut().filter(|r| r[0] == first) {
+            r[c] = value.to_string();
+        }
+    });
+}
+
+#[test]
+fn a_household_size_that_does_not_count_its_rows_is_refused() {
+    let case = Case::csv();
+    edit_first_household(&case, "hhsize", "1");
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "household_size column `hhsize`: expected the number of the household's rows",
+            "1 household(s) differ",
+            "first: household 100000101 has",
+            "and size 1",
+        ],
+    );
+}
+
+#[test]
+fn household_values_that_differ_between_members_are_refused() {
+    for (column, field, value) in [
+        ("consumption_pc", "welfare", "123.5"),
+        ("psu", "psu", "42"),
+        ("urban", "urban", "Urban"),
+        ("region", "region", "Somewhere"),
+    ] {
+        let case = Case::csv();
+        // Only the head's row: the household's members then disagree.
+        case.edit_csv("nusantara_2021", |header, rows| {
+            let c = header.iter().position(|h| h == column).unwrap();
+            let flipped = if rows[0][c] == value { "Rural" } else { value };
+            rows[0][c] = flipped.to_string();
+        });
+        let err = case.lock_and_run_err();
+        assert_error(
+            &err,
+            5,
+            &[
+                &format!("{field} column `{column}`: expected one value per household"),
+                "1 household(s) have several (first: household 100000101)",
+            ],
+        );
+    }
+}
+
+#[test]
+fn a_repeated_csv_column_name_is_refused() {
+    let case = Case::csv();
+    let path = case.path("data/nusantara_2021.csv");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replacen(",line,", ",sex,", 1)).unwrap();
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        4,
+        &[
+            "nusantara_2021.csv",
+            "the header names column `sex` twice (fields 8 and 10)",
+        ],
+    );
+}
+
+#[test]
+fn a_control_character_in_a_text_value_is_refused_with_its_column_and_row() {
+    for c in ['\u{b}', '\u{1b}', '\u{7f}'] {
+        let case = Case::csv();
+        case.edit_csv("nusantara_2021", |header, rows| {
+            let col = header.iter().position(|h| h == "region").unwrap();
+            rows[4][col] = format!("Barat{c}Raya");
+        });
+        let err = case.lock_and_run_err();
+        let code = format!("U+{:04X}", c as u32);
+        assert_error(
+            &err,
+            4,
+            &["column `region`, data row 5", &code, "printable text"],
+        );
+    }
+}
+
+#[test]
+fn a_design_with_one_psu_in_every_stratum_is_refused_unless_lone_psus_are_adjusted() {
+    // The PSU column set to the stratum: every stratum is one PSU, and every linearised SE
+    // would be 0 under the certainty rule.
+    let lonely = small_case().edit("psu = \"psu\"", "psu = \"province\"");
+    lonely.lock();
+    let err = lonely.run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "strata column `province` and psu column `province`: every stratum has a single PSU",
+            "uncertainty.lonely_psu = \"adjust\"",
+        ],
+    );
+    // Adjusted, the run goes through, every SE is positive, and the methods text says why.
+    let adjusted = Case::csv()
+        .edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]")
+        .edit("psu = \"psu\"", "psu = \"province\"")
+        .edit("psu = \"psu\"", "psu = \"province\"")
+        .edit("[lnob]", "[uncertainty]\nlonely_psu = \"adjust\"\n\n[lnob]");
+    adjusted.lock();
+    let out = adjusted.path("out");
+    pipeline::run(&adjusted.spec_path(), &opts(&out)).unwrap();
+    let results: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let design = &results["waves"][0]["design"];
+    assert_eq!(design["lonely_psu"], "adjust");
+    assert_eq!(design["lonely_strata"], design["strata"]);
+    assert_eq!(design["lonely_weight_share"], 1.0);
+    for i in results["waves"][0]["indicators"].as_array().unwrap() {
+        let se = i["rate_se"].as_f64().unwrap();
+        assert!(se > 0.0, "{}: SE {se}", i["id"]);
+    }
+    let brief = fs::read_to_string(out.join("brief.md")).unwrap();
+    let strata = design["strata"].as_u64().unwrap();
+    assert!(
+        brief.contains(&format!(
+            "In wave 2021, {strata} of {strata} strata (100.0% of the weighted sample) have a \
+             single primary sampling unit; the standard errors compare that unit with the \
+             population average"
+        )),
+        "{brief}"
+    );
+}
+
+#[test]
+fn narrow_integer_columns_in_parquet_are_read_like_any_integer() {
+    // A wave whose integer columns are stored as UInt8/Int16/UInt32 gives the same results as
+    // the CSV it came from.
+    let case = small_case();
+    let out_csv = case.path("out_csv");
+    pipeline::run(&case.spec_path(), &opts(&out_csv)).unwrap();
+    use polars::prelude::*;
+    for w in WAVES {
+        let csv = case.path(&format!("data/{w}.csv"));
+        let mut df = CsvReadOptions::default()
+            .with_has_header(true)
+            .try_into_reader_with_file_path(Some(csv.clone()))
+            .unwrap()
+            .finish()
+            .unwrap();
+        for (name, dtype) in [
+            ("electricity", DataType::UInt8),
+            ("urban_code", DataType::UInt8),
+            ("age", DataType::Int16),
+            ("hhsize", DataType::UInt8),
+            ("psu", DataType::UInt32),
+        ] {
+            if let Ok(c) = df.column(name) {
+                let narrowed = c.cast(&dtype).unwrap();
+                df.with_column(narrowed).unwrap();
+            }
+        }
+        let file = fs::File::create(case.path(&format!("data/{w}.parquet"))).unwrap();
+        ParquetWriter::new(file).finish(&mut df).unwrap();
+        fs::remove_file(csv).unwrap();
+    }
+    let case = case
+        .edit(".csv\"", ".parquet\"")
+        .edit(".csv\"", ".parquet\"");
+    case.lock();
+    let out = case.path("out_parquet");
+    pipeline::run(&case.spec_path(), &opts(&out)).expect("narrow integer columns are read");
+    let waves = |dir: &Path| {
+        let r: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(dir.join("results.json")).unwrap()).unwrap();
+        serde_json::to_string(&r["waves"]).unwrap()
+    };
+    let (a, b) = (waves(&out_csv), waves(&out));
+    assert!(a.len() > 10_000, "test bug: no wave results");
+    assert!(
+        a == b,
+        "the Parquet waves give other results than the CSV ones"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 use vnr_brief::estimate::stats;
-use vnr_brief::estimate::variance::Design;
+use vnr_brief::estimate::variance::{Design, LonelyPsu};
 
 fn fixture(name: &str) -> (Vec<Vec<String>>, Vec<String>, Value) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/measures/");
@@ -113,6 +113,78 @@ fn rare_cut(x: &[f64]) -> f64 {
     let h = (s.len() - 1) as f64 * 0.97;
     let (i, f) = (h.floor() as usize, h - h.floor());
     s[i] + f * (s[(i + 1).min(s.len() - 1)] - s[i])
+}
+
+/// Dense codes of a column's values, in order of first appearance (as survey::design reads them).
+fn codes(values: &[String]) -> Vec<u32> {
+    let mut seen: Vec<&String> = Vec::new();
+    values
+        .iter()
+        .map(|v| match seen.iter().position(|s| *s == v) {
+            Some(k) => k as u32,
+            None => {
+                seen.push(v);
+                (seen.len() - 1) as u32
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn lonely_strata_follow_r_survey_certainty_and_adjust() {
+    let (rows, header, j) = fixture("design");
+    let strata = column(&rows, &header, "stratum");
+    // The script merges the PSUs of S01-S03 into one PSU each.
+    let psus: Vec<String> = column(&rows, &header, "psu")
+        .into_iter()
+        .zip(&strata)
+        .map(|(p, s)| {
+            if ["S01", "S02", "S03"].contains(&s.as_str()) {
+                "0".into()
+            } else {
+                p
+            }
+        })
+        .collect();
+    let w = numbers(&rows, &header, "w");
+    let y = numbers(&rows, &header, "y");
+    let pop = numbers(&rows, &header, "pop");
+    let wd: Vec<f64> = w.iter().zip(&pop).map(|(w, p)| w * p).collect();
+    let base = Design::from_codes(&codes(&strata), &codes(&psus));
+    assert_eq!(base.lonely_strata, 3);
+    let summary = base.summary(&w);
+    assert_eq!((summary.strata, summary.lonely_strata), (12, 3));
+    let in_lonely: f64 = w
+        .iter()
+        .zip(&strata)
+        .filter(|(_, s)| s.as_str() <= "S03")
+        .map(|(w, _)| w)
+        .sum();
+    assert!(
+        rel(
+            summary.lonely_weight_share,
+            in_lonely / w.iter().sum::<f64>()
+        ) < 1e-12
+    );
+    for case in j["lonely"].as_array().unwrap() {
+        let rule = match case["rule"].as_str().unwrap() {
+            "certainty" => LonelyPsu::Certainty,
+            "adjust" => LonelyPsu::Adjust,
+            other => panic!("unknown rule {other}"),
+        };
+        let design = base.clone().with_lonely_psu(rule);
+        for (label, weight) in [("mean_y", &w), ("domain_mean_y", &wd)] {
+            let se = design.mean_se(&y, weight);
+            let want = case[label]["se"].as_f64().unwrap();
+            assert!(
+                rel(se, want) < 1e-10,
+                "{rule:?} {label}: SE {se} vs R {want}"
+            );
+        }
+    }
+    // Adjust is conservative here, certainty is not: the two differ by more than a factor 2.
+    let se = |rule| base.clone().with_lonely_psu(rule).mean_se(&y, &w);
+    assert!(se(LonelyPsu::Adjust) > 2.0 * se(LonelyPsu::Certainty));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! SPOT on hand-checkable data: a six-person survey whose poverty, cost and incidence can be worked
 //! out on paper; zero benefits change nothing; full coverage does not depend on the seed; a
-//! targeted scheme reaches only its target.
+//! targeted scheme reaches only its target. (One stratum of two PSUs: a design of lone PSUs only
+//! is refused.)
 
 use std::path::Path;
 
@@ -14,9 +15,9 @@ hhid,psu,stratum,w,size,cons,age,urban,relation,disability,score
 1,1,A,10,2,100,30,Urban,Head,0,1.0
 1,1,A,10,2,100,3,Urban,Child,0,1.0
 2,1,A,20,1,300,70,Rural,Head,0,3.0
-3,2,B,5,3,50,40,Rural,Head,1,2.0
-3,2,B,5,3,50,2,Rural,Child,0,2.0
-3,2,B,5,3,50,1,Rural,Child,0,2.0
+3,2,A,5,3,50,40,Rural,Head,1,2.0
+3,2,A,5,3,50,2,Rural,Child,0,2.0
+3,2,A,5,3,50,1,Rural,Child,0,2.0
 ";
 
 fn spec_text(scenarios: &str, seed: u64) -> String {

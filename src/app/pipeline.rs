@@ -169,11 +169,14 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
             .column(&s.wave.household_id)
             .and_then(|c| c.n_unique())
             .map_err(|e| Error::data(s.context(), e.to_string()))? as u64;
+        let weights = s.f64_column(survey::HH_WEIGHT)?;
+        let weights: Vec<f64> = weights.iter().map(|w| w.unwrap_or(0.0)).collect();
         waves.push(WaveResults {
             id: s.wave.id.clone(),
             year: s.wave.year,
             records: s.records() as u64,
             households,
+            design: s.design.summary(&weights),
             indicators,
         });
         input_records.push(InputRecord {

@@ -2,10 +2,48 @@
 //! PSUs, as R's `survey` package computes it (with-replacement "ultimate cluster" variance, no
 //! finite population correction). Domains (an indicator's population, a group, a tree leaf) are
 //! estimated as domains, not subsets: PSUs without a record of the domain still count in their
-//! stratum. A stratum with a single PSU contributes no variance (R's
-//! `survey.lonely.psu = "certainty"`); the design reports how many such strata it has.
+//! stratum. A stratum with a single PSU contributes no variance under the default rule (R's
+//! `survey.lonely.psu = "certainty"`), or its PSU's squared deviation from the population
+//! average under `LonelyPsu::Adjust` (R's `"adjust"`); the design reports how many such strata
+//! it has.
 
 use std::collections::HashMap;
+
+/// What a stratum with a single PSU contributes to a linearised variance, as R's
+/// `options(survey.lonely.psu = ...)`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum LonelyPsu {
+    /// Nothing: the stratum is taken as sampled with certainty.
+    #[default]
+    Certainty,
+    /// The PSU's linearised total, centred at the population average instead of its stratum's
+    /// (for a ratio that average is zero): conservative.
+    Adjust,
+}
+
+/// What a wave's design is made of, for the methods text: a brief says how many strata rest on a
+/// single PSU and how much of the population they hold.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct DesignSummary {
+    pub strata: u64,
+    pub psus: u64,
+    /// Strata with a single PSU.
+    pub lonely_strata: u64,
+    /// Share of the weighted records that lie in those strata.
+    pub lonely_weight_share: f64,
+    pub lonely_psu: LonelyPsu,
+}
 
 /// Strata and PSUs of a wave: every record's PSU, every PSU's stratum.
 #[derive(Debug, Clone)]
@@ -16,8 +54,9 @@ pub struct Design {
     pub psu_stratum: Vec<u32>,
     /// Number of PSUs in each stratum (in the whole sample).
     pub stratum_psus: Vec<u32>,
-    /// Strata with a single PSU (they contribute no variance).
+    /// Strata with a single PSU.
     pub lonely_strata: usize,
+    pub lonely_psu: LonelyPsu,
 }
 
 impl Design {
@@ -53,7 +92,36 @@ impl Design {
             psu_stratum,
             stratum_psus,
             lonely_strata,
+            lonely_psu: LonelyPsu::default(),
         }
+    }
+
+    pub fn with_lonely_psu(self, lonely_psu: LonelyPsu) -> Design {
+        Design { lonely_psu, ..self }
+    }
+
+    /// The design's counts, with the share of `weight` (one per record) in single-PSU strata.
+    pub fn summary(&self, weight: &[f64]) -> DesignSummary {
+        let (mut lonely, mut total) = (0.0, 0.0);
+        for (&p, &w) in self.record_psu.iter().zip(weight) {
+            total += w;
+            if self.stratum_psus[self.psu_stratum[p as usize] as usize] == 1 {
+                lonely += w;
+            }
+        }
+        DesignSummary {
+            strata: self.stratum_psus.iter().filter(|&&n| n > 0).count() as u64,
+            psus: self.psus() as u64,
+            lonely_strata: self.lonely_strata as u64,
+            lonely_weight_share: if total > 0.0 { lonely / total } else { 0.0 },
+            lonely_psu: self.lonely_psu,
+        }
+    }
+
+    /// True when no stratum has two PSUs and lonely ones contribute nothing: every linearised
+    /// SE is then zero, which is no estimate of the sampling error at all.
+    pub fn has_no_variance(&self) -> bool {
+        self.lonely_psu == LonelyPsu::Certainty && self.stratum_psus.iter().all(|&n| n < 2)
     }
 
     pub fn psus(&self) -> usize {
@@ -97,7 +165,7 @@ impl Design {
     }
 
     /// With-replacement variance of a total from linearised PSU totals, centred within strata;
-    /// single-PSU strata contribute nothing.
+    /// single-PSU strata contribute by the lonely-PSU rule.
     fn se_of_psu_totals(&self, t: &[f64]) -> f64 {
         let strata = self.stratum_psus.len();
         let mut sum = vec![0.0; strata];
@@ -112,9 +180,14 @@ impl Design {
         }
         let var: f64 = var_h
             .iter()
+            .zip(&sum)
             .zip(&self.stratum_psus)
-            .filter(|(_, &n)| n > 1)
-            .map(|(v, &n)| v * n as f64 / (n as f64 - 1.0))
+            .map(|((v, total), &n)| match (n, self.lonely_psu) {
+                (0, _) | (1, LonelyPsu::Certainty) => 0.0,
+                // R: the lone PSU is not centred (its stratum mean would be itself).
+                (1, LonelyPsu::Adjust) => total * total,
+                _ => v * n as f64 / (n as f64 - 1.0),
+            })
             .sum();
         var.sqrt()
     }

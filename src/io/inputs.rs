@@ -163,11 +163,12 @@ pub fn load_wave(spec: &LoadedSpec, lock: Option<&Lock>, wave: &Wave) -> Result<
             ),
         )
     })?;
-    let frame = parse_bytes(&path, format, bytes.clone())?;
+    let size = bytes.len() as u64;
+    let frame = parse_bytes(&path, format, bytes)?;
     Ok(Input {
         spec_path: wave.path.clone(),
         sha256: found,
-        bytes: bytes.len() as u64,
+        bytes: size,
         frame,
     })
 }
@@ -198,7 +199,61 @@ fn check_csv_text(path: &Path, bytes: &[u8]) -> Result<()> {
         .iter()
         .try_for_each(|&b| scan.byte(b))
         .and_then(|()| scan.finish())
+        .and_then(|()| check_header_names(bytes))
         .map_err(|what| Error::input(path, format!("cannot parse as CSV: {what}")))
+}
+
+/// polars renames a repeated column name (`sex`, `sex_duplicated_0`), so a spec naming it would
+/// read whichever copy polars kept: a repeated name is refused.
+fn check_header_names(bytes: &[u8]) -> std::result::Result<(), String> {
+    let names = header_fields(bytes);
+    for (i, name) in names.iter().enumerate() {
+        if let Some(j) = names[..i].iter().position(|n| n == name) {
+            return Err(format!(
+                "the header names column `{name}` twice (fields {} and {}); expected unique \
+                 column names",
+                j + 1,
+                i + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The header's field names: the first non-blank record, split on separators outside quotes,
+/// quotes removed (`""` inside quotes is a quote).
+fn header_fields(bytes: &[u8]) -> Vec<String> {
+    let start = bytes
+        .iter()
+        .position(|&b| b != b'\n' && b != b'\r')
+        .unwrap_or(bytes.len());
+    let (mut fields, mut field) = (Vec::new(), Vec::new());
+    let (mut in_quotes, mut prev_quote) = (false, false);
+    for &b in &bytes[start..] {
+        match b {
+            b'"' if in_quotes => in_quotes = false,
+            b'"' => {
+                if prev_quote {
+                    field.push(b'"');
+                }
+                in_quotes = true;
+            }
+            b',' | b'\n' if !in_quotes => {
+                fields.push(
+                    String::from_utf8_lossy(&field)
+                        .trim_end_matches('\r')
+                        .to_string(),
+                );
+                field.clear();
+                if b == b'\n' {
+                    break;
+                }
+            }
+            _ => field.push(b),
+        }
+        prev_quote = b == b'"' && !in_quotes;
+    }
+    fields
 }
 
 /// Where [`check_csv_text`] is in the file: lines, the current record and its fields, quoting.
@@ -372,7 +427,34 @@ pub fn parse_bytes(path: &Path, format: FileFormat, bytes: Vec<u8>) -> Result<Da
     if frame.height() == 0 {
         return Err(Error::input(path, "the file has no data rows"));
     }
+    check_text_cells(path, &frame)?;
     Ok(frame)
+}
+
+/// A control character (other than tab and line ends) in a text cell would be copied into the
+/// brief's tables and charts, where it is invalid (SVG and XML refuse it) or invisible.
+fn check_text_cells(path: &Path, frame: &DataFrame) -> Result<()> {
+    let is_control = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    for column in frame.columns() {
+        let Ok(text) = column.str() else { continue };
+        let found = text
+            .iter()
+            .enumerate()
+            .find_map(|(row, v)| Some((row, v?.chars().find(|&c| is_control(c))?)));
+        if let Some((row, c)) = found {
+            return Err(Error::input(
+                path,
+                format!(
+                    "column `{}`, data row {}: the text holds the control character U+{:04X}; \
+                     expected printable text (clean the value at its source)",
+                    column.name(),
+                    row + 1,
+                    c as u32
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Write a file via a temporary sibling and a rename, so readers never see half a file.

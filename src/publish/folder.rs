@@ -15,6 +15,7 @@ pub fn publish(out: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Result<()
     std::fs::create_dir_all(&parent)
         .map_err(|e| Error::output(&parent, format!("cannot create the output folder: {e}")))?;
     let _lock = Lock::take(&parent, &name)?;
+    fault_point("locked");
     recover(&parent, &name, out)?;
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
@@ -24,6 +25,7 @@ pub fn publish(out: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Result<()
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
+    fault_point("built");
     let had_old = out.exists();
     if had_old {
         std::fs::rename(out, &old).map_err(|e| {
@@ -31,6 +33,7 @@ pub fn publish(out: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Result<()
             Error::output(out, format!("cannot replace the previous output: {e}"))
         })?;
     }
+    fault_point("moved_old");
     if let Err(e) = std::fs::rename(&tmp, out) {
         if had_old {
             let _ = std::fs::rename(&old, out);
@@ -41,10 +44,24 @@ pub fn publish(out: &Path, build: impl FnOnce(&Path) -> Result<()>) -> Result<()
             format!("cannot move the new output into place: {e}"),
         ));
     }
+    fault_point("moved_new");
     if had_old {
         let _ = std::fs::remove_dir_all(&old);
     }
     Ok(())
+}
+
+/// The steps of `publish` at which a test may stop the process.
+pub const FAULT_STEPS: [&str; 4] = ["locked", "built", "moved_old", "moved_new"];
+
+/// Test hook: with `VNR_BRIEF_FAULT=publish:<step>` the process ends at that step the way a kill
+/// ends it (no destructor runs: the lock and the temporary folders stay), so tests can check that
+/// the next run recovers from every step.
+fn fault_point(step: &str) {
+    let wanted = std::env::var_os("VNR_BRIEF_FAULT");
+    if wanted.is_some_and(|w| w.to_str() == Some(&format!("publish:{step}"))) {
+        std::process::exit(137);
+    }
 }
 
 fn split(out: &Path) -> Result<(PathBuf, String)> {

@@ -46,12 +46,15 @@ pub struct WaveResults {
     pub year: i32,
     pub records: u64,
     pub households: u64,
+    /// Strata, PSUs and the strata resting on a single PSU.
+    pub design: crate::estimate::variance::DesignSummary,
     pub indicators: Vec<IndicatorResult>,
 }
 
 /// The version of the results contract: raised whenever `results.json` changes shape.
-/// 1 had groups, flags and some labels as English text; 2 holds them as data.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 1 had groups, flags and some labels as English text; 2 holds them as data; 4 adds each
+/// wave's `design` and `uncertainty.lonely_psu`.
+pub const SCHEMA_VERSION: u32 = 4;
 
 impl Results {
     /// The JSON Schema of `results.json`, generated from these types.

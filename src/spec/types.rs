@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::estimate::variance::LonelyPsu;
+
 use super::*;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,6 +50,11 @@ pub struct Uncertainty {
     pub replicates: usize,
     #[serde(default = "default_bootstrap_seed")]
     pub seed: u64,
+    /// What a stratum with a single PSU adds to a linearised SE: "certainty" (nothing, the
+    /// default) or "adjust" (its PSU's deviation from the population average), as R's
+    /// `survey.lonely.psu`. The bootstrap keeps a lone PSU's weight under both.
+    #[serde(default)]
+    pub lonely_psu: LonelyPsu,
 }
 
 fn default_replicates() -> usize {
@@ -71,6 +78,7 @@ impl Default for Uncertainty {
             max_cv: default_max_cv(),
             replicates: default_replicates(),
             seed: default_bootstrap_seed(),
+            lonely_psu: LonelyPsu::default(),
         }
     }
 }

@@ -8,14 +8,34 @@ use polars::prelude::DataType;
 use polars::prelude::DataFrame;
 
 use crate::error::{Error, Result};
-use crate::estimate::variance::Design;
+use crate::estimate::variance::{Design, LonelyPsu};
 use crate::spec::Wave;
 
-/// The wave's strata and PSUs as a design (every record's PSU, every PSU's stratum).
-pub(super) fn read_design(frame: &DataFrame, wave: &Wave, context: &str) -> Result<Design> {
+/// The wave's strata and PSUs as a design (every record's PSU, every PSU's stratum). A design in
+/// which no stratum has two PSUs gives no variance estimate under the certainty rule (every SE
+/// would print 0): refused, naming the columns and the way out.
+pub(super) fn read_design(
+    frame: &DataFrame,
+    wave: &Wave,
+    lonely_psu: LonelyPsu,
+    context: &str,
+) -> Result<Design> {
     let strata = column_codes(frame, context, &wave.strata, "strata")?;
     let psus = column_codes(frame, context, &wave.psu, "psu")?;
-    Ok(Design::from_codes(&strata, &psus))
+    let design = Design::from_codes(&strata, &psus).with_lonely_psu(lonely_psu);
+    if design.has_no_variance() {
+        return Err(Error::data(
+            context,
+            format!(
+                "strata column `{}` and psu column `{}`: every stratum has a single PSU, so no \
+                 sampling error can be estimated (every SE would be 0); check the two columns, \
+                 or set `uncertainty.lonely_psu = \"adjust\"` to centre lone PSUs at the \
+                 population average as R's survey package does",
+                wave.strata, wave.psu
+            ),
+        ));
+    }
+    Ok(design)
 }
 
 /// Dense codes (in order of first appearance) of a column's values; integers are hashed as

@@ -3,6 +3,7 @@
 //! take a design object.
 
 mod design;
+mod households;
 
 use crate::estimate::variance::Design;
 
@@ -147,7 +148,7 @@ pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
     let frame = derive_variables(spec, wave, input.frame, &context)?;
     check_design_columns(&frame, wave, &context)?;
     let frame = add_design_columns(frame, wave, &context)?;
-    let design = design::read_design(&frame, wave, &context)?;
+    let design = design::read_design(&frame, wave, spec.uncertainty.lonely_psu, &context)?;
     Ok(Survey {
         wave: wave.clone(),
         frame,
@@ -249,7 +250,7 @@ fn check_design_columns(frame: &DataFrame, wave: &Wave, context: &str) -> Result
     if let Some(age) = &wave.age {
         numeric_column(frame, context, "age", age)?;
     }
-    Ok(())
+    households::check_households(frame, wave, context)
 }
 
 /// Every weight within `WEIGHT_RANGE`; the message counts the rows that are not.

@@ -102,7 +102,21 @@ logit_ci <- function(f, dsn) {
 proportion_ci <- c(
   lapply(c("g1", "g2", "g3", "g4"), function(g) c(list(group = g), logit_ci(~y, subset(dom, group == g)))),
   list(c(list(group = "rare"), logit_ci(~rare, des_rare))))
+# Lonely strata: the PSUs of S01-S03 merged into one PSU each, under both of R's rules that
+# give an SE ("certainty": they add nothing; "adjust": the lone PSU is centred at the population
+# average). PSU numbers are nested in strata.
+dl <- d
+dl$psu <- ifelse(dl$stratum %in% c("S01", "S02", "S03"), 0, dl$psu)
+lonely <- lapply(c("certainty", "adjust"), function(rule) {
+  options(survey.lonely.psu = rule)
+  des_l <- svydesign(ids = ~psu, strata = ~stratum, weights = ~w, data = dl, nest = TRUE)
+  r <- list(rule = rule, mean_y = est(svymean(~y, des_l)),
+            domain_mean_y = est(svymean(~y, subset(des_l, pop == 1))))
+  options(survey.lonely.psu = "fail")
+  r
+})
 design <- list(
+  lonely = lonely,
   proportion_ci = proportion_ci,
   difference_from_domain = diff_from_domain,
   mean_y = est(svymean(~y, des)),
