@@ -157,3 +157,70 @@ fn unreliable_groups_never_headline() {
         );
     }
 }
+
+/// The demo spec on small CSV waves where access to electricity is set by wealth and residence
+/// alone: none in the groups given per wave, all elsewhere. Electricity's tree then finds exactly
+/// those groups (small leaves allowed, only wealth and residence as circumstances).
+fn electricity_case(behind_2021: (&str, Option<&str>), behind_2024: (&str, Option<&str>)) -> Case {
+    let case = Case::csv()
+        .edit(
+            "catalogue = \"electricity\"\ncircumstances = [\"wealth\", \"residence\", \"head_education\", \"head_sex\", \"household_size\"]",
+            "catalogue = \"electricity\"\ncircumstances = [\"wealth\", \"residence\"]",
+        )
+        .edit(
+            "world_bank = true",
+            "world_bank = true\nminbucket_floor = 10\nminbucket_divisor = 30",
+        );
+    for (wave, (quintile, area)) in WAVES.iter().zip([behind_2021, behind_2024]) {
+        case.edit_csv(wave, |header, rows| {
+            let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+            let (q, u, e) = (at("wealth_quintile"), at("urban"), at("electricity"));
+            for row in rows.iter_mut() {
+                let behind = row[q] == quintile && area.is_none_or(|a| row[u] == a);
+                row[e] = if behind { "0" } else { "1" }.into();
+            }
+        });
+    }
+    case.lock();
+    case
+}
+
+/// The electricity line of the Progress chapter, and electricity's progress entry.
+fn electricity_progress(case: &Case) -> (String, serde_json::Value) {
+    let (md, results) = run_spec(&case.spec_path(), &case.path("out"));
+    let progress = section(&md, "## Progress on Goals");
+    let line = progress
+        .lines()
+        .find(|l| l.contains("**Access to electricity**"))
+        .unwrap_or_else(|| panic!("no electricity line in\n{progress}"))
+        .to_string();
+    let entry = results["summary"]["progress"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["indicator"] == "electricity")
+        .unwrap()
+        .clone();
+    (line, entry)
+}
+
+#[test]
+fn nested_furthest_behind_groups_are_never_a_change() {
+    // 2021: the rural poorest; 2024: all the poorest, a wider group containing it.
+    let (line, entry) =
+        electricity_progress(&electricity_case(("Q1", Some("Rural")), ("Q1", None)));
+    assert_eq!(entry["furthest_behind_relation"], "widened", "{entry}");
+    assert!(
+        line.contains(
+            "The group found furthest behind in 2024 is Wealth: Poorest 20%; in 2021 it was \
+             Wealth: Poorest 20% · Residence: Rural."
+        ),
+        "{line}"
+    );
+    assert!(!line.contains("changed"), "{line}");
+    // The reverse: all the poorest in 2021, only the rural poorest in 2024.
+    let (line, entry) =
+        electricity_progress(&electricity_case(("Q1", None), ("Q1", Some("Rural"))));
+    assert_eq!(entry["furthest_behind_relation"], "narrowed", "{entry}");
+    assert!(!line.contains("changed"), "{line}");
+}

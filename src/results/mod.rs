@@ -11,7 +11,9 @@ mod summary;
 use crate::spec::{Brief, MacroFigures};
 use lnob::IndicatorResult;
 use spot::SpotResult;
-pub use summary::{Efficiency, Gap, GoalProgress, Progress, Reach, Recurring, Summary, WaveRate};
+pub use summary::{
+    Efficiency, Gap, GoalProgress, GroupRelation, Progress, Reach, Recurring, Summary, WaveRate,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Results {
@@ -50,8 +52,9 @@ pub struct WaveResults {
 }
 
 /// The version of the results contract: raised whenever `results.json` changes shape.
-/// 1 had groups, flags and some labels as English text; 2 holds them as data.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 1 had groups, flags and some labels as English text; 2 holds them as data; 4 replaces
+/// `same_furthest_behind` with the relation of the two waves' groups and its test.
+pub const SCHEMA_VERSION: u32 = 4;
 
 impl Results {
     /// The JSON Schema of `results.json`, generated from these types.

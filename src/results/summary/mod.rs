@@ -4,9 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
+mod relation;
+
 use super::lnob::{Group, IndicatorResult};
 use super::spot::SpotResult;
 use super::WaveResults;
+pub(crate) use relation::relation;
+pub use relation::GroupRelation;
 
 /// Cross-cutting figures the Highlights, Progress and Next steps sections cite.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -104,9 +108,9 @@ pub struct Progress {
     pub change_se: f64,
     pub change_ci: (f64, f64),
     pub significant: bool,
-    /// Whether the furthest-behind group (by its description) is the same in both waves, and the
-    /// groups themselves.
-    pub same_furthest_behind: Option<bool>,
+    /// How the latest wave's furthest-behind group relates to the first wave's (by their
+    /// conditions; none with one wave or without a group in either), and the groups themselves.
+    pub furthest_behind_relation: Option<GroupRelation>,
     pub furthest_behind_first: Option<Group>,
     pub furthest_behind_latest: Option<Group>,
 }
@@ -193,8 +197,8 @@ fn indicator_progress(waves: &[WaveResults], ind: &IndicatorResult) -> Progress 
         label: ind.label.clone(),
         sdg: ind.sdg.clone(),
         change,
-        same_furthest_behind: match (waves.len() > 1, earlier) {
-            (true, Some(e)) => Some(furthest_group(e) == furthest_group(ind)),
+        furthest_behind_relation: match (waves.len() > 1, earlier.and_then(furthest_group)) {
+            (true, Some(first)) => furthest_group(ind).map(|latest| relation(&first, &latest)),
             _ => None,
         },
         furthest_behind_first: earlier.and_then(furthest_group),
@@ -225,7 +229,7 @@ fn poverty_progress(poverty_by_wave: Vec<WaveRate>) -> Option<Progress> {
             change_se,
             change_ci,
             significant: change_se > 0.0 && (change_ci.0 > 0.0 || change_ci.1 < 0.0),
-            same_furthest_behind: None,
+            furthest_behind_relation: None,
             furthest_behind_first: None,
             furthest_behind_latest: None,
             rates: poverty_by_wave.clone(),
@@ -353,7 +357,7 @@ mod tests {
             change_se: 0.0,
             change_ci: (0.0, 0.0),
             significant: false,
-            same_furthest_behind: None,
+            furthest_behind_relation: None,
             furthest_behind_first: None,
             furthest_behind_latest: None,
         }
