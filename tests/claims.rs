@@ -158,10 +158,13 @@ fn unreliable_groups_never_headline() {
     }
 }
 
+/// Who lacks electricity in a crafted wave: the households in a wealth quintile and/or an area.
+type Behind<'a> = (Option<&'a str>, Option<&'a str>);
+
 /// The demo spec on small CSV waves where access to electricity is set by wealth and residence
-/// alone: none in the groups given per wave, all elsewhere. Electricity's tree then finds exactly
-/// those groups (small leaves allowed, only wealth and residence as circumstances).
-fn electricity_case(behind_2021: (&str, Option<&str>), behind_2024: (&str, Option<&str>)) -> Case {
+/// alone: none in the group given per wave, all elsewhere. Electricity's tree then finds exactly
+/// that group (small leaves allowed, only wealth and residence as circumstances).
+fn electricity_case(behind_2021: Behind, behind_2024: Behind) -> Case {
     let case = Case::csv()
         .edit(
             "catalogue = \"electricity\"\ncircumstances = [\"wealth\", \"residence\", \"head_education\", \"head_sex\", \"household_size\"]",
@@ -176,7 +179,8 @@ fn electricity_case(behind_2021: (&str, Option<&str>), behind_2024: (&str, Optio
             let at = |name: &str| header.iter().position(|h| h == name).unwrap();
             let (q, u, e) = (at("wealth_quintile"), at("urban"), at("electricity"));
             for row in rows.iter_mut() {
-                let behind = row[q] == quintile && area.is_none_or(|a| row[u] == a);
+                let behind =
+                    quintile.is_none_or(|x| row[q] == x) && area.is_none_or(|a| row[u] == a);
                 row[e] = if behind { "0" } else { "1" }.into();
             }
         });
@@ -204,23 +208,89 @@ fn electricity_progress(case: &Case) -> (String, serde_json::Value) {
     (line, entry)
 }
 
+/// Household-weighted share of urban households among the poorest 20% of a CSV wave (heads'
+/// rows), computed from the file.
+fn urban_share_of_poorest(case: &Case, wave: &str) -> f64 {
+    let (mut urban, mut all) = (0.0, 0.0);
+    case.edit_csv(wave, |header, rows| {
+        let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+        for row in rows.iter() {
+            if row[at("relation")] == "Head" && row[at("wealth_quintile")] == "Q1" {
+                let w: f64 = row[at("hh_weight")].parse().unwrap();
+                all += w;
+                if row[at("urban")] == "Urban" {
+                    urban += w;
+                }
+            }
+        }
+    });
+    urban / all
+}
+
+const NEVER_CLAIMED: [&str; 3] = ["changed", "narrowed", "widened"];
+
 #[test]
-fn nested_furthest_behind_groups_are_never_a_change() {
-    // 2021: the rural poorest; 2024: all the poorest, a wider group containing it.
-    let (line, entry) =
-        electricity_progress(&electricity_case(("Q1", Some("Rural")), ("Q1", None)));
+fn a_wider_group_alike_in_rate_is_not_a_change() {
+    // 2021: the rural poorest; 2024: all the poorest, a wider group containing it, in which the
+    // rural poorest lack electricity no more often than the rest (none has it).
+    let (line, entry) = electricity_progress(&electricity_case(
+        (Some("Q1"), Some("Rural")),
+        (Some("Q1"), None),
+    ));
     assert_eq!(entry["furthest_behind_relation"], "widened", "{entry}");
+    let test = &entry["furthest_behind_test"];
+    assert_eq!(test["significant"], false, "{test}");
+    assert_eq!(test["difference"], 0.0, "{test}");
     assert!(
         line.contains(
-            "The group found furthest behind in 2024 is Wealth: Poorest 20%; in 2021 it was \
-             Wealth: Poorest 20% · Residence: Rural."
+            "The groups found furthest behind differ (2021: Wealth: Poorest 20% · Residence: \
+             Rural; 2024: Wealth: Poorest 20%), but in 2024 the difference between their rates is \
+             not significant (0.0% for the 2024 group against 0.0% for the 2021 group"
         ),
         "{line}"
     );
-    assert!(!line.contains("changed"), "{line}");
-    // The reverse: all the poorest in 2021, only the rural poorest in 2024.
-    let (line, entry) =
-        electricity_progress(&electricity_case(("Q1", None), ("Q1", Some("Rural"))));
+    for never in NEVER_CLAIMED {
+        assert!(!line.contains(never), "{never:?} in {line}");
+    }
+}
+
+#[test]
+fn a_narrower_group_further_behind_is_narrowed_never_changed() {
+    // 2021: all the poorest; 2024: only the rural poorest, so in 2024 the poorest as a whole
+    // have electricity as often as their urban share.
+    let case = electricity_case((Some("Q1"), None), (Some("Q1"), Some("Rural")));
+    let (line, entry) = electricity_progress(&case);
     assert_eq!(entry["furthest_behind_relation"], "narrowed", "{entry}");
+    let test = &entry["furthest_behind_test"];
+    let urban = urban_share_of_poorest(&case, WAVES[1]);
+    assert!(urban > 0.05 && urban < 0.95, "{urban}");
+    let earlier = test["earlier_rate"].as_f64().unwrap();
+    assert!((earlier - urban).abs() < 1e-12, "{earlier} against {urban}");
+    assert_eq!(test["latest_rate"], 0.0);
+    assert!((test["difference"].as_f64().unwrap() + urban).abs() < 1e-12);
+    assert_eq!(test["significant"], true, "{test}");
+    let expected = format!(
+        "The group furthest behind narrowed to Wealth: Poorest 20% · Residence: Rural (in 2021: \
+         Wealth: Poorest 20%): in 2024 its rate is 0.0% against {:.1}% for the 2021 group, a \
+         difference of -{:.1} percentage points",
+        100.0 * urban,
+        100.0 * urban
+    );
+    assert!(line.contains(&expected), "{expected}\nnot in\n{line}");
     assert!(!line.contains("changed"), "{line}");
+}
+
+#[test]
+fn a_different_group_further_behind_is_a_change() {
+    // 2021: the poorest; 2024: the rural population, which overlaps it.
+    let (line, entry) =
+        electricity_progress(&electricity_case((Some("Q1"), None), (None, Some("Rural"))));
+    assert_eq!(entry["furthest_behind_relation"], "overlapping", "{entry}");
+    assert_eq!(entry["furthest_behind_test"]["significant"], true);
+    assert!(
+        line.contains(
+            "The group furthest behind changed to Residence: Rural (in 2021: Wealth: Poorest 20%)"
+        ),
+        "{line}"
+    );
 }

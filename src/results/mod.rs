@@ -11,6 +11,7 @@ mod summary;
 use crate::spec::{Brief, MacroFigures};
 use lnob::IndicatorResult;
 use spot::SpotResult;
+pub(crate) use summary::relation;
 pub use summary::{
     Efficiency, Gap, GoalProgress, GroupRelation, Progress, Reach, Recurring, Summary, WaveRate,
 };

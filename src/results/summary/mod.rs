@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 mod relation;
 
-use super::lnob::{Group, IndicatorResult};
+use super::lnob::{Group, GroupChangeTest, IndicatorResult};
 use super::spot::SpotResult;
 use super::WaveResults;
 pub(crate) use relation::relation;
@@ -111,6 +111,9 @@ pub struct Progress {
     /// How the latest wave's furthest-behind group relates to the first wave's (by their
     /// conditions; none with one wave or without a group in either), and the groups themselves.
     pub furthest_behind_relation: Option<GroupRelation>,
+    /// The test of a change of group, when the groups differ: the first wave's group estimated
+    /// in the latest wave against the latest wave's group.
+    pub furthest_behind_test: Option<GroupChangeTest>,
     pub furthest_behind_first: Option<Group>,
     pub furthest_behind_latest: Option<Group>,
 }
@@ -201,6 +204,7 @@ fn indicator_progress(waves: &[WaveResults], ind: &IndicatorResult) -> Progress 
             (true, Some(first)) => furthest_group(ind).map(|latest| relation(&first, &latest)),
             _ => None,
         },
+        furthest_behind_test: ind.earlier_group_test.clone(),
         furthest_behind_first: earlier.and_then(furthest_group),
         furthest_behind_latest: furthest_group(ind),
         rates,
@@ -230,6 +234,7 @@ fn poverty_progress(poverty_by_wave: Vec<WaveRate>) -> Option<Progress> {
             change_ci,
             significant: change_se > 0.0 && (change_ci.0 > 0.0 || change_ci.1 < 0.0),
             furthest_behind_relation: None,
+            furthest_behind_test: None,
             furthest_behind_first: None,
             furthest_behind_latest: None,
             rates: poverty_by_wave.clone(),
@@ -358,6 +363,7 @@ mod tests {
             change_ci: (0.0, 0.0),
             significant: false,
             furthest_behind_relation: None,
+            furthest_behind_test: None,
             furthest_behind_first: None,
             furthest_behind_latest: None,
         }
