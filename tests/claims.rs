@@ -294,3 +294,131 @@ fn a_different_group_further_behind_is_a_change() {
         "{line}"
     );
 }
+
+const UNIVERSAL: &str = "Universal basic transfer (10% of the poverty line)";
+
+/// The line of a section that starts with `start` (after the bullet).
+fn line_starting<'a>(section: &'a str, start: &str) -> &'a str {
+    section
+        .lines()
+        .find(|l| l.starts_with(&format!("- {start}")))
+        .unwrap_or_else(|| panic!("no line starting {start:?} in\n{section}"))
+}
+
+#[test]
+fn a_universal_scheme_is_never_the_best_reach() {
+    let case = Case::csv();
+    case.lock();
+    let (md, results) = run_spec(&case.spec_path(), &case.path("out"));
+    let summary = &results["summary"];
+    let ids = |key: &str| -> Vec<String> {
+        summary[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["scenario"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids("scenarios_covering_everyone"), ["universal"]);
+    assert!(!ids("scenarios_by_reach").contains(&"universal".to_string()));
+    // It covers everyone, so it would have ranked first.
+    let universal = results["spot"]["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "universal")
+        .unwrap();
+    assert_eq!(universal["reach_furthest_behind"], 1.0);
+    assert_eq!(universal["covers_everyone"], true);
+    let best = summary["scenarios_by_reach"][0]["label"].as_str().unwrap();
+    let not_ranked = format!(
+        "Not ranked on reach (paying every household, so covering every group in full by \
+         design): {UNIVERSAL}."
+    );
+    for (heading, start) in [
+        ("## Highlights", "The scenario that best reaches"),
+        ("## Priorities", "Reaching the furthest behind"),
+    ] {
+        let line = line_starting(section(&md, heading), start);
+        assert!(line.contains(&format!("**{best}**")), "{line}");
+        assert!(!line.contains(&format!("**{UNIVERSAL}**")), "{line}");
+        assert!(line.contains(&not_ranked), "{line}");
+    }
+    let means = section(&md, "## Social protection scenarios");
+    let reach_best = means
+        .lines()
+        .find(|l| l.contains("reaches the furthest-behind groups best"))
+        .unwrap();
+    assert!(
+        reach_best.starts_with(&format!("**{best}**")),
+        "{reach_best}"
+    );
+}
+
+#[test]
+fn with_universal_schemes_only_reach_is_by_design() {
+    let case = Case::csv();
+    // Keep the last scenario (the universal transfer) only.
+    let first = case.spec_text.find("[[scenario]]").unwrap();
+    let last = case.spec_text.rfind("[[scenario]]").unwrap();
+    let text = format!("{}{}", &case.spec_text[..first], &case.spec_text[last..]);
+    let case = Case {
+        spec_text: text,
+        ..case
+    };
+    case.lock();
+    let (md, results) = run_spec(&case.spec_path(), &case.path("out"));
+    assert_eq!(
+        results["summary"]["scenarios_by_reach"],
+        serde_json::json!([])
+    );
+    let by_design = "Every scenario simulated pays every household, so each covers the groups \
+                     furthest behind in full by design: reach does not rank them.";
+    for heading in [
+        "## Highlights",
+        "## Priorities",
+        "## Social protection scenarios",
+    ] {
+        let text = section(&md, heading);
+        assert!(text.contains(by_design), "{heading}:\n{text}");
+        assert!(!text.contains("best reaches") && !text.contains("covers the most"));
+    }
+}
+
+#[test]
+fn efficiency_is_called_an_extrapolation_with_one_rounding() {
+    let case = Case::csv();
+    case.lock();
+    let (md, results) = run_spec(&case.spec_path(), &case.path("out"));
+    let best = &results["summary"]["scenarios_by_efficiency"][0];
+    let (label, pp) = (
+        best["label"].as_str().unwrap(),
+        best["pp_per_pct_gdp"].as_f64().unwrap(),
+    );
+    let per_gdp = format!("{pp:.1} points per 1% of GDP");
+    let highlight = line_starting(section(&md, "## Highlights"), "Of the social-protection");
+    assert!(highlight.contains(&format!("**{label}**")), "{highlight}");
+    assert!(
+        highlight.contains(&format!(
+            "or {per_gdp} if its effect is extrapolated linearly to a cost of 1% of GDP."
+        )),
+        "{highlight}"
+    );
+    let body = line_starting(
+        section(&md, "## Social protection scenarios"),
+        &format!("**{label}**"),
+    );
+    assert!(
+        body.contains(&format!(
+            "({per_gdp}, a linear extrapolation of its effect to a cost of 1% of GDP)"
+        )),
+        "{body}"
+    );
+    // The Typst brief prints the same number.
+    let typ = fs::read_to_string(case.path("out/brief.typ")).unwrap();
+    assert_eq!(
+        typ.matches(&per_gdp).count(),
+        2,
+        "{per_gdp} twice in brief.typ"
+    );
+}

@@ -23,8 +23,12 @@ pub struct Summary {
     pub scenarios_by_efficiency: Vec<Efficiency>,
     /// National poverty headcount (before any simulated transfer) in every wave, and its change.
     pub poverty: Option<Progress>,
-    /// Scenarios by mean coverage of the indicators' furthest-behind groups, best first.
+    /// Scenarios by mean coverage of the indicators' furthest-behind groups, best first, among
+    /// those whose coverage is not total by design.
     pub scenarios_by_reach: Vec<Reach>,
+    /// The scenarios left out of that ranking: one of their schemes pays every household, so
+    /// they cover every group in full by design.
+    pub scenarios_covering_everyone: Vec<Reach>,
     /// Circumstances that define the furthest-behind group of several indicators (latest wave),
     /// most frequent first.
     pub recurring_circumstances: Vec<Recurring>,
@@ -155,7 +159,8 @@ impl Summary {
             goals: by_goal(&progress, poverty.as_ref()),
             recurring_circumstances: recurring_circumstances(latest),
             largest_gaps: largest_gaps(latest),
-            scenarios_by_reach: scenarios_by_reach(spot),
+            scenarios_by_reach: scenarios_by_reach(spot, false),
+            scenarios_covering_everyone: scenarios_by_reach(spot, true),
             poverty,
             indicators_by_d: by_d.iter().map(|i| i.id.clone()).collect(),
             progress,
@@ -269,12 +274,14 @@ fn scenarios_by_efficiency(spot: Option<&SpotResult>) -> Vec<Efficiency> {
     out
 }
 
-/// Scenarios by mean coverage of the furthest-behind groups.
-fn scenarios_by_reach(spot: Option<&SpotResult>) -> Vec<Reach> {
+/// Scenarios by mean coverage of the furthest-behind groups: those covering everyone by design
+/// (`covering_everyone`), or the others.
+fn scenarios_by_reach(spot: Option<&SpotResult>, covering_everyone: bool) -> Vec<Reach> {
     let mut out: Vec<Reach> = spot
         .map(|s| {
             s.scenarios
                 .iter()
+                .filter(|sc| sc.covers_everyone == covering_everyone)
                 .map(|sc| Reach {
                     scenario: sc.id.clone(),
                     label: sc.label.clone(),
