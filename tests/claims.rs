@@ -422,3 +422,65 @@ fn efficiency_is_called_an_extrapolation_with_one_rounding() {
         "{per_gdp} twice in brief.typ"
     );
 }
+
+/// What the Progress chapter says of each wave's furthest-behind group, by the phrase it uses.
+const GROUP_PHRASES: [&str; 7] = [
+    "furthest behind is still",
+    "narrowed to",
+    "widened to",
+    "changed to",
+    "further behind still",
+    "is not significant (",
+    "found furthest behind in",
+];
+
+/// The phrase a progress entry's relation and test call for (none without a relation).
+fn phrase_for(entry: &serde_json::Value) -> Option<&'static str> {
+    let relation = entry["furthest_behind_relation"].as_str()?;
+    let test = &entry["furthest_behind_test"];
+    Some(match (relation, test.is_null()) {
+        ("same", _) => GROUP_PHRASES[0],
+        (_, true) => GROUP_PHRASES[6],
+        _ if test["significant"] == false => GROUP_PHRASES[5],
+        _ if test["latest_further_behind"] == false => GROUP_PHRASES[4],
+        ("narrowed", _) => GROUP_PHRASES[1],
+        ("widened", _) => GROUP_PHRASES[2],
+        _ => GROUP_PHRASES[3],
+    })
+}
+
+#[test]
+fn every_group_sentence_of_the_demo_follows_its_test() {
+    let case = Case::parquet();
+    case.lock();
+    let (md, results) = run_spec(&case.spec_path(), &case.path("out"));
+    let progress = section(&md, "## Progress on Goals");
+    let mut used = std::collections::BTreeMap::new();
+    for entry in results["summary"]["progress"].as_array().unwrap() {
+        let label = entry["label"].as_str().unwrap();
+        let line = line_starting(progress, &format!("**{label}**"));
+        let expected = phrase_for(entry);
+        for phrase in GROUP_PHRASES {
+            assert_eq!(
+                line.contains(phrase),
+                expected == Some(phrase),
+                "{phrase:?}: {line}"
+            );
+        }
+        if let Some(rate) = entry["furthest_behind_test"]["earlier_rate"].as_f64() {
+            assert!(line.contains(&format!("{:.1}%", 100.0 * rate)), "{line}");
+        }
+        *used.entry(expected.unwrap_or("none")).or_insert(0) += 1;
+    }
+    // The demo's 13 indicators: 5 keep their group; of the 8 that do not, the earlier group is
+    // further behind still in 4 and the difference is not significant in 4 (none "changed").
+    let counts: Vec<(&str, i32)> = used.into_iter().collect();
+    assert_eq!(
+        counts,
+        [
+            ("further behind still", 4),
+            ("furthest behind is still", 5),
+            ("is not significant (", 4)
+        ]
+    );
+}
