@@ -148,6 +148,134 @@ mod tests {
         }
     }
 
+    /// Eight records in two strata of two PSUs: (stratum, PSU, level of A/B/C, weight, outcome).
+    const RECORDS: [(u32, u32, u32, f64, f64); 8] = [
+        (0, 0, 0, 1.0, 0.0),
+        (0, 0, 1, 2.0, 1.0),
+        (0, 1, 0, 1.5, 1.0),
+        (0, 1, 2, 1.0, 1.0),
+        (1, 2, 0, 2.0, 0.0),
+        (1, 2, 1, 1.0, 0.0),
+        (1, 3, 1, 1.0, 1.0),
+        (1, 3, 2, 3.0, 0.0),
+    ];
+
+    fn letters() -> IndicatorCells {
+        let var = Variable {
+            id: "letter".into(),
+            label: "Letter".into(),
+            kind: CircumstanceKind::Unordered,
+            levels: vec!["A".into(), "B".into(), "C".into()],
+            level_labels: vec!["A".into(), "B".into(), "C".into()],
+            values: vec![],
+        };
+        let codes = vec![RECORDS.iter().map(|r| r.2).collect::<Vec<u32>>()];
+        let w: Vec<f64> = RECORDS.iter().map(|r| r.3).collect();
+        let y: Vec<f64> = RECORDS.iter().map(|r| r.4).collect();
+        IndicatorCells {
+            table: CellTable::from_records(vec![var], &codes, &y, &w),
+            population_n: 8,
+            dropped_n: 0,
+            dropped_weight_share: 0.0,
+            by_region: Vec::new(),
+            rows: (0..8).collect(),
+            // Cells in code order: A, B, C.
+            row_cell: RECORDS.iter().map(|r| r.2).collect(),
+            psu_cells: RECORDS
+                .iter()
+                .map(|r| super::super::cells::PsuCell {
+                    psu: r.1,
+                    cell: r.2,
+                    w: r.3,
+                    wy: r.3 * r.4,
+                })
+                .collect(),
+        }
+    }
+
+    /// The with-replacement SE of a statistic from its record-level linearised values.
+    fn se_by_hand(z: &[f64]) -> f64 {
+        let mut psu = [0.0; 4];
+        for (r, zi) in RECORDS.iter().zip(z) {
+            psu[r.1 as usize] += zi;
+        }
+        // Two PSUs a stratum: n/(n − 1) Σ (t − mean)² = 2 · ((t₁ − t₂)/2)² · 2 = (t₁ − t₂)².
+        ((psu[0] - psu[1]).powi(2) + (psu[2] - psu[3]).powi(2)).sqrt()
+    }
+
+    #[test]
+    fn the_earlier_group_is_tested_as_a_domain_against_the_latest() {
+        let built = letters();
+        let design = Design::new(RECORDS.iter().map(|r| r.1).collect(), vec![0, 0, 1, 1], 2);
+        let rules = Uncertainty::default();
+        // The latest leaf is A (node 2); B and C fall in node 3. The earlier group: A or B.
+        let leaf_of = [2, 3, 3];
+        let only = |levels: &[&str]| Group {
+            conditions: vec![condition(
+                "letter",
+                Allowed::Levels(levels.iter().map(|l| l.to_string()).collect()),
+            )],
+        };
+        // Rates by hand: A = 1.5/4.5; A or B = 4.5/8.5.
+        let (rate_a, rate_ab) = (1.5 / 4.5, 4.5 / 8.5);
+        let behind = Leaf {
+            node: 2,
+            se: 0.0,
+            difference_se: None,
+            flag: None,
+            group: only(&["A"]),
+            n: 3,
+            weight_share: 4.5 / 12.5,
+            rate: rate_a,
+        };
+        let wave = LatestWave {
+            built: &built,
+            design: &design,
+            rules: &rules,
+            leaf_of: &leaf_of,
+            barrier: false,
+        };
+        let test = test_earlier_group(&wave, &behind, &only(&["A", "B"])).unwrap();
+        assert!((test.earlier_rate - rate_ab).abs() < 1e-15);
+        assert_eq!(test.earlier_n, 6);
+        // Record-level linearisation of R_A − R_AB (the domains share the A records).
+        let z: Vec<f64> = RECORDS
+            .iter()
+            .map(|&(_, _, level, w, y)| {
+                let in_a = if level == 0 {
+                    w * (y - rate_a) / 4.5
+                } else {
+                    0.0
+                };
+                let in_ab = if level <= 1 {
+                    w * (y - rate_ab) / 8.5
+                } else {
+                    0.0
+                };
+                in_a - in_ab
+            })
+            .collect();
+        assert!((test.difference - (rate_a - rate_ab)).abs() < 1e-15);
+        assert!(
+            (test.difference_se - se_by_hand(&z)).abs() < 1e-15,
+            "{test:?}"
+        );
+        let z_ab: Vec<f64> = RECORDS
+            .iter()
+            .map(|&(_, _, level, w, y)| {
+                if level <= 1 {
+                    w * (y - rate_ab) / 8.5
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        assert!((test.earlier_se - se_by_hand(&z_ab)).abs() < 1e-15);
+        assert!(test.latest_further_behind);
+        // The same group is not tested.
+        assert!(test_earlier_group(&wave, &behind, &only(&["A"])).is_none());
+    }
+
     #[test]
     fn cells_meet_levels_by_label_and_half_open_ranges() {
         let t = table();
