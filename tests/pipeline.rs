@@ -320,6 +320,39 @@ fn annex_tables_agree_with_results() {
         assert!((f(row, "change_ci_low") - (change - half)).abs() < 1e-12);
         assert!((f(row, "change_ci_high") - (change + half)).abs() < 1e-12);
     }
+    // The test of a change of furthest-behind group, as in results.json.
+    let tested: Vec<_> = progress
+        .iter()
+        .filter(|r| !r["behind_difference"].is_empty())
+        .collect();
+    assert_eq!(
+        tested.len(),
+        8,
+        "the demo's 8 indicators whose group is not the same"
+    );
+    for row in tested {
+        let entry = results["summary"]["progress"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["indicator"] == row["indicator"].as_str())
+            .unwrap();
+        let test = &entry["furthest_behind_test"];
+        assert_eq!(
+            row["behind_relation"],
+            entry["furthest_behind_relation"].as_str().unwrap()
+        );
+        let diff = test["latest_rate"].as_f64().unwrap() - f(row, "behind_earlier_rate_latest");
+        assert!(
+            (f(row, "behind_difference") - diff).abs() < 1e-15,
+            "{row:?}"
+        );
+        let half = 1.959963984540054 * f(row, "behind_difference_se");
+        assert!((f(row, "behind_difference_ci_low") - (diff - half)).abs() < 1e-12);
+        let outside =
+            f(row, "behind_difference_ci_low") > 0.0 || f(row, "behind_difference_ci_high") < 0.0;
+        assert_eq!(row["behind_significant"], outside.to_string());
+    }
     // Rate intervals are clipped to [0, 1] and hold the rate.
     for row in read("indicators.csv") {
         let (lo, rate, hi) = (f(&row, "ci_low"), f(&row, "rate"), f(&row, "ci_high"));

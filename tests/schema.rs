@@ -82,7 +82,7 @@ fn results_of_another_schema_version_are_refused_by_render() {
         &[
             "old_results.json",
             "schema version 1",
-            &format!("reads version {}", vnr_brief::results::SCHEMA_VERSION),
+            &format!("reads version {SCHEMA_VERSION}"),
         ],
     );
     assert!(!case.path("re").exists());

@@ -157,12 +157,17 @@ pub fn check_references(spec: &spec::Spec, s: &Survey) -> Result<()> {
 
 /// Run both analyses on loaded surveys.
 pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
-    let mut waves = Vec::new();
+    let mut waves: Vec<WaveResults> = Vec::new();
     let mut input_records = Vec::new();
     // The furthest-behind groups of the latest wave, followed through the scenarios.
     let mut latest_groups = Vec::new();
-    for s in surveys {
-        let (indicators, groups) = lnob::analyse_wave_with_groups(&spec.spec, s)?;
+    for (i, s) in surveys.iter().enumerate() {
+        // The latest of several waves tests the first wave's furthest-behind groups.
+        let first_wave = match waves.first() {
+            Some(first) if i + 1 == surveys.len() => first.indicators.as_slice(),
+            _ => &[],
+        };
+        let (indicators, groups) = lnob::analyse_wave_with_groups(&spec.spec, s, first_wave)?;
         latest_groups = groups;
         let households = s
             .frame

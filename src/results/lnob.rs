@@ -192,4 +192,29 @@ pub struct IndicatorResult {
     pub inequality: Inequality,
     pub tree: TreeResult,
     pub regions: Vec<RegionResult>,
+    /// In the latest wave: the first wave's furthest-behind group estimated here and tested
+    /// against this wave's (none in the first wave, or when the two groups are the same).
+    pub earlier_group_test: Option<GroupChangeTest>,
+}
+
+/// The test of a change of furthest-behind group: the first wave's group estimated in the latest
+/// wave (a domain), against the latest wave's group. Both are domains of the same sample and may
+/// share records, so their difference is linearised as one statistic on PSU totals.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+pub struct GroupChangeTest {
+    /// The earlier group's rate in the latest wave, its linearised SE, records and flag.
+    pub earlier_rate: f64,
+    pub earlier_se: f64,
+    pub earlier_n: u64,
+    pub earlier_flag: Option<Flag>,
+    /// The latest group's rate (its leaf's), minus the earlier group's rate: the difference, its
+    /// SE, 95% interval and whether the interval excludes zero.
+    pub latest_rate: f64,
+    pub difference: f64,
+    pub difference_se: f64,
+    pub difference_ci: (f64, f64),
+    pub significant: bool,
+    /// Whether the latest group is the further behind of the two (lower rate; for a barrier,
+    /// higher).
+    pub latest_further_behind: bool,
 }

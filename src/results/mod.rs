@@ -11,7 +11,10 @@ mod summary;
 use crate::spec::{Brief, MacroFigures};
 use lnob::IndicatorResult;
 use spot::SpotResult;
-pub use summary::{Efficiency, Gap, GoalProgress, Progress, Reach, Recurring, Summary, WaveRate};
+pub(crate) use summary::relation;
+pub use summary::{
+    Efficiency, Gap, GoalProgress, GroupRelation, Progress, Reach, Recurring, Summary, WaveRate,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct Results {
@@ -52,7 +55,8 @@ pub struct WaveResults {
 }
 
 /// The version of the results contract: raised whenever `results.json` changes shape.
-/// 1 had groups, flags and some labels as English text; 2 holds them as data; 4 adds each
+/// 1 had groups, flags and some labels as English text; 2 holds them as data; 4 replaces
+/// `same_furthest_behind` with the relation of the two waves' groups and its test, and adds each
 /// wave's `design` and `uncertainty.lonely_psu`.
 pub const SCHEMA_VERSION: u32 = 4;
 

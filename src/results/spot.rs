@@ -29,6 +29,9 @@ pub struct SchemeResult {
     pub recipients_n: u64,
     /// Transfers plus administration, local currency per year.
     pub cost_lcu: f64,
+    /// Whether the scheme pays every household by its rules (no targeting, full take-up, someone
+    /// eligible in every household): it then covers every group in full by design.
+    pub covers_everyone: bool,
 }
 
 /// One pre-transfer decile of persons in the incidence table.
@@ -102,6 +105,8 @@ pub struct ScenarioResult {
     pub reach: Vec<GroupReach>,
     /// Mean coverage over the indicators' furthest-behind groups.
     pub reach_furthest_behind: f64,
+    /// Whether one of its schemes covers everyone by design (reach then ranks nothing).
+    pub covers_everyone: bool,
     /// "Not poor" (national line) as an opportunity, after the scenario.
     pub not_poor: Option<super::lnob::Inequality>,
 }

@@ -3,6 +3,7 @@
 //! decomposition and the HOI, nationally and per region.
 
 pub mod cells;
+mod earlier;
 mod trees;
 
 use crate::error::Result;
@@ -31,13 +32,16 @@ pub struct BehindGroup {
 
 /// Analyse every indicator of the spec on one wave.
 pub fn analyse_wave(spec: &Spec, survey: &Survey) -> Result<Vec<IndicatorResult>> {
-    Ok(analyse_wave_with_groups(spec, survey)?.0)
+    Ok(analyse_wave_with_groups(spec, survey, &[])?.0)
 }
 
-/// `analyse_wave`, also returning each indicator's furthest-behind group.
+/// `analyse_wave`, also returning each indicator's furthest-behind group. `first_wave` holds the
+/// first wave's results when this is the latest of several waves (else it is empty): each
+/// indicator's earlier furthest-behind group is then tested against this wave's.
 pub fn analyse_wave_with_groups(
     spec: &Spec,
     survey: &Survey,
+    first_wave: &[IndicatorResult],
 ) -> Result<(Vec<IndicatorResult>, Vec<BehindGroup>)> {
     let encoded = cells::encode_all(spec, survey)?;
     let regions = cells::regions(survey)?;
@@ -58,7 +62,12 @@ pub fn analyse_wave_with_groups(
     let mut results = Vec::new();
     let mut groups = Vec::new();
     for ind in &spec.indicators {
-        let (r, g) = analyse_indicator(&wave, ind)?;
+        let earlier = first_wave
+            .iter()
+            .find(|e| e.id == ind.id)
+            .and_then(|e| e.tree.furthest_behind.as_ref())
+            .map(|leaf| &leaf.group);
+        let (r, g) = analyse_indicator(&wave, ind, earlier)?;
         results.push(r);
         groups.extend(g);
     }
@@ -78,6 +87,7 @@ struct WaveInputs<'a> {
 fn analyse_indicator(
     wave: &WaveInputs,
     ind: &Indicator,
+    earlier: Option<&Group>,
 ) -> Result<(IndicatorResult, Option<BehindGroup>)> {
     let WaveInputs {
         spec,
@@ -100,10 +110,21 @@ fn analyse_indicator(
         bootstrap_inequality(&built, replicates, complement, &mut inequality);
     }
     let (mut tree, grown) = trees::grow_and_describe(table, &spec.lnob, complement);
-    let mut group = None;
+    let (mut group, mut earlier_group_test) = (None, None);
     if let Some(grown) = grown {
         let leaf_of = leaf_uncertainty(&built, design, rules, &grown, &mut tree);
         group = behind_group(&built, ind, &tree, &leaf_of);
+        let latest = earlier::LatestWave {
+            built: &built,
+            design,
+            rules,
+            leaf_of: &leaf_of,
+            barrier: complement,
+        };
+        earlier_group_test = match (&tree.furthest_behind, earlier) {
+            (Some(behind), Some(first)) => earlier::test_earlier_group(&latest, behind, first),
+            _ => None,
+        };
     }
     let result = IndicatorResult {
         rate_se,
@@ -128,6 +149,7 @@ fn analyse_indicator(
         inequality,
         tree,
         regions,
+        earlier_group_test,
     };
     Ok((result, group))
 }

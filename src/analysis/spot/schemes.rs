@@ -55,6 +55,7 @@ impl Payments {
         let per_household = s.kind == SchemeKind::Household;
         let (mut elig_w, mut rec_w, mut rec_n) = (0.0, 0.0, 0u64);
         let mut by_age = ByAge::default();
+        let mut paid_household = vec![false; pop.welfare.len()];
         for (i, &ok) in eligible.iter().enumerate() {
             let h = pop.household[i];
             if !ok || in_target.as_ref().is_some_and(|t| !t[h]) {
@@ -74,6 +75,7 @@ impl Payments {
             self.transfers[h] += benefit;
             if benefit > 0.0 {
                 self.direct[i] = true;
+                paid_household[h] = true;
             }
             count_by_age(&mut by_age, pop.age.as_ref().map_or(30.0, |a| a[i]), w);
         }
@@ -91,6 +93,10 @@ impl Payments {
             recipients: rec_w,
             recipients_n: rec_n,
             cost_lcu: cost,
+            // No draw decided who is paid: full coverage is the scheme's design, not chance.
+            covers_everyone: in_target.is_none()
+                && s.coverage >= 1.0
+                && paid_household.iter().all(|&p| p),
         });
         self.bases.push(SchemeBase {
             recipients: by_age,

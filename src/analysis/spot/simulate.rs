@@ -69,6 +69,7 @@ fn scenario_result(
     let transfers = &payments.transfers;
     let nh = pop.welfare.len();
     let schemes = std::mem::take(&mut payments.schemes);
+    let covers_everyone = schemes.iter().any(|s| s.covers_everyone);
     let cost_lcu: f64 = schemes.iter().map(|s| s.cost_lcu).sum();
     let direct_recipients = payments
         .direct
@@ -95,6 +96,7 @@ fn scenario_result(
     ScenarioResult {
         reach: Vec::new(),
         reach_furthest_behind: 0.0,
+        covers_everyone,
         not_poor: None,
         id: sc.id.clone(),
         label: sc.label.clone(),

@@ -6,7 +6,7 @@ use super::{num, opt, s, Table};
 use crate::error::Result;
 use crate::present::words::Words;
 use crate::results::lnob::{Flag, Leaf};
-use crate::results::{Progress, Results};
+use crate::results::{GroupRelation, Progress, Results};
 
 /// A flag in words, or an empty cell.
 fn flag_text(words: &Words, flag: &Option<Flag>) -> Result<String> {
@@ -265,7 +265,19 @@ pub(super) fn regions(results: &Results, words: &Words) -> Result<Table> {
     Ok(t)
 }
 
-/// Table 4: change between the first and the latest wave, with SE, CI and significance.
+/// The relation of two waves' furthest-behind groups as results.json writes it.
+fn relation_code(relation: GroupRelation) -> &'static str {
+    match relation {
+        GroupRelation::Same => "same",
+        GroupRelation::Narrowed => "narrowed",
+        GroupRelation::Widened => "widened",
+        GroupRelation::Overlapping => "overlapping",
+        GroupRelation::Disjoint => "disjoint",
+    }
+}
+
+/// Table 4: change between the first and the latest wave, with SE, CI and significance, and the
+/// test of a change of furthest-behind group (the first wave's group in the latest wave).
 pub(super) fn progress(results: &Results) -> Table {
     let mut t = Table::new(
         "progress.csv",
@@ -283,11 +295,19 @@ pub(super) fn progress(results: &Results) -> Table {
             "change_ci_low",
             "change_ci_high",
             "significant",
+            "behind_relation",
+            "behind_earlier_rate_latest",
+            "behind_earlier_se_latest",
+            "behind_difference",
+            "behind_difference_se",
+            "behind_difference_ci_low",
+            "behind_difference_ci_high",
+            "behind_significant",
         ],
     );
     let mut row = |p: &Progress| {
         let (first, latest) = (p.rates.first(), p.rates.last());
-        t.push(vec![
+        let mut cells = vec![
             s(&p.indicator),
             s(&p.sdg),
             first.map(|r| r.wave.clone()).unwrap_or_default(),
@@ -301,7 +321,22 @@ pub(super) fn progress(results: &Results) -> Table {
             num(p.change_ci.0),
             num(p.change_ci.1),
             p.significant.to_string(),
+        ];
+        let test = p.furthest_behind_test.as_ref();
+        cells.extend([
+            p.furthest_behind_relation
+                .map(relation_code)
+                .unwrap_or_default()
+                .to_string(),
+            opt(test.map(|x| x.earlier_rate)),
+            opt(test.map(|x| x.earlier_se)),
+            opt(test.map(|x| x.difference)),
+            opt(test.map(|x| x.difference_se)),
+            opt(test.map(|x| x.difference_ci.0)),
+            opt(test.map(|x| x.difference_ci.1)),
+            test.map(|x| x.significant.to_string()).unwrap_or_default(),
         ]);
+        t.push(cells);
     };
     for p in &results.summary.progress {
         row(p);

@@ -79,6 +79,15 @@ impl IndicatorCells {
             .collect()
     }
 
+    /// PSU totals of w and w·y of one domain: the cells marked in `in_domain`.
+    pub fn psu_totals_of(&self, psus: usize, in_domain: &[bool]) -> (Vec<f64>, Vec<f64>) {
+        let of: Vec<Option<u32>> = in_domain
+            .iter()
+            .map(|&inside| inside.then_some(0))
+            .collect();
+        self.domain_psu_totals(psus, 1, &of)
+    }
+
     /// Per-domain PSU totals of w and w·y, domain-major, in one pass over the PSU × cell sums.
     fn domain_psu_totals(
         &self,

@@ -4,9 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::lnob::{Group, IndicatorResult};
+mod relation;
+
+use super::lnob::{Group, GroupChangeTest, IndicatorResult};
 use super::spot::SpotResult;
 use super::WaveResults;
+pub(crate) use relation::relation;
+pub use relation::GroupRelation;
 
 /// Cross-cutting figures the Highlights, Progress and Next steps sections cite.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -19,8 +23,12 @@ pub struct Summary {
     pub scenarios_by_efficiency: Vec<Efficiency>,
     /// National poverty headcount (before any simulated transfer) in every wave, and its change.
     pub poverty: Option<Progress>,
-    /// Scenarios by mean coverage of the indicators' furthest-behind groups, best first.
+    /// Scenarios by mean coverage of the indicators' furthest-behind groups, best first, among
+    /// those whose coverage is not total by design.
     pub scenarios_by_reach: Vec<Reach>,
+    /// The scenarios left out of that ranking: one of their schemes pays every household, so
+    /// they cover every group in full by design.
+    pub scenarios_covering_everyone: Vec<Reach>,
     /// Circumstances that define the furthest-behind group of several indicators (latest wave),
     /// most frequent first.
     pub recurring_circumstances: Vec<Recurring>,
@@ -104,9 +112,12 @@ pub struct Progress {
     pub change_se: f64,
     pub change_ci: (f64, f64),
     pub significant: bool,
-    /// Whether the furthest-behind group (by its description) is the same in both waves, and the
-    /// groups themselves.
-    pub same_furthest_behind: Option<bool>,
+    /// How the latest wave's furthest-behind group relates to the first wave's (by their
+    /// conditions; none with one wave or without a group in either), and the groups themselves.
+    pub furthest_behind_relation: Option<GroupRelation>,
+    /// The test of a change of group, when the groups differ: the first wave's group estimated
+    /// in the latest wave against the latest wave's group.
+    pub furthest_behind_test: Option<GroupChangeTest>,
     pub furthest_behind_first: Option<Group>,
     pub furthest_behind_latest: Option<Group>,
 }
@@ -148,7 +159,8 @@ impl Summary {
             goals: by_goal(&progress, poverty.as_ref()),
             recurring_circumstances: recurring_circumstances(latest),
             largest_gaps: largest_gaps(latest),
-            scenarios_by_reach: scenarios_by_reach(spot),
+            scenarios_by_reach: scenarios_by_reach(spot, false),
+            scenarios_covering_everyone: scenarios_by_reach(spot, true),
             poverty,
             indicators_by_d: by_d.iter().map(|i| i.id.clone()).collect(),
             progress,
@@ -193,10 +205,11 @@ fn indicator_progress(waves: &[WaveResults], ind: &IndicatorResult) -> Progress 
         label: ind.label.clone(),
         sdg: ind.sdg.clone(),
         change,
-        same_furthest_behind: match (waves.len() > 1, earlier) {
-            (true, Some(e)) => Some(furthest_group(e) == furthest_group(ind)),
+        furthest_behind_relation: match (waves.len() > 1, earlier.and_then(furthest_group)) {
+            (true, Some(first)) => furthest_group(ind).map(|latest| relation(&first, &latest)),
             _ => None,
         },
+        furthest_behind_test: ind.earlier_group_test.clone(),
         furthest_behind_first: earlier.and_then(furthest_group),
         furthest_behind_latest: furthest_group(ind),
         rates,
@@ -225,7 +238,8 @@ fn poverty_progress(poverty_by_wave: Vec<WaveRate>) -> Option<Progress> {
             change_se,
             change_ci,
             significant: change_se > 0.0 && (change_ci.0 > 0.0 || change_ci.1 < 0.0),
-            same_furthest_behind: None,
+            furthest_behind_relation: None,
+            furthest_behind_test: None,
             furthest_behind_first: None,
             furthest_behind_latest: None,
             rates: poverty_by_wave.clone(),
@@ -260,12 +274,14 @@ fn scenarios_by_efficiency(spot: Option<&SpotResult>) -> Vec<Efficiency> {
     out
 }
 
-/// Scenarios by mean coverage of the furthest-behind groups.
-fn scenarios_by_reach(spot: Option<&SpotResult>) -> Vec<Reach> {
+/// Scenarios by mean coverage of the furthest-behind groups: those covering everyone by design
+/// (`covering_everyone`), or the others.
+fn scenarios_by_reach(spot: Option<&SpotResult>, covering_everyone: bool) -> Vec<Reach> {
     let mut out: Vec<Reach> = spot
         .map(|s| {
             s.scenarios
                 .iter()
+                .filter(|sc| sc.covers_everyone == covering_everyone)
                 .map(|sc| Reach {
                     scenario: sc.id.clone(),
                     label: sc.label.clone(),
@@ -353,7 +369,8 @@ mod tests {
             change_se: 0.0,
             change_ci: (0.0, 0.0),
             significant: false,
-            same_furthest_behind: None,
+            furthest_behind_relation: None,
+            furthest_behind_test: None,
             furthest_behind_first: None,
             furthest_behind_latest: None,
         }
