@@ -32,7 +32,7 @@ fn one_wave_reports_no_change() {
     );
     let progress = &md[md.find("## Progress on Goals").unwrap()..];
     let progress = &progress[..progress[3..].find("\n## ").unwrap()];
-    // Table 4 has the wave's rates and no change or interval column.
+    // Table 2 has the wave's rates and no change or interval column.
     assert!(
         progress.contains("| SDG | Indicator | 2024 |\n"),
         "{progress}"

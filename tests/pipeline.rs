@@ -308,7 +308,7 @@ fn annex_tables_agree_with_results() {
             .parse()
             .unwrap_or_else(|_| panic!("{k} = {:?}", row[k]))
     };
-    // Table 4: change = latest − first; CI = change ± 1.96·SE; SE² = SE²(first) + SE²(latest).
+    // Table 2: change = latest − first; CI = change ± 1.96·SE; SE² = SE²(first) + SE²(latest).
     let progress = read("progress.csv");
     assert_eq!(progress.len(), 14, "13 indicators and poverty");
     for row in &progress {
@@ -361,7 +361,7 @@ fn annex_tables_agree_with_results() {
             "{row:?}"
         );
     }
-    // Table 3: D and HOI as in results.json, for every wave and indicator.
+    // Table 1: D and HOI as in results.json, for every wave and indicator.
     let inequality = read("inequality.csv");
     let mut checked = 0;
     for w in results["waves"].as_array().unwrap() {
@@ -563,12 +563,14 @@ fn demo_brief_in_bahasa_indonesia() {
     assert!(!svg.contains("Projected cost"));
     let tree = std::fs::read_to_string(out.join("charts/tree_electricity.svg")).unwrap();
     assert!(tree.contains("% penduduk") && !tree.contains("of pop."));
-    // Group labels composed by the analysis speak Indonesian too, with the decimal comma.
-    // (The circumstance label "Age" comes from the spec, printed as written.)
+    // Group labels composed by the analysis speak Indonesian too; age takes whole values, so
+    // rpart's split at 26.5 reads as 27 or more / 26 or less. (The circumstance label "Age"
+    // comes from the spec, printed as written.)
     assert!(
-        md.contains("Age: 26,5 atau lebih"),
+        md.contains("Age: 27 atau lebih") && md.contains("Age: 26 atau kurang"),
         "numeric tree conditions in Indonesian"
     );
+    assert!(!md.contains("Age: 26,5"), "no half-year thresholds");
     assert!(!md.contains(" or more") && !md.contains("Everyone"));
     assert_label_escaped(&md, &typ);
 }
@@ -582,4 +584,56 @@ fn demo_brief_in_english_escapes_a_hostile_label() {
     assert!(md.contains("n = 8,000") && !md.contains("Temuan utama"));
     assert!(md.contains("\\$3.00 a day (2021 PPP)"));
     assert_label_escaped(&md, &typ);
+}
+
+#[test]
+fn charts_and_tables_say_what_they_show() {
+    let (dir, spec) = demo_copy();
+    let out = dir.path().join("out");
+    run(&spec, &out);
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    // The rate chart's data: each bar with the logit 95% interval the tables print.
+    let csv = std::fs::read_to_string(out.join("charts/indicator_rates.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("row,2021,2021 lo95,2021 hi95,2024,2024 lo95,2024 hi95")
+    );
+    let latest = results["waves"][1]["indicators"].as_array().unwrap();
+    for (line, ind) in lines.zip(latest) {
+        let cells: Vec<f64> = line
+            .rsplitn(4, ',')
+            .take(3)
+            .map(|c| c.parse().unwrap())
+            .collect();
+        let (rate, se, n) = (
+            ind["rate"].as_f64().unwrap(),
+            ind["rate_se"].as_f64().unwrap(),
+            ind["n"].as_u64().unwrap(),
+        );
+        let (lo, hi) = vnr_brief::estimate::variance::proportion_ci(rate, se, n);
+        assert!((cells[2] - 100.0 * rate).abs() < 1e-12, "{line}");
+        assert!((cells[1] - 100.0 * lo).abs() < 1e-12, "{line}");
+        assert!((cells[0] - 100.0 * hi).abs() < 1e-12, "{line}");
+        assert!(cells[1] < cells[2] && cells[2] < cells[0], "{line}");
+    }
+    // Tables are numbered from 1 in the order they appear, every number once.
+    let brief = std::fs::read_to_string(out.join("brief.md")).unwrap();
+    let numbers: Vec<u32> = brief
+        .lines()
+        .filter_map(|l| l.strip_prefix("**Table "))
+        .filter_map(|l| l.split('.').next()?.parse().ok())
+        .collect();
+    assert_eq!(numbers, (1..=8).collect::<Vec<u32>>(), "{numbers:?}");
+    // Whole-number circumstances read in whole numbers: no tree says "26.5 or more" for an age.
+    let trees: String = (0..latest.len())
+        .map(|i| latest[i]["id"].as_str().unwrap())
+        .filter_map(|id| std::fs::read_to_string(out.join(format!("charts/tree_{id}.csv"))).ok())
+        .collect();
+    assert!(trees.contains("Age: 43 or more"), "{trees}");
+    assert!(
+        !trees.contains(".5 or more") && !trees.contains("under "),
+        "{trees}"
+    );
 }

@@ -36,12 +36,34 @@ impl<'a> Words<'a> {
     pub fn allowed(&self, allowed: &Allowed) -> Result<String> {
         match allowed {
             Allowed::Levels(levels) => Ok(levels.join(", ")),
-            Allowed::Range { lower, upper } => {
+            Allowed::Range {
+                lower,
+                upper,
+                whole_numbers: false,
+            } => {
                 let f = |x: f64| self.number(x);
                 match (lower, upper) {
                     (Some(l), Some(h)) => self.text("from_to", &[("from", &f(*l)), ("to", &f(*h))]),
                     (Some(l), None) => self.text("from", &[("from", &f(*l))]),
                     (None, Some(h)) => self.text("to", &[("to", &f(*h))]),
+                    (None, None) => Ok(String::new()),
+                }
+            }
+            // Whole values: x ≥ 26.5 is x ≥ 27, and x < 26.5 is x ≤ 26.
+            Allowed::Range {
+                lower,
+                upper,
+                whole_numbers: true,
+            } => {
+                let (lo, hi) = (lower.map(f64::ceil), upper.map(|h| h.ceil() - 1.0));
+                let f = |x: f64| self.number(x);
+                match (lo, hi) {
+                    (Some(l), Some(h)) if l == h => Ok(f(l)),
+                    (Some(l), Some(h)) => {
+                        self.text("from_to_whole", &[("from", &f(l)), ("to", &f(h))])
+                    }
+                    (Some(l), None) => self.text("from", &[("from", &f(l))]),
+                    (None, Some(h)) => self.text("to_whole", &[("to", &f(h))]),
                     (None, None) => Ok(String::new()),
                 }
             }
@@ -161,4 +183,37 @@ fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T> {
         template: "results".into(),
         message: format!("unexpected shape in the results: {e}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::present::render::builtin_strings;
+
+    fn range(lower: Option<f64>, upper: Option<f64>, whole_numbers: bool) -> Allowed {
+        Allowed::Range {
+            lower,
+            upper,
+            whole_numbers,
+        }
+    }
+
+    #[test]
+    fn ranges_of_whole_numbers_read_as_whole_numbers() {
+        let (en, id) = (
+            builtin_strings("en").unwrap(),
+            builtin_strings("id").unwrap(),
+        );
+        let (en, id) = (Words::new(&en), Words::new(&id));
+        let said = |w: &Words, a: Allowed| w.allowed(&a).unwrap();
+        // rpart's 26.5 between ages 26 and 27.
+        assert_eq!(said(&en, range(Some(26.5), None, true)), "27 or more");
+        assert_eq!(said(&en, range(None, Some(26.5), true)), "26 or less");
+        assert_eq!(said(&en, range(Some(26.5), Some(40.5), true)), "27 to 40");
+        assert_eq!(said(&en, range(Some(26.5), Some(27.5), true)), "27");
+        assert_eq!(said(&id, range(None, Some(26.5), true)), "26 atau kurang");
+        // A measured quantity keeps the split point.
+        assert_eq!(said(&en, range(Some(26.5), None, false)), "26.5 or more");
+        assert_eq!(said(&en, range(None, Some(26.5), false)), "under 26.5");
+    }
 }

@@ -81,10 +81,13 @@ pub struct Condition {
 pub enum Allowed {
     /// A factor: these levels (their display labels, in level order).
     Levels(Vec<String>),
-    /// A number: lower ≤ x < upper, either bound open when absent.
+    /// A number: lower ≤ x < upper, either bound open when absent. `whole_numbers`: the
+    /// circumstance takes whole values only, so a bound of 26.5 reads "27 or more" / "26 or less".
     Range {
         lower: Option<f64>,
         upper: Option<f64>,
+        #[serde(default)]
+        whole_numbers: bool,
     },
 }
 

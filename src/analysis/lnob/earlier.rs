@@ -106,7 +106,7 @@ fn allows(table: &CellTable, cell: &Cell, condition: &Condition) -> Option<bool>
     Some(match &condition.allowed {
         // Levels are held by their display labels.
         Allowed::Levels(levels) => levels.contains(&table.vars[v].level_labels[code]),
-        Allowed::Range { lower, upper } => {
+        Allowed::Range { lower, upper, .. } => {
             let x = table.vars[v].values[code];
             lower.is_none_or(|l| x >= l) && upper.is_none_or(|u| x < u)
         }
@@ -287,6 +287,7 @@ mod tests {
                     Allowed::Range {
                         lower: Some(25.0),
                         upper: Some(40.0),
+                        whole_numbers: true,
                     },
                 ),
             ],

@@ -190,6 +190,7 @@ fn describe(table: &CellTable, steps: &[tree::Step]) -> Vec<Condition> {
                 Allowed::Range {
                     lower: a.lower,
                     upper: a.upper,
+                    whole_numbers: var.values.iter().all(|v| v.fract() == 0.0),
                 }
             } else {
                 Allowed::Levels(

@@ -10,7 +10,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
 
 use super::{
-    csv_field, err, finite, tick, write_figure, ChartFile, Figure, FONT_FAMILY, GREY, WIDTH,
+    csv_field, err, finite, tick, wrap, write_figure, ChartFile, Figure, Legend, FONT_FAMILY, GREY,
+    WIDTH,
 };
 use crate::error::Result;
 use crate::present::render::NumberFormat;
@@ -28,8 +29,17 @@ pub(super) struct Bars {
     pub(super) x_max: f64,
     /// Series side by side in a row's band (false) or stacked end to end (true).
     pub(super) stacked: bool,
+    /// 95% intervals drawn as error bars: none, or one (low, high) per row for every series.
+    pub(super) intervals: Vec<Vec<(f64, f64)>>,
     pub(super) numbers: NumberFormat,
 }
+
+/// Heights (pixels) of the title strip, of a line of axis title, and of the source line.
+const TITLE_STRIP: u32 = 44;
+const LINE: u32 = 26;
+const FOOTER: u32 = 30;
+/// Characters of 15 px DejaVu Sans that fit across the chart, at about 8 px a character.
+const AXIS_TITLE_CHARS: usize = 115;
 
 impl Bars {
     fn height(&self) -> u32 {
@@ -38,20 +48,55 @@ impl Bars {
         } else {
             17 * self.series.len().max(2) as u32
         };
-        190 + per_row * self.rows.len() as u32
+        let axis_title = LINE * wrap(&self.x_label, AXIS_TITLE_CHARS).len() as u32;
+        TITLE_STRIP
+            + self.legend_strip()
+            + 24
+            + per_row * self.rows.len() as u32
+            + 40
+            + axis_title
+            + 8
+            + FOOTER
+    }
+
+    /// The key to the series, above the plot so it never covers a bar.
+    fn legend(&self) -> Legend {
+        Legend {
+            entries: self
+                .series
+                .iter()
+                .map(|(name, colour, _)| (name.clone(), *colour))
+                .collect(),
+            lines: false,
+        }
+    }
+
+    fn legend_strip(&self) -> u32 {
+        self.legend().height()
     }
 
     fn csv(&self) -> String {
+        let text = |s: &str| csv_field(&crate::present::tables::text_cell(s));
         let mut out = String::from("row");
         for (name, _, _) in &self.series {
             out.push(',');
-            out.push_str(&csv_field(&crate::present::tables::text_cell(name)));
+            out.push_str(&text(name));
+            if !self.intervals.is_empty() {
+                out.push_str(&format!(
+                    ",{},{}",
+                    text(&format!("{name} lo95")),
+                    text(&format!("{name} hi95"))
+                ));
+            }
         }
         out.push('\n');
         for (i, row) in self.rows.iter().enumerate() {
-            out.push_str(&csv_field(&crate::present::tables::text_cell(row)));
-            for (_, _, values) in &self.series {
+            out.push_str(&text(row));
+            for (s, (_, _, values)) in self.series.iter().enumerate() {
                 out.push_str(&format!(",{}", values[i]));
+                if let Some((lo, hi)) = self.intervals.get(s).map(|v| v[i]) {
+                    out.push_str(&format!(",{lo},{hi}"));
+                }
             }
             out.push('\n');
         }
@@ -60,9 +105,13 @@ impl Bars {
 
     pub(super) fn write(&self, dir: &Path, stem: &str) -> Result<ChartFile> {
         finite(stem, "the axis maximum", self.x_max)?;
-        for (name, _, values) in &self.series {
-            for (row, v) in self.rows.iter().zip(values) {
+        for (s, (name, _, values)) in self.series.iter().enumerate() {
+            for (i, (row, v)) in self.rows.iter().zip(values).enumerate() {
                 finite(stem, &format!("the value of '{name}' for '{row}'"), *v)?;
+                if let Some((lo, hi)) = self.intervals.get(s).map(|v| v[i]) {
+                    finite(stem, &format!("the interval of '{name}' for '{row}'"), lo)?;
+                    finite(stem, &format!("the interval of '{name}' for '{row}'"), hi)?;
+                }
             }
         }
         write_figure(self, dir, stem, &self.csv())?;
@@ -92,7 +141,7 @@ impl Bars {
         Ok(())
     }
 
-    /// One rectangle per row and series, series in order, each with its legend entry.
+    /// One rectangle per row and series, series in order.
     fn draw_series<'a, DB: DrawingBackend>(
         &'a self,
         chart: &mut BarPlot<'a, DB>,
@@ -101,7 +150,7 @@ impl Bars {
         let k = self.series.len() as f64;
         let band = if self.stacked { 0.7 } else { 0.8 / k };
         let mut start = vec![0.0; n];
-        for (s, (name, colour, values)) in self.series.iter().enumerate() {
+        for (s, (_, colour, values)) in self.series.iter().enumerate() {
             let rects: Vec<_> = values
                 .iter()
                 .enumerate()
@@ -119,13 +168,72 @@ impl Bars {
                     *x += v;
                 }
             }
+            chart.draw_series(rects).map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// The row offset of series `s`'s bar centre in a band (side-by-side series only).
+    fn bar_centre(&self, row: usize, s: usize) -> f64 {
+        let (n, band) = (self.rows.len() as f64, 0.8 / self.series.len() as f64);
+        n - row as f64 - 0.1 - band * s as f64 - band / 2.0
+    }
+
+    /// A whisker with end caps from low to high across each bar.
+    fn draw_intervals<DB: DrawingBackend>(
+        &self,
+        chart: &mut BarPlot<DB>,
+    ) -> std::result::Result<(), String> {
+        let cap = 0.18 * 0.8 / self.series.len() as f64;
+        for (s, intervals) in self.intervals.iter().enumerate() {
+            let lines = intervals.iter().enumerate().flat_map(|(i, &(lo, hi))| {
+                let y = self.bar_centre(i, s);
+                [
+                    vec![(lo, y), (hi, y)],
+                    vec![(lo, y - cap), (lo, y + cap)],
+                    vec![(hi, y - cap), (hi, y + cap)],
+                ]
+            });
             chart
-                .draw_series(rects)
-                .map_err(err)?
-                .label(name.clone())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], colour.filled())
-                });
+                .draw_series(lines.map(|l| PathElement::new(l, BLACK.stroke_width(1))))
+                .map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// The title, centred, and under it the legend.
+    fn draw_header<DB: DrawingBackend>(
+        &self,
+        top: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        let width = WIDTH as i32;
+        let title = (FONT_FAMILY, 22)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        top.draw(&Text::new(self.title.clone(), (width / 2, 22), title))
+            .map_err(err)?;
+        self.legend().draw(top, TITLE_STRIP as i32)
+    }
+
+    /// The axis title under the tick labels, centred on the whole chart and wrapped to its
+    /// width (centred on the plot alone, a long title runs off the right edge).
+    fn draw_axis_title<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+    ) -> std::result::Result<(), String> {
+        let style = (FONT_FAMILY, 15)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        for (i, line) in wrap(&self.x_label, AXIS_TITLE_CHARS)
+            .into_iter()
+            .enumerate()
+        {
+            let y = (LINE * i as u32 + LINE / 2) as i32;
+            area.draw(&Text::new(line, (WIDTH as i32 / 2, y), style.clone()))
+                .map_err(err)?;
         }
         Ok(())
     }
@@ -141,7 +249,7 @@ impl Figure for Bars {
         root: DrawingArea<DB, Shift>,
     ) -> std::result::Result<(), String> {
         root.fill(&WHITE).map_err(err)?;
-        let (main, footer) = root.split_vertically(self.height() - 30);
+        let (main, footer) = root.split_vertically(self.height() - FOOTER);
         footer
             .draw_text(
                 &self.source,
@@ -150,11 +258,12 @@ impl Figure for Bars {
             )
             .map_err(err)?;
         let n = self.rows.len();
-        let mut chart = ChartBuilder::on(&main)
-            .caption(
-                &self.title,
-                (FONT_FAMILY, 22).into_font().style(FontStyle::Bold),
-            )
+        let axis_title = LINE * wrap(&self.x_label, AXIS_TITLE_CHARS).len() as u32;
+        let (top, rest) = main.split_vertically(TITLE_STRIP + self.legend_strip());
+        let (plot, below) = rest.split_vertically(rest.dim_in_pixel().1 - axis_title - 8);
+        self.draw_header(&top)?;
+        self.draw_axis_title(&below)?;
+        let mut chart = ChartBuilder::on(&plot)
             .margin(12)
             .margin_right(30)
             .x_label_area_size(40)
@@ -167,23 +276,16 @@ impl Figure for Bars {
             // Grid lines at the labelled ticks only: the sub-tick lines grey out a bar chart.
             .light_line_style(TRANSPARENT)
             .y_labels(0)
-            .x_desc(&self.x_label)
             .x_label_formatter(&|x| tick(&self.numbers, *x))
             .label_style((FONT_FAMILY, 14))
             .axis_desc_style((FONT_FAMILY, 15))
             .draw()
             .map_err(err)?;
-        self.draw_row_labels(&main, &chart)?;
+        // Row labels in the root's pixels: backend_coord gives positions in the whole figure.
+        self.draw_row_labels(&root, &chart)?;
         self.draw_series(&mut chart)?;
-        if self.series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .label_font((FONT_FAMILY, 14))
-                .background_style(WHITE.mix(0.9))
-                .border_style(GREY)
-                .draw()
-                .map_err(err)?;
+        if !self.stacked {
+            self.draw_intervals(&mut chart)?;
         }
         root.present().map_err(err)?;
         Ok(())

@@ -3,34 +3,41 @@
 use super::bars::Bars;
 use super::{ChartContext, ChartFile, BLUE, ORANGE, PALETTE};
 use crate::error::Result;
+use crate::estimate::variance::proportion_ci;
+use crate::results::WaveResults;
 
-/// Indicator rates, latest wave against the previous one.
+/// A wave's rate of each of the latest wave's indicators, in percent, with its 95% interval
+/// (the boundary-safe logit interval the tables print); zero where the wave lacks the indicator.
+fn wave_rates(wave: &WaveResults, latest: &WaveResults) -> (Vec<f64>, Vec<(f64, f64)>) {
+    latest
+        .indicators
+        .iter()
+        .map(
+            |ind| match wave.indicators.iter().find(|p| p.id == ind.id) {
+                Some(p) => {
+                    let (lo, hi) = proportion_ci(p.rate, p.rate_se, p.n);
+                    (100.0 * p.rate, (100.0 * lo, 100.0 * hi))
+                }
+                None => (0.0, (0.0, 0.0)),
+            },
+        )
+        .unzip()
+}
+
+/// Indicator rates with their 95% intervals, latest wave against the previous one.
 pub(super) fn rates_chart(c: &ChartContext) -> Result<ChartFile> {
     let (results, t, dir, source, numbers) = (c.results, c.t, c.dir, &c.source, &c.numbers);
     let latest = results.latest();
-    let mut series = vec![];
+    let (mut series, mut intervals) = (vec![], vec![]);
     if results.waves.len() > 1 {
         let prev = &results.waves[results.waves.len() - 2];
-        series.push((
-            prev.id.clone(),
-            ORANGE,
-            latest
-                .indicators
-                .iter()
-                .map(|ind| {
-                    prev.indicators
-                        .iter()
-                        .find(|p| p.id == ind.id)
-                        .map_or(0.0, |p| 100.0 * p.rate)
-                })
-                .collect(),
-        ));
+        let (rates, cis) = wave_rates(prev, latest);
+        series.push((prev.id.clone(), ORANGE, rates));
+        intervals.push(cis);
     }
-    series.push((
-        latest.id.clone(),
-        BLUE,
-        latest.indicators.iter().map(|i| 100.0 * i.rate).collect(),
-    ));
+    let (rates, cis) = wave_rates(latest, latest);
+    series.push((latest.id.clone(), BLUE, rates));
+    intervals.push(cis);
     let bars = Bars {
         title: t.fill("charts.rates_title", &[])?,
         x_label: t.fill("charts.rates_axis", &[])?,
@@ -43,6 +50,7 @@ pub(super) fn rates_chart(c: &ChartContext) -> Result<ChartFile> {
         series,
         x_max: 100.0,
         stacked: false,
+        intervals,
         numbers: numbers.clone(),
     };
     bars.write(dir, "indicator_rates")
@@ -89,9 +97,10 @@ pub(super) fn dindex_chart(c: &ChartContext) -> Result<ChartFile> {
             .iter()
             .map(|i| i.inequality.d)
             .fold(0.0, f64::max)
-            * 2.3)
+            * 1.1)
             .max(0.05),
         stacked: true,
+        intervals: Vec::new(),
         numbers: numbers.clone(),
     };
     d.write(dir, "dindex")

@@ -139,6 +139,105 @@ fn tick(numbers: &NumberFormat, x: f64) -> String {
 
 const WIDTH: u32 = 1000;
 
+/// A legend drawn above a plot, never over it: a swatch (a filled square, or a line for line
+/// charts) and a name per entry, in rows that fit the chart's width, each row centred. Widths are
+/// estimated at `CHAR_PX` a character, the same on every backend, so SVG and PNG lay out alike.
+struct Legend {
+    entries: Vec<(String, RGBColor)>,
+    lines: bool,
+}
+
+const LEGEND_LINE: u32 = 26;
+const CHAR_PX: i32 = 8;
+const SWATCH: i32 = 18;
+
+impl Legend {
+    fn entry_width(name: &str) -> i32 {
+        SWATCH + 6 + CHAR_PX * name.chars().count() as i32 + 26
+    }
+
+    /// Entry indices by row; none for fewer than two entries (a single series needs no key).
+    fn rows(&self) -> Vec<Vec<usize>> {
+        if self.entries.len() < 2 {
+            return Vec::new();
+        }
+        let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
+        let mut used = 0;
+        for (k, (name, _)) in self.entries.iter().enumerate() {
+            let w = Legend::entry_width(name);
+            let row = rows.last_mut().expect("one row");
+            if !row.is_empty() && used + w > WIDTH as i32 - 40 {
+                rows.push(vec![k]);
+                used = w;
+            } else {
+                row.push(k);
+                used += w;
+            }
+        }
+        rows
+    }
+
+    fn height(&self) -> u32 {
+        LEGEND_LINE * self.rows().len() as u32
+    }
+
+    /// Draw the rows from `top` (pixels from the top of `area`).
+    fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, plotters::coord::Shift>,
+        top: i32,
+    ) -> std::result::Result<(), String> {
+        use plotters::style::text_anchor::{HPos, Pos, VPos};
+        let label = (FONT_FAMILY, 14)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Left, VPos::Center));
+        for (line, row) in self.rows().iter().enumerate() {
+            let total: i32 = row
+                .iter()
+                .map(|&k| Legend::entry_width(&self.entries[k].0))
+                .sum();
+            let mut x = (WIDTH as i32 - total + 26) / 2;
+            let y = top + LEGEND_LINE as i32 * line as i32 + 12;
+            for &k in row {
+                let (name, colour) = &self.entries[k];
+                if self.lines {
+                    area.draw(&PathElement::new(
+                        vec![(x, y), (x + SWATCH, y)],
+                        colour.stroke_width(3),
+                    ))
+                } else {
+                    area.draw(&Rectangle::new(
+                        [(x + 2, y - 7), (x + 16, y + 7)],
+                        colour.filled(),
+                    ))
+                }
+                .map_err(err)?;
+                area.draw(&Text::new(name.clone(), (x + SWATCH + 6, y), label.clone()))
+                    .map_err(err)?;
+                x += Legend::entry_width(name);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Words of `text` in lines of at most `width` characters (a longer word stands alone): chart
+/// labels are wrapped, never cut.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines
+}
+
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|e| Error::output(path, format!("cannot write: {e}")))
 }

@@ -4,11 +4,12 @@ use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
 
 use super::{
-    csv_field, err, finite, tick, write_figure, ChartFile, Figure, FONT_FAMILY, GREY, PALETTE,
-    WIDTH,
+    csv_field, err, finite, tick, write_figure, ChartFile, Figure, Legend, FONT_FAMILY, GREY,
+    PALETTE, WIDTH,
 };
 use crate::error::Result;
 use crate::present::render::{NumberFormat, Strings};
@@ -36,7 +37,7 @@ pub(super) fn projection_chart(
         .iter()
         .flat_map(|s| s.projection.iter().map(|y| y.cost_pct_gdp))
         .fold(0.0, f64::max)
-        * 1.7;
+        * 1.1;
     finite(&stem, "the axis maximum (cost as % of GDP)", y_max)?;
     for sc in &spot.scenarios {
         for y in &sc.projection {
@@ -83,9 +84,29 @@ struct ProjectionChart<'a> {
     numbers: &'a NumberFormat,
 }
 
+impl ProjectionChart<'_> {
+    /// The key to the lines, above the plot.
+    fn legend(&self) -> Legend {
+        Legend {
+            entries: self
+                .spot
+                .scenarios
+                .iter()
+                .enumerate()
+                .map(|(k, sc)| (sc.label.clone(), PALETTE[k % PALETTE.len()]))
+                .collect(),
+            lines: true,
+        }
+    }
+}
+
+/// Heights (pixels) of the title strip and of the source line.
+const TITLE_STRIP: u32 = 44;
+const FOOTER: u32 = 30;
+
 impl Figure for ProjectionChart<'_> {
     fn size(&self) -> (u32, u32) {
-        (WIDTH, 520)
+        (WIDTH, 500 + self.legend().height())
     }
 
     fn draw<DB: DrawingBackend>(
@@ -95,12 +116,25 @@ impl Figure for ProjectionChart<'_> {
         let (spot, title, source) = (self.spot, self.title, self.source);
         let ((first, last), y_max) = (self.years, self.y_max);
         root.fill(&WHITE).map_err(err)?;
-        let (main, footer) = root.split_vertically(490);
+        let (main, footer) = root.split_vertically(self.size().1 - FOOTER);
         footer
             .draw_text(source, &(FONT_FAMILY, 13).into_font().color(&GREY), (10, 8))
             .map_err(err)?;
+        let legend = self.legend();
+        let (top, main) = main.split_vertically(TITLE_STRIP + legend.height());
+        let title_style = (FONT_FAMILY, 22)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        top.draw(&Text::new(
+            title.to_string(),
+            (WIDTH as i32 / 2, 22),
+            title_style,
+        ))
+        .map_err(err)?;
+        legend.draw(&top, TITLE_STRIP as i32)?;
         let mut chart = ChartBuilder::on(&main)
-            .caption(title, (FONT_FAMILY, 22).into_font().style(FontStyle::Bold))
             .margin(12)
             .margin_right(30)
             .x_label_area_size(40)
@@ -109,6 +143,8 @@ impl Figure for ProjectionChart<'_> {
             .map_err(err)?;
         chart
             .configure_mesh()
+            // Grid lines at the labelled ticks only.
+            .light_line_style(TRANSPARENT)
             .x_desc(&self.x_desc)
             .y_desc(&self.y_desc)
             .y_label_formatter(&|y| tick(self.numbers, *y))
@@ -124,20 +160,8 @@ impl Figure for ProjectionChart<'_> {
                     sc.projection.iter().map(|y| (y.year, y.cost_pct_gdp)),
                     colour.stroke_width(3),
                 ))
-                .map_err(err)?
-                .label(sc.label.clone())
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], colour.stroke_width(3))
-                });
+                .map_err(err)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT_FAMILY, 14))
-            .background_style(WHITE.mix(0.9))
-            .border_style(GREY)
-            .draw()
-            .map_err(err)?;
         root.present().map_err(err)?;
         Ok(())
     }

@@ -29,8 +29,9 @@ pub(super) fn poverty_chart(c: &ChartContext, spot: &SpotResult) -> Result<Chart
                     .collect(),
             ),
         ],
-        x_max: (before * 1.2).max(1.0),
+        x_max: (before * 1.1).max(1.0),
         stacked: false,
+        intervals: Vec::new(),
         numbers: numbers.clone(),
     };
     bars.write(dir, "poverty_scenarios")
@@ -67,9 +68,10 @@ pub(super) fn incidence_chart(c: &ChartContext, spot: &SpotResult) -> Result<Cha
             .iter()
             .flat_map(|sc| sc.deciles.iter().map(|d| d.change_pct))
             .fold(0.0, f64::max)
-            * 1.25
-            + 1.0,
+            * 1.1
+            + 0.5,
         stacked: false,
+        intervals: Vec::new(),
         numbers: numbers.clone(),
     };
     incidence.write(dir, "decile_incidence")
@@ -107,8 +109,10 @@ pub(super) fn reach_chart(c: &ChartContext, spot: &SpotResult) -> Result<ChartFi
                     .collect(),
             ),
         ],
-        x_max: 135.0,
+        // Shares of a group: the axis ends at 100%.
+        x_max: 100.0,
         stacked: false,
+        intervals: Vec::new(),
         numbers: numbers.clone(),
     };
     reach.write(dir, "reach")

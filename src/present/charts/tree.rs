@@ -1,5 +1,6 @@
 //! The tree diagram of an indicator: one box per node (rate and population share), laid out by
-//! depth, leaves in rpart order; the path to the furthest-behind group is drawn in vermillion.
+//! depth, leaves in rpart order; the path to the furthest-behind group is drawn in vermillion and
+//! the furthest-ahead leaf in green; conditions are wrapped above their box, never cut.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -10,7 +11,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontStyle;
 
 use super::{
-    csv_field, err, write_figure, ChartFile, Figure, BLUE, FONT_FAMILY, GREY, VERMILLION, WIDTH,
+    csv_field, err, wrap, write_figure, ChartFile, Figure, BLUE, FONT_FAMILY, GREEN, GREY,
+    VERMILLION, WIDTH,
 };
 use crate::error::Result;
 use crate::present::render::Strings;
@@ -33,7 +35,16 @@ pub(super) fn tree_chart(
     let (x, by_id, leaves) = layout(nodes);
     let depth = nodes.iter().map(|n| n.depth).max().unwrap_or(0);
     let width = WIDTH.max((leaves as u32) * 130);
-    let height = 120 + 95 * (depth as u32 + 1);
+    let edges = edge_texts(nodes, t)?;
+    // Conditions are wrapped to the column, never cut: the rows make room for the longest.
+    let wrap_chars = edge_chars(width as f64 / leaves.max(1.0));
+    let lines = edges
+        .iter()
+        .map(|e| wrap(e, wrap_chars).len().max(1))
+        .max()
+        .unwrap_or(1) as u32;
+    let row_step = 95 + EDGE_LINE * (lines - 1);
+    let height = 120 + row_step * (depth as u32 + 1);
     let unit = t.fill(
         if ind.kind == crate::spec::IndicatorKind::Barrier {
             "charts.tree_unit_barrier"
@@ -42,7 +53,6 @@ pub(super) fn tree_chart(
         },
         &[],
     )?;
-    let edges = edge_texts(nodes, t)?;
     let boxes = box_texts(nodes, t)?;
     let diagram = TreeDiagram {
         ind,
@@ -56,6 +66,9 @@ pub(super) fn tree_chart(
         leaves,
         width,
         height,
+        row_step,
+        wrap_chars,
+        ahead: ind.tree.furthest_ahead.as_ref().map(|l| l.node),
     };
     write_figure(&diagram, dir, &stem, &tree_csv(nodes, &edges))?;
     Ok(ChartFile { stem, title })
@@ -156,6 +169,20 @@ struct TreeDiagram<'a> {
     leaves: f64,
     width: u32,
     height: u32,
+    /// Pixels from one depth to the next.
+    row_step: u32,
+    /// Characters per line of a condition above a box.
+    wrap_chars: usize,
+    /// The furthest-ahead leaf, drawn in green.
+    ahead: Option<u64>,
+}
+
+/// Height of a line of condition text above a box.
+const EDGE_LINE: u32 = 13;
+
+/// Characters of the 11 px condition text that fit in a column `col_w` pixels wide.
+fn edge_chars(col_w: f64) -> usize {
+    (((col_w - 10.0).clamp(60.0, 150.0) + 20.0) / 6.3) as usize
 }
 
 impl Figure for TreeDiagram<'_> {
@@ -208,7 +235,10 @@ impl TreeDiagram<'_> {
     /// Top centre of node `i`'s box, in pixels.
     fn centre(&self, i: usize, col_w: f64) -> (i32, i32) {
         let nodes = &self.ind.tree.nodes;
-        ((self.x[i] * col_w) as i32, 80 + 95 * nodes[i].depth as i32)
+        (
+            (self.x[i] * col_w) as i32,
+            80 + self.row_step as i32 * nodes[i].depth as i32,
+        )
     }
 
     /// A line from each node's parent to it.
@@ -229,8 +259,11 @@ impl TreeDiagram<'_> {
             } else {
                 GREY
             };
+            // The line ends above the child's (wrapped) condition text.
+            let lines = wrap(&self.edges[i], self.wrap_chars).len().max(1) as i32;
+            let end = cy - 18 - EDGE_LINE as i32 * (lines - 1);
             root.draw(&PathElement::new(
-                vec![(px, py + 38), (cx, cy - 17)],
+                vec![(px, py + 38), (cx, end)],
                 colour.stroke_width(2),
             ))
             .map_err(err)?;
@@ -258,6 +291,8 @@ impl TreeDiagram<'_> {
             let (cx, cy) = self.centre(i, col_w);
             let (fill, border) = if n.furthest_behind_path {
                 (RGBColor(251, 226, 208), VERMILLION)
+            } else if self.ahead == Some(n.node) {
+                (RGBColor(214, 240, 230), GREEN)
             } else if n.leaf {
                 (RGBColor(222, 235, 247), BLUE)
             } else {
@@ -286,27 +321,17 @@ impl TreeDiagram<'_> {
                 small.clone(),
             ))
             .map_err(err)?;
-            if !self.edges[i].is_empty() {
-                let max_chars = (box_w as usize / 6).max(8);
+            let lines = wrap(&self.edges[i], self.wrap_chars);
+            for (k, line) in lines.iter().enumerate() {
+                let up = EDGE_LINE as i32 * (lines.len() - 1 - k) as i32;
                 root.draw(&Text::new(
-                    shorten(&self.edges[i], max_chars),
-                    (cx, y0 - 15),
+                    line.clone(),
+                    (cx, y0 - 15 - up),
                     small.clone().color(&BLACK),
                 ))
                 .map_err(err)?;
             }
         }
         Ok(())
-    }
-}
-
-/// Cut a label to `max` characters with an ellipsis (the full text is in the CSV and the brief).
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
     }
 }

@@ -26,7 +26,7 @@ pub(super) fn tables(spot: &SpotResult, words: &Words) -> Result<Vec<Table>> {
     Ok(out)
 }
 
-/// Table 5: poverty, inequality and cost of the baseline and of each scenario.
+/// Table 3: poverty, inequality and cost of the baseline and of each scenario.
 fn scenarios(spot: &SpotResult) -> Table {
     let mut t = Table::new(
         "scenarios.csv",
@@ -120,7 +120,7 @@ fn scenario_row(
     row
 }
 
-/// Table 6: every poverty line's measures, for the baseline and each scenario.
+/// Table 4: every poverty line's measures, for the baseline and each scenario.
 fn poverty_lines(spot: &SpotResult, words: &Words) -> Result<Table> {
     let mut t = Table::new(
         "poverty_lines.csv",

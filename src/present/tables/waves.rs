@@ -82,7 +82,7 @@ pub(super) fn indicators(results: &Results, words: &Words) -> Result<Table> {
     Ok(t)
 }
 
-/// Table 3: D-index and HOI with bootstrap SEs (and the logit D where computed).
+/// Table 1: D-index and HOI with bootstrap SEs (and the logit D where computed).
 pub(super) fn inequality(results: &Results) -> Table {
     let mut t = Table::new(
         "inequality.csv",
@@ -276,7 +276,7 @@ fn relation_code(relation: GroupRelation) -> &'static str {
     }
 }
 
-/// Table 4: change between the first and the latest wave, with SE, CI and significance, and the
+/// Table 2: change between the first and the latest wave, with SE, CI and significance, and the
 /// test of a change of furthest-behind group (the first wave's group in the latest wave).
 pub(super) fn progress(results: &Results) -> Table {
     let mut t = Table::new(

@@ -81,7 +81,7 @@ fn disjoint(a: &Allowed, b: &Allowed) -> bool {
 /// A range's bounds with open ends as infinities (levels have none).
 fn bounds(a: &Allowed) -> (f64, f64) {
     match a {
-        Allowed::Range { lower, upper } => (
+        Allowed::Range { lower, upper, .. } => (
             lower.unwrap_or(f64::NEG_INFINITY),
             upper.unwrap_or(f64::INFINITY),
         ),
@@ -107,7 +107,11 @@ mod tests {
         Condition {
             circumstance: circumstance.into(),
             label: circumstance.into(),
-            allowed: Allowed::Range { lower, upper },
+            allowed: Allowed::Range {
+                lower,
+                upper,
+                whole_numbers: false,
+            },
         }
     }
 

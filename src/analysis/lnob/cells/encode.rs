@@ -147,7 +147,7 @@ fn encode_categorical(c: &Circumstance, column: &Column, context: &str) -> Resul
     let levels: Vec<String> = if c.levels.is_empty() {
         let mut d: Vec<String> = recoded.clone();
         d.extend(c.missing.iter().cloned());
-        d.sort();
+        d.sort_by(|a, b| natural_cmp(a, b));
         d.dedup();
         d
     } else {
@@ -240,7 +240,7 @@ impl<'a> Distinct<'a> {
     }
 }
 
-/// Sub-national units of a wave: names (sorted) and each record's unit.
+/// Sub-national units of a wave: names (in natural order) and each record's unit.
 #[derive(Debug, Clone)]
 pub struct Regions {
     pub names: Vec<String>,
@@ -275,7 +275,7 @@ pub fn regions(survey: &Survey) -> Result<Option<Regions>> {
         })
         .collect();
     let mut names: Vec<(&str, u32)> = seen.into_iter().collect();
-    names.sort();
+    names.sort_by(|a, b| natural_cmp(a.0, b.0));
     let mut rank = vec![0u32; names.len()];
     for (new, (_, old)) in names.iter().enumerate() {
         rank[*old as usize] = new as u32;
@@ -287,4 +287,79 @@ pub fn regions(survey: &Survey) -> Result<Option<Regions>> {
             .map(|c| c.map(|c| rank[c as usize]))
             .collect(),
     }))
+}
+
+/// Text order with runs of digits compared as numbers ("District 2" before "District 11"), so
+/// levels and regions read from the data print as a reader expects; ties (e.g. "01" and "1") fall
+/// back to plain text order, keeping the order total.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let run = |s: &str| {
+        let digits = s.starts_with(|c: char| c.is_ascii_digit());
+        let end = s
+            .find(|c: char| c.is_ascii_digit() != digits)
+            .unwrap_or(s.len());
+        (digits, end)
+    };
+    let (mut x, mut y) = (a, b);
+    while !x.is_empty() && !y.is_empty() {
+        let ((dx, ex), (dy, ey)) = (run(x), run(y));
+        let (cx, cy) = (&x[..ex], &y[..ey]);
+        let order = if dx && dy {
+            let (nx, ny) = (cx.trim_start_matches('0'), cy.trim_start_matches('0'));
+            nx.len().cmp(&ny.len()).then_with(|| nx.cmp(ny))
+        } else {
+            cx.cmp(cy)
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+        (x, y) = (&x[ex..], &y[ey..]);
+    }
+    x.is_empty()
+        .cmp(&y.is_empty())
+        .reverse()
+        .then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn numbers_inside_text_sort_as_numbers() {
+        let mut levels = vec![
+            "District 11",
+            "District 3",
+            "District 1",
+            "District 20",
+            "District 2",
+            "Q10",
+            "Q9",
+            "007",
+            "7",
+            "B",
+            "A",
+        ];
+        levels.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            levels,
+            [
+                "007",
+                "7",
+                "A",
+                "B",
+                "District 1",
+                "District 2",
+                "District 3",
+                "District 11",
+                "District 20",
+                "Q9",
+                "Q10"
+            ]
+        );
+        // A prefix comes first, as in text order.
+        assert!(natural_cmp("District", "District 1").is_lt());
+        assert!(natural_cmp("Rural", "Urban").is_lt());
+    }
 }
