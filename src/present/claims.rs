@@ -67,7 +67,7 @@ mod tests {
             view(serde_json::json!("CV 100%"), 0.001, 0.001),
             (false, false)
         );
-        // No design-based SE (regional trees): never reportable.
+        // No design-based SE of the difference: never reportable.
         assert!(!view(Value::Null, 0.1, f64::NAN).1);
     }
 }

@@ -4,14 +4,14 @@
 //! language's decimal mark.
 //!
 //! `view` turns `results.json` into what the templates read: the same data with every group,
-//! flag, tree edge and skipped-tree reason replaced by its text.
+//! flag, tree edge, skipped-tree reason and missing regional group replaced by its text.
 
 use serde_json::Value;
 
 use super::render::Strings;
 use crate::error::Result;
 use crate::estimate::measures::PovertyLine;
-use crate::results::lnob::{Allowed, Condition, Flag, Group, NoTree};
+use crate::results::lnob::{Allowed, Condition, Flag, Group, NoRegionalGroup, NoTree};
 
 /// Words for one language.
 pub struct Words<'a> {
@@ -133,6 +133,20 @@ impl<'a> Words<'a> {
         }
     }
 
+    /// Why a region has no furthest-behind group.
+    pub fn no_regional_group(&self, reason: &NoRegionalGroup) -> Result<String> {
+        match reason {
+            NoRegionalGroup::FewRecords { n, min } => self.text(
+                "region_few_records",
+                &[("n", &n.to_string()), ("min", &min.to_string())],
+            ),
+            NoRegionalGroup::ConstantRate { rate } => {
+                self.text("no_tree_constant", &[("rate", &self.number(*rate))])
+            }
+            NoRegionalGroup::NoSplit => self.text("region_no_split", &[]),
+        }
+    }
+
     /// The results as the templates read them: every group, flag, tree edge and skipped-tree
     /// reason replaced by its text (the rest as in `results.json`).
     pub fn view(&self, results: &impl serde::Serialize) -> Result<Value> {
@@ -159,6 +173,9 @@ impl<'a> Words<'a> {
                         ("edge", Value::Null) => *v = Value::String(String::new()),
                         ("skipped", Value::Object(_)) => {
                             *v = Value::String(self.no_tree(&typed(v)?)?)
+                        }
+                        ("no_group", Value::Object(_)) => {
+                            *v = Value::String(self.no_regional_group(&typed(v)?)?)
                         }
                         (_, Value::Object(inner)) if is_group(inner) => {
                             *v = Value::String(self.group(&typed(v)?)?)

@@ -57,8 +57,8 @@ pub struct Leaf {
     /// Linearised standard error of the leaf's rate (a domain estimate).
     pub se: f64,
     /// Linearised standard error of the leaf's rate minus the rate of the whole population the
-    /// tree was grown on (one statistic: the leaf is part of that population). None where no
-    /// design-based SEs are computed (regional trees).
+    /// tree was grown on (one statistic: the leaf is part of that population): the nation, or the
+    /// region for a regional tree.
     pub difference_se: Option<f64>,
     pub flag: Option<Flag>,
     /// The group: one condition per circumstance on the leaf's path.
@@ -170,8 +170,31 @@ pub struct RegionResult {
     pub n: u64,
     pub weight_share: f64,
     pub rate: f64,
+    /// Linearised standard error of the region's rate (the region as a domain of the wave's
+    /// design), its 95% interval (as for every rate) and its reliability flag.
+    pub rate_se: f64,
+    pub ci: (f64, f64),
+    pub flag: Option<Flag>,
+    /// D, HOI and Shapley parts of the region's own cells; their bootstrap SEs come from the
+    /// same replicates as the national ones.
     pub inequality: Inequality,
+    /// Why the region has no furthest-behind group, if it has none.
+    pub no_group: Option<NoRegionalGroup>,
+    /// The furthest-behind leaf of the region's tree (SE and flag as a domain, difference SE
+    /// against the region's rate); none unless the tree split.
     pub furthest_behind: Option<Leaf>,
+}
+
+/// Why a region has no furthest-behind group.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum NoRegionalGroup {
+    /// Fewer records than a tree needs for one split (no tree is grown).
+    FewRecords { n: u64, min: u64 },
+    /// The outcome has the same value for everyone in the region.
+    ConstantRate { rate: f64 },
+    /// The tree was grown but found no split: no group can be told apart.
+    NoSplit,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]

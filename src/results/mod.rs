@@ -57,8 +57,9 @@ pub struct WaveResults {
 /// The version of the results contract: raised whenever `results.json` changes shape.
 /// 1 had groups, flags and some labels as English text; 2 holds them as data; 4 replaces
 /// `same_furthest_behind` with the relation of the two waves' groups and its test, and adds each
-/// wave's `design` and `uncertainty.lonely_psu`.
-pub const SCHEMA_VERSION: u32 = 4;
+/// wave's `design` and `uncertainty.lonely_psu`; 5 gives regions their rate's SE, interval and
+/// flag, D's bootstrap SE, the furthest-behind leaf's SE and flag, and `no_group`.
+pub const SCHEMA_VERSION: u32 = 5;
 
 impl Results {
     /// The JSON Schema of `results.json`, generated from these types.

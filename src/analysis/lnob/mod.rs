@@ -4,15 +4,15 @@
 
 pub mod cells;
 mod earlier;
+mod regions;
 mod trees;
 
 use crate::error::Result;
 use crate::estimate::cells::CellTable;
-use crate::estimate::variance::Design;
+use crate::estimate::variance::{Design, Replicates};
 use crate::estimate::{dindex, logit, tree};
 use crate::results::lnob::{
-    CircumstanceRates, Flag, Group, GroupRate, IndicatorResult, Inequality, RegionResult, Shapley,
-    TreeResult,
+    CircumstanceRates, Flag, Group, GroupRate, IndicatorResult, Inequality, Shapley, TreeResult,
 };
 use crate::spec::{Indicator, IndicatorKind, Spec, Uncertainty};
 use crate::survey::Survey;
@@ -46,11 +46,8 @@ pub fn analyse_wave_with_groups(
     let encoded = cells::encode_all(spec, survey)?;
     let regions = cells::regions(survey)?;
     let design = &survey.design;
-    let replicates = crate::estimate::variance::Replicates::rescaled_bootstrap(
-        design,
-        spec.uncertainty.replicates,
-        spec.uncertainty.seed,
-    );
+    let replicates =
+        Replicates::rescaled_bootstrap(design, spec.uncertainty.replicates, spec.uncertainty.seed);
     let wave = WaveInputs {
         spec,
         survey,
@@ -80,8 +77,8 @@ struct WaveInputs<'a> {
     survey: &'a Survey,
     encoded: Vec<Encoded>,
     regions: Option<cells::Regions>,
-    design: &'a crate::estimate::variance::Design,
-    replicates: crate::estimate::variance::Replicates,
+    design: &'a Design,
+    replicates: Replicates,
 }
 
 fn analyse_indicator(
@@ -103,16 +100,28 @@ fn analyse_indicator(
     let complement = ind.kind == IndicatorKind::Barrier;
     let rules = &spec.uncertainty;
     let by_circumstance = rates_by_circumstance(&built, design, rules);
-    let regions = region_results(&built, spec, complement);
-    let rate_se = built.domain_ses(design, 1, &vec![Some(0); table.cells.len()])[0];
+    let region_inputs = regions::RegionInputs {
+        spec,
+        design,
+        replicates,
+        barrier: complement,
+    };
+    let regions = regions::region_results(&built, &region_inputs);
+    let rate_se = cells::domain::whole_se(&built.psu_cells, design, table.cells.len());
     let mut inequality = inequality(table, complement, spec.lnob.world_bank);
     if !replicates.is_empty() {
-        bootstrap_inequality(&built, replicates, complement, &mut inequality);
+        bootstrap_inequality(
+            table,
+            &built.psu_cells,
+            replicates,
+            complement,
+            &mut inequality,
+        );
     }
     let (mut tree, grown) = trees::grow_and_describe(table, &spec.lnob, complement);
     let (mut group, mut earlier_group_test) = (None, None);
     if let Some(grown) = grown {
-        let leaf_of = leaf_uncertainty(&built, design, rules, &grown, &mut tree);
+        let leaf_of = leaf_uncertainty(table, &built.psu_cells, design, rules, &grown, &mut tree);
         group = behind_group(&built, ind, &tree, &leaf_of);
         let latest = earlier::LatestWave {
             built: &built,
@@ -198,40 +207,17 @@ fn rates_by_circumstance(
         .collect()
 }
 
-/// Each region's rate, D-index and furthest-behind group, from its own cells.
-fn region_results(
-    built: &cells::IndicatorCells,
-    spec: &Spec,
-    complement: bool,
-) -> Vec<RegionResult> {
-    let total_w = built.table.total_w();
-    built
-        .by_region
-        .iter()
-        .map(|(name, t)| {
-            let tree = tree_result(t, &spec.lnob, complement);
-            RegionResult {
-                region: name.clone(),
-                n: t.total_n(),
-                weight_share: t.total_w() / total_w,
-                rate: t.rate(),
-                inequality: inequality(t, complement, spec.lnob.world_bank),
-                furthest_behind: tree.furthest_behind,
-            }
-        })
-        .collect()
-}
-
 /// Leaf rates as domains: the linearised SE and flag of every leaf (the furthest behind and
-/// ahead included). Returns the leaf (node id) of every cell.
+/// ahead included), and of each leaf's rate minus the table's. `psu_cells` are the table's PSU ×
+/// cell sums (national or regional). Returns the leaf (node id) of every cell.
 fn leaf_uncertainty(
-    built: &cells::IndicatorCells,
+    table: &CellTable,
+    psu_cells: &[cells::PsuCell],
     design: &Design,
     rules: &Uncertainty,
     grown: &tree::Tree,
     tree: &mut TreeResult,
 ) -> Vec<u64> {
-    let table = &built.table;
     let leaf_of: Vec<u64> = table
         .cells
         .iter()
@@ -243,8 +229,8 @@ fn leaf_uncertainty(
         .iter()
         .map(|l| leaf_ids.iter().position(|id| id == l).map(|p| p as u32))
         .collect();
-    let ses = built.domain_ses(design, leaf_ids.len(), &of);
-    let difference_ses = built.domain_difference_ses(design, leaf_ids.len(), &of);
+    let ses = cells::domain::ses(psu_cells, design, leaf_ids.len(), &of);
+    let difference_ses = cells::domain::difference_ses(psu_cells, design, leaf_ids.len(), &of);
     let at = |node: u64| leaf_ids.iter().position(|&id| id == node).expect("a leaf");
     for leaf in tree
         .leaves
@@ -282,14 +268,15 @@ fn behind_group(
 }
 
 /// Bootstrap SEs of D, HOI and the Shapley parts: each replicate reweights the PSU × cell
-/// aggregates (no pass over the microdata) and recomputes the decomposition.
+/// aggregates (no pass over the microdata) and recomputes the decomposition. `psu_cells` are the
+/// table's PSU × cell sums (national or regional): the same replicates serve both.
 fn bootstrap_inequality(
-    built: &cells::IndicatorCells,
-    replicates: &crate::estimate::variance::Replicates,
+    table: &CellTable,
+    psu_cells: &[cells::PsuCell],
+    replicates: &Replicates,
     complement: bool,
     out: &mut Inequality,
 ) {
-    let table = &built.table;
     let k = table.vars.len();
     let mut d = Vec::with_capacity(replicates.len());
     let mut hoi = Vec::with_capacity(replicates.len());
@@ -300,7 +287,7 @@ fn bootstrap_inequality(
             c.w = 0.0;
             c.wy = 0.0;
         }
-        for e in &built.psu_cells {
+        for e in psu_cells {
             let f = m[e.psu as usize];
             let c = &mut rep.cells[e.cell as usize];
             c.w += f * e.w;
@@ -313,7 +300,6 @@ fn bootstrap_inequality(
             p.push(s.value);
         }
     }
-    use crate::estimate::variance::Replicates;
     out.d_se = Some(Replicates::se(&d));
     out.hoi_se = Some(Replicates::se(&hoi));
     for (s, p) in out.shapley.iter_mut().zip(&parts) {

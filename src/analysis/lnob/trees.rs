@@ -19,16 +19,7 @@ pub(super) fn grow_and_describe(
     opts: &LnobOptions,
     barrier: bool,
 ) -> (TreeResult, Option<tree::Tree>) {
-    let mut controls = tree::Controls::escap(
-        table.total_n(),
-        opts.minbucket_floor as u64,
-        opts.minbucket_divisor as u64,
-        opts.maxdepth,
-        opts.cp,
-    );
-    if let Some(minsplit) = opts.minsplit {
-        controls.minsplit = minsplit as u64;
-    }
+    let controls = controls(table.total_n(), opts);
     let rate = table.rate();
     let mut result = TreeResult {
         minbucket: controls.minbucket,
@@ -64,6 +55,28 @@ pub(super) fn grow_and_describe(
     result.nodes = nodes(table, &t, behind_node);
     result.importance = importance(table, &t);
     (result, Some(t))
+}
+
+/// The tree controls for a table of `n` records: ESCAP's rule, with the spec's minsplit if given.
+fn controls(n: u64, opts: &LnobOptions) -> tree::Controls {
+    let mut controls = tree::Controls::escap(
+        n,
+        opts.minbucket_floor as u64,
+        opts.minbucket_divisor as u64,
+        opts.maxdepth,
+        opts.cp,
+    );
+    if let Some(minsplit) = opts.minsplit {
+        controls.minsplit = minsplit as u64;
+    }
+    controls
+}
+
+/// The fewest records with which a tree of `n` records can split at all, under its own controls:
+/// the root must reach minsplit and each child minbucket. Below it a tree can only be its root.
+pub(super) fn min_records_to_split(n: u64, opts: &LnobOptions) -> u64 {
+    let c = controls(n, opts);
+    c.minsplit.max(2 * c.minbucket)
 }
 
 /// Every leaf with the group its path defines (SEs and flags are filled in later).

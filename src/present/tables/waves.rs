@@ -5,7 +5,7 @@
 use super::{num, opt, s, Table};
 use crate::error::Result;
 use crate::present::words::Words;
-use crate::results::lnob::{Flag, Leaf};
+use crate::results::lnob::{Flag, Leaf, RegionResult};
 use crate::results::{GroupRelation, Progress, Results};
 
 /// A flag in words, or an empty cell.
@@ -221,7 +221,8 @@ pub(super) fn leaves(results: &Results, words: &Words) -> Result<Table> {
     Ok(t)
 }
 
-/// Sub-national results: rate, D and the furthest-behind group per region.
+/// Sub-national results: rate with SE, interval and flag, D with its SE, and the furthest-behind
+/// group per region (or why there is none).
 pub(super) fn regions(results: &Results, words: &Words) -> Result<Table> {
     let mut t = Table::new(
         "regions.csv",
@@ -232,37 +233,64 @@ pub(super) fn regions(results: &Results, words: &Words) -> Result<Table> {
             "n",
             "weight_share",
             "rate",
+            "se",
+            "ci_low",
+            "ci_high",
+            "flag",
             "d",
+            "d_se",
             "hoi",
             "furthest_behind",
             "furthest_behind_n",
             "furthest_behind_rate",
+            "furthest_behind_se",
+            "furthest_behind_flag",
+            "no_group",
         ],
     );
     for w in &results.waves {
         for ind in &w.indicators {
             for r in &ind.regions {
-                let fb = r.furthest_behind.as_ref();
-                t.push(vec![
-                    s(&w.id),
-                    s(&ind.id),
-                    s(&r.region),
-                    r.n.to_string(),
-                    num(r.weight_share),
-                    num(r.rate),
-                    num(r.inequality.d),
-                    num(r.inequality.hoi),
-                    match fb {
-                        Some(l) => s(&words.group(&l.group)?),
-                        None => String::new(),
-                    },
-                    fb.map(|l| l.n.to_string()).unwrap_or_default(),
-                    fb.map(|l| num(l.rate)).unwrap_or_default(),
-                ]);
+                let mut row = vec![s(&w.id), s(&ind.id)];
+                row.extend(region_row(r, words)?);
+                t.push(row);
             }
         }
     }
     Ok(t)
+}
+
+/// One region's cells of `regions.csv`, from the region's name on.
+fn region_row(r: &RegionResult, words: &Words) -> Result<Vec<String>> {
+    let fb = r.furthest_behind.as_ref();
+    Ok(vec![
+        s(&r.region),
+        r.n.to_string(),
+        num(r.weight_share),
+        num(r.rate),
+        num(r.rate_se),
+        num(r.ci.0),
+        num(r.ci.1),
+        flag_text(words, &r.flag)?,
+        num(r.inequality.d),
+        opt(r.inequality.d_se),
+        num(r.inequality.hoi),
+        match fb {
+            Some(l) => s(&words.group(&l.group)?),
+            None => String::new(),
+        },
+        fb.map(|l| l.n.to_string()).unwrap_or_default(),
+        fb.map(|l| num(l.rate)).unwrap_or_default(),
+        fb.map(|l| num(l.se)).unwrap_or_default(),
+        match fb {
+            Some(l) => flag_text(words, &l.flag)?,
+            None => String::new(),
+        },
+        match &r.no_group {
+            Some(reason) => s(&words.no_regional_group(reason)?),
+            None => String::new(),
+        },
+    ])
 }
 
 /// The relation of two waves' furthest-behind groups as results.json writes it.

@@ -5,7 +5,9 @@
 //! The aggregation is a plain sequential loop rather than a polars `group_by`: its floating-point
 //! sums then have one fixed order, whatever the thread count, so results are byte-reproducible.
 
+pub(crate) mod domain;
 mod encode;
+mod regions;
 
 use polars::prelude::Float64Chunked;
 
@@ -14,6 +16,7 @@ use crate::estimate::cells::{aggregate, cell_keys, CellTable, Variable};
 use crate::spec::Indicator;
 use crate::survey::Survey;
 pub use encode::{encode_all, encode_selected, regions, Encoded, Regions};
+pub(crate) use regions::RegionCells;
 
 /// An indicator's analysis population, aggregated.
 #[derive(Debug, Clone)]
@@ -24,8 +27,9 @@ pub struct IndicatorCells {
     /// Records dropped for a missing outcome or circumstance, and their weight share.
     pub dropped_n: u64,
     pub dropped_weight_share: f64,
-    /// The same aggregation inside each region (region name, table), for sub-national analysis.
-    pub by_region: Vec<(String, CellTable)>,
+    /// The same aggregation inside each region, with its own PSU × cell sums, for sub-national
+    /// analysis (regions with kept records, in name order).
+    pub(crate) by_region: Vec<RegionCells>,
     /// Survey row of every analysed record, and the index (into `table.cells`) of its cell.
     pub rows: Vec<u32>,
     pub row_cell: Vec<u32>,
@@ -45,38 +49,14 @@ pub struct PsuCell {
 
 impl IndicatorCells {
     /// Linearised SEs of the rate in several disjoint domains at once: `domain_of_cell[c]` names
-    /// the domain of cell c (or none). One pass over the PSU × cell aggregates fills every
-    /// domain's PSU totals.
+    /// the domain of cell c (or none).
     pub fn domain_ses(
         &self,
         design: &crate::estimate::variance::Design,
         domains: usize,
         domain_of_cell: &[Option<u32>],
     ) -> Vec<f64> {
-        let psus = design.psus();
-        let (w, wy) = self.domain_psu_totals(psus, domains, domain_of_cell);
-        (0..domains)
-            .map(|d| design.ratio_se(&w[d * psus..(d + 1) * psus], &wy[d * psus..(d + 1) * psus]))
-            .collect()
-    }
-
-    /// Linearised SEs of each domain's rate minus the rate of the whole table (every cell).
-    pub fn domain_difference_ses(
-        &self,
-        design: &crate::estimate::variance::Design,
-        domains: usize,
-        domain_of_cell: &[Option<u32>],
-    ) -> Vec<f64> {
-        let psus = design.psus();
-        let (w, wy) = self.domain_psu_totals(psus, domains, domain_of_cell);
-        let everyone = vec![Some(0); domain_of_cell.len()];
-        let (all_w, all_wy) = self.domain_psu_totals(psus, 1, &everyone);
-        (0..domains)
-            .map(|d| {
-                let part = d * psus..(d + 1) * psus;
-                design.difference_se((&w[part.clone()], &wy[part]), (&all_w, &all_wy))
-            })
-            .collect()
+        domain::ses(&self.psu_cells, design, domains, domain_of_cell)
     }
 
     /// PSU totals of w and w·y of one domain: the cells marked in `in_domain`.
@@ -85,26 +65,7 @@ impl IndicatorCells {
             .iter()
             .map(|&inside| inside.then_some(0))
             .collect();
-        self.domain_psu_totals(psus, 1, &of)
-    }
-
-    /// Per-domain PSU totals of w and w·y, domain-major, in one pass over the PSU × cell sums.
-    fn domain_psu_totals(
-        &self,
-        psus: usize,
-        domains: usize,
-        domain_of_cell: &[Option<u32>],
-    ) -> (Vec<f64>, Vec<f64>) {
-        let mut w = vec![0.0; domains * psus];
-        let mut wy = vec![0.0; domains * psus];
-        for e in &self.psu_cells {
-            if let Some(d) = domain_of_cell[e.cell as usize] {
-                let at = d as usize * psus + e.psu as usize;
-                w[at] += e.w;
-                wy[at] += e.wy;
-            }
-        }
-        (w, wy)
+        domain::psu_totals(&self.psu_cells, psus, 1, &of)
     }
 }
 
@@ -145,7 +106,7 @@ pub fn build(
         .map_err(|m| Error::data(survey.context(), format!("{at}: {m}")))?;
     let all: Vec<usize> = (0..keyed.y.len()).collect();
     let table = keyed.table(&all);
-    let row_cell = keyed.cell_of_records(&table);
+    let row_cell = keyed.cell_of_records(&table, &all);
     let psu_cells = psu_cells(
         &table,
         &row_cell,
@@ -155,7 +116,7 @@ pub fn build(
         &keyed.w,
     );
     let by_region = match region {
-        Some(regions) => region_tables(regions, &keep_rows, &keyed),
+        Some(regions) => regions::tables(regions, &keep_rows, &keyed, &design.record_psu),
         None => Vec::new(),
     };
     Ok(IndicatorCells {
@@ -318,12 +279,12 @@ impl Kept {
 
 /// The kept records as cell keys, with their outcomes and weights: what every table (national
 /// or regional) is aggregated from.
-struct Keyed {
+pub(super) struct Keyed {
     vars: Vec<Variable>,
     radix: Vec<u64>,
     keys: Vec<u64>,
-    y: Vec<f64>,
-    w: Vec<f64>,
+    pub(super) y: Vec<f64>,
+    pub(super) w: Vec<f64>,
 }
 
 impl Keyed {
@@ -367,15 +328,16 @@ impl Keyed {
     }
 
     /// The cells of the given kept records (indices into the kept records).
-    fn table(&self, rows: &[usize]) -> CellTable {
+    pub(super) fn table(&self, rows: &[usize]) -> CellTable {
         CellTable {
             vars: self.vars.clone(),
             cells: aggregate(&self.keys, rows, &self.y, &self.w, &self.radix),
         }
     }
 
-    /// The index (into `table.cells`) of every kept record's cell.
-    fn cell_of_records(&self, table: &CellTable) -> Vec<u32> {
+    /// The index (into `table.cells`) of the cell of each of the given kept records (indices into
+    /// the kept records; `table` must hold them all).
+    pub(super) fn cell_of_records(&self, table: &CellTable, rows: &[usize]) -> Vec<u32> {
         let cell_keys: Vec<u64> = table
             .cells
             .iter()
@@ -386,43 +348,18 @@ impl Keyed {
                     .fold(0u64, |k, (&code, &r)| k * r + code as u64)
             })
             .collect();
-        self.keys
-            .iter()
-            .map(|k| cell_keys.binary_search(k).expect("every key has a cell") as u32)
+        rows.iter()
+            .map(|&k| {
+                let key = &self.keys[k];
+                cell_keys.binary_search(key).expect("every key has a cell") as u32
+            })
             .collect()
     }
 }
 
-/// Each region's cells from the same keys, for the regions with kept records (in name order).
-fn region_tables(
-    regions: &Regions,
-    keep_rows: &[usize],
-    keyed: &Keyed,
-) -> Vec<(String, CellTable)> {
-    let Regions {
-        names,
-        codes: rcodes,
-    } = regions;
-    // Records per region in one pass, then each region's cells from the same keys.
-    let mut rows_of: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
-    for (k, &i) in keep_rows.iter().enumerate() {
-        if let Some(r) = rcodes[i] {
-            rows_of[r as usize].push(k);
-        }
-    }
-    let mut by_region = Vec::new();
-    for (name, rows) in names.iter().zip(&rows_of) {
-        if rows.is_empty() {
-            continue;
-        }
-        by_region.push((name.clone(), keyed.table(rows)));
-    }
-    by_region
-}
-
 /// Aggregate kept records by (PSU, cell) in one pass, flushing at every change of PSU (records
 /// of a PSU are usually contiguous, so there are about as many entries as PSU × cell pairs).
-fn psu_cells(
+pub(super) fn psu_cells(
     table: &CellTable,
     row_cell: &[u32],
     keep_rows: &[usize],
