@@ -75,6 +75,22 @@ fn dhs_profile_rates_match_the_independent_computation() {
         "no scenarios with the DHS profile"
     );
     assert!(out.join("brief.pdf").is_file());
+    // Words that match the measure: a household indicator's group is a share of households,
+    // a person indicator's a share of the people it covers, never "of the population".
+    let brief = std::fs::read_to_string(out.join("brief.md")).unwrap();
+    let behind: Vec<&str> = brief
+        .lines()
+        .filter(|l| l.starts_with("Furthest behind: "))
+        .collect();
+    assert_eq!(behind.len(), 5, "{behind:?}");
+    for (line, ind) in behind.iter().zip(indicators) {
+        let noun = match ind["unit"].as_str().unwrap() {
+            "households" => "% of households, n = ",
+            _ => "% of the people the indicator covers, n = ",
+        };
+        assert!(line.contains(noun), "{}: {line}", ind["id"]);
+    }
+    assert!(!brief.contains("of the population"));
 }
 
 #[test]

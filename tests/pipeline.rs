@@ -562,7 +562,9 @@ fn demo_brief_in_bahasa_indonesia() {
     assert!(svg.contains("Proyeksi biaya setiap skenario") && svg.contains("Sumber: "));
     assert!(!svg.contains("Projected cost"));
     let tree = std::fs::read_to_string(out.join("charts/tree_electricity.svg")).unwrap();
-    assert!(tree.contains("% penduduk") && !tree.contains("of pop."));
+    // Electricity is a household indicator: its boxes give shares of households.
+    assert!(tree.contains("% rumah tangga") && !tree.contains("of pop."));
+    assert!(!tree.contains("% penduduk"), "households, not persons");
     // Group labels composed by the analysis speak Indonesian too; age takes whole values, so
     // rpart's split at 26.5 reads as 27 or more / 26 or less. (The circumstance label "Age"
     // comes from the spec, printed as written.)

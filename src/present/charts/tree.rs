@@ -53,11 +53,19 @@ pub(super) fn tree_chart(
         },
         &[],
     )?;
-    let boxes = box_texts(nodes, t)?;
+    let households = ind.unit == crate::spec::EstimateUnit::Households;
+    let boxes = box_texts(nodes, t, households)?;
     let diagram = TreeDiagram {
         ind,
         title: &title,
-        note: t.fill("charts.tree_note", &[("unit", &unit)])?,
+        note: t.fill(
+            if households {
+                "charts.tree_note_households"
+            } else {
+                "charts.tree_note"
+            },
+            &[("unit", &unit)],
+        )?,
         boxes,
         edges: edges.clone(),
         source,
@@ -117,8 +125,13 @@ fn edge_texts(nodes: &[TreeNode], t: &Strings) -> Result<Vec<String>> {
         .collect::<Result<Vec<_>>>()
 }
 
-/// Each node's box texts: rate and population share.
-fn box_texts(nodes: &[TreeNode], t: &Strings) -> Result<Vec<(String, String)>> {
+/// Each node's box texts: rate and share of the households or persons the indicator covers.
+fn box_texts(nodes: &[TreeNode], t: &Strings, households: bool) -> Result<Vec<(String, String)>> {
+    let share_key = if households {
+        "charts.tree_box_share_households"
+    } else {
+        "charts.tree_box_share"
+    };
     let mut boxes = Vec::with_capacity(nodes.len());
     for n in nodes {
         boxes.push((
@@ -126,10 +139,7 @@ fn box_texts(nodes: &[TreeNode], t: &Strings) -> Result<Vec<(String, String)>> {
                 "charts.tree_box_rate",
                 &[("rate", &t.number.pct(n.rate, 1))],
             )?,
-            t.fill(
-                "charts.tree_box_share",
-                &[("share", &t.number.pct(n.weight_share, 1))],
-            )?,
+            t.fill(share_key, &[("share", &t.number.pct(n.weight_share, 1))])?,
         ));
     }
     Ok(boxes)
