@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::spec::{RowUnit, Wave};
 
 const ROWS: &str = "__rows";
+const SIZE: &str = "__size";
 
 /// The household-level fields of a person-level wave, as (spec field, column).
 fn household_fields(wave: &Wave) -> Vec<(&'static str, &str)> {
@@ -43,10 +44,13 @@ pub(super) fn check_households(frame: &DataFrame, wave: &Wave, context: &str) ->
             ),
         ));
     }
-    let mut aggs = vec![len().alias(ROWS)];
+    // Row count and the size on the first row, for check_sizes; distinct values of each field.
+    let mut aggs = vec![
+        len().alias(ROWS),
+        col(wave.household_size.as_str()).first().alias(SIZE),
+    ];
     for (i, (_, column)) in fields.iter().enumerate() {
         aggs.push(col(*column).n_unique().alias(format!("__distinct{i}")));
-        aggs.push(col(*column).first().alias(format!("__first{i}")));
     }
     // Sorted by id so "the first household" is the same on every run.
     let summary = frame
@@ -75,11 +79,11 @@ pub(super) fn check_households(frame: &DataFrame, wave: &Wave, context: &str) ->
     check_sizes(&summary, wave, context)
 }
 
-/// The household size (first of `household_fields`) must count the household's rows.
+/// The household size must count the household's rows.
 fn check_sizes(summary: &DataFrame, wave: &Wave, context: &str) -> Result<()> {
     let rows = u32_column(summary, ROWS, context)?;
     let size = summary
-        .column("__first0")
+        .column(SIZE)
         .and_then(|c| c.cast(&DataType::Float64))
         .map_err(|e| Error::data(context, e.to_string()))?;
     let size = size.f64().expect("f64");
@@ -101,7 +105,7 @@ fn check_sizes(summary: &DataFrame, wave: &Wave, context: &str) -> Result<()> {
             wave.household_size,
             value_text(summary, &wave.household_id, row),
             rows.get(row).unwrap_or(0),
-            value_text(summary, "__first0", row)
+            value_text(summary, SIZE, row)
         ),
     ))
 }
