@@ -5,7 +5,7 @@
 //! `VNR_FUZZ_SEED` (default fixed, so a CI failure reproduces). For a long local run:
 //!
 //! ```text
-//! VNR_FUZZ_SECONDS=600 VNR_FUZZ_SEED=$RANDOM cargo test --test fuzz -- --nocapture
+//! VNR_FUZZ_SECONDS=600 VNR_FUZZ_SEED=$RANDOM cargo test --test it fuzz:: -- --nocapture
 //! ```
 //!
 //! A panic stops the target and writes the input to `target/fuzz-failures/`, with the seed and
@@ -22,7 +22,7 @@ use vnr_brief::io::inputs;
 use vnr_brief::spec::{self, LoadedSpec};
 use vnr_brief::survey;
 
-const DEMO: &str = include_str!("../specs/demo.toml");
+const DEMO: &str = include_str!("../../specs/demo.toml");
 
 fn budget() -> Duration {
     let secs = std::env::var("VNR_FUZZ_SECONDS")

@@ -12,7 +12,7 @@ use vnr_brief::app::pipeline::{self, RunOptions};
 use vnr_brief::io::inputs;
 use vnr_brief::{spec, Error};
 
-pub const DEMO: &str = include_str!("../../specs/demo.toml");
+pub const DEMO: &str = include_str!("../../../specs/demo.toml");
 pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 pub const WAVES: [&str; 2] = ["nusantara_2021", "nusantara_2024"];
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use vnr_brief::io::inputs;
 use vnr_brief::spec::FileFormat;
 
-mod common;
+use crate::common;
 
 fn fixture(dir: &str, name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

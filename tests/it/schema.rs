@@ -1,13 +1,12 @@
 //! The results contract: `docs/results.schema.json` is the schema generated from the result
-//! types (regenerate with `VNR_WRITE_SCHEMA=1 cargo test --test schema -- committed`), a run's results.json
+//! types (regenerate with `VNR_WRITE_SCHEMA=1 cargo test --test it schema::committed`), a run's results.json
 //! validates against it, and a results.json of another shape or schema version is refused.
 
-mod common;
 
 use std::fs;
 use std::path::Path;
 
-use common::case::*;
+use crate::common::case::*;
 use vnr_brief::app::pipeline;
 use vnr_brief::results::{Results, SCHEMA_VERSION};
 
@@ -25,7 +24,7 @@ fn committed_schema_is_the_one_the_types_generate() {
     assert!(
         committed == generated,
         "docs/results.schema.json is out of date: regenerate it with \
-         VNR_WRITE_SCHEMA=1 cargo test --test schema -- committed (and raise SCHEMA_VERSION if the shape changed)"
+         VNR_WRITE_SCHEMA=1 cargo test --test it schema::committed (and raise SCHEMA_VERSION if the shape changed)"
     );
 }
 

@@ -6,12 +6,11 @@
 //! replacement) and either the demo Parquet waves or small (300-household) synthetic CSV waves
 //! written by `vnr_brief::app::cli::write_synth`, which data-level cases then edit cell by cell.
 
-mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::case::*;
+use crate::common::case::*;
 use vnr_brief::app::cli::{self, Command};
 use vnr_brief::app::pipeline::{self, RunOptions};
 use vnr_brief::io::inputs;

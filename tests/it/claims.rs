@@ -1,11 +1,10 @@
 //! Every sentence of the brief is a claim: these tests craft a survey that would tempt the brief
 //! into a claim its numbers do not support, and check that the brief does not make it.
 
-mod common;
 
 use std::fs;
 
-use common::case::*;
+use crate::common::case::*;
 
 /// The demo spec with its 2021 wave removed: one wave only.
 fn single_wave_case() -> Case {

@@ -4,12 +4,11 @@
 //! a region whose tree cannot split has no furthest-behind group, and no regional estimate
 //! becomes a sentence of the brief.
 
-mod common;
 
 use std::collections::HashMap;
 use std::fs;
 
-use common::case::*;
+use crate::common::case::*;
 use serde_json::Value;
 use vnr_brief::estimate::variance::Design;
 

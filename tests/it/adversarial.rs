@@ -6,14 +6,13 @@
 //! Cases that could hang run the real binary under a deadline, so a regression fails the test
 //! instead of stalling CI.
 
-mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::case::*;
+use crate::common::case::*;
 use vnr_brief::app::cli;
 use vnr_brief::app::pipeline::{self, RunOptions};
 use vnr_brief::io::inputs;

@@ -3,11 +3,10 @@
 //! (Markdown, Typst, PDF), charts, annex tables and results.json alike. Only the manifest differs
 //! (it records how the folder was made).
 
-mod common;
 
 use std::fs;
 
-use common::case::*;
+use crate::common::case::*;
 use vnr_brief::app::pipeline;
 
 #[test]

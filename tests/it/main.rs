@@ -1,0 +1,48 @@
+//! The integration tests, one binary (`cargo test --test it`; one module: `cargo test --test it
+//! dhs::`). Each module is one question about the tool; a new test goes in the module whose
+//! question it answers, a new question gets a new module here. Shared helpers live in `common`.
+//!
+//! | module | question |
+//! |---|---|
+//! | `architecture` | do the stages in `src/` import only downward? |
+//! | `lnob_reference` | do trees, D, HOI and Shapley equal R (`rpart` and a direct computation)? |
+//! | `measures_reference` | do Gini, quantiles, FGT and design SEs equal laeken and `survey`? |
+//! | `spot_reference` | do the SPOT measures equal R on generated cases? |
+//! | `variance` | does the bootstrap agree with linearisation, and repeat with its seed? |
+//! | `spot` | are SPOT's poverty, cost and incidence right on hand-checkable data? |
+//! | `reach` | does a scheme paid to a furthest-behind group reach all of it? |
+//! | `regions` | do sub-national results carry design-based SEs and flags? |
+//! | `catalogue` | does every catalogue indicator resolve and run on the standard survey? |
+//! | `dhs` | does the DHS profile give the rates an independent computation gives? |
+//! | `stata`, `spss` | do `.dta` and `.sav` files read back to the values written into them? |
+//! | `pipeline` | does a run repeat byte for byte, and does `verify` catch a changed byte? |
+//! | `language` | does rendering saved results in Indonesian equal an Indonesian run? |
+//! | `schema` | does results.json validate against its committed JSON Schema? |
+//! | `claims` | does the brief refrain from claims its numbers do not support? |
+//! | `bad_inputs` | is every bad input a clear error with its exit code, never a panic? |
+//! | `broken_files` | are truncated survey files refused rather than half-read? |
+//! | `adversarial` | is a user's folder never replaced, and do extreme inputs stay errors? |
+//! | `fuzz` | do seeded mutations of spec, data and expressions never panic? |
+
+mod common;
+
+mod adversarial;
+mod architecture;
+mod bad_inputs;
+mod broken_files;
+mod catalogue;
+mod claims;
+mod dhs;
+mod fuzz;
+mod language;
+mod lnob_reference;
+mod measures_reference;
+mod pipeline;
+mod reach;
+mod regions;
+mod schema;
+mod spot;
+mod spot_reference;
+mod spss;
+mod stata;
+mod variance;
