@@ -96,7 +96,7 @@ thread_local! {
 
 /// Run third-party code (polars evaluating a user's expression or parsing a user's file) and turn
 /// a panic inside it into `Err(message)`. Polars occasionally panics on inputs it should reject
-/// (found by `tests/fuzz.rs`, e.g. `COALESCE(2147483648, 30)`); a user must see which field
+/// (found by `tests/it/fuzz.rs`, e.g. `COALESCE(2147483648, 30)`); a user must see which field
 /// failed, not a backtrace. Panics elsewhere still print as usual.
 pub fn contain_panic<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
     static QUIET_HOOK: std::sync::Once = std::sync::Once::new();

@@ -1,6 +1,6 @@
 //! vnr-brief: reproducible, auditable Voluntary National Review country briefs from household-survey
 //! microdata. Stages, each a folder, depending only on the stages before them (the rules are in
-//! `docs/architecture.md` and enforced by `tests/architecture.rs`):
+//! `docs/architecture.md` and enforced by `tests/it/architecture.rs`):
 //!
 //! `estimate` (pure kernels) ← `spec` ← `io` (read, hash, lock) ← `survey`
 //! (prepare, design) ← `results` (the contract) ← `analysis` (lnob, spot) ← `present` (strings,

@@ -12,7 +12,7 @@ use crate::present::render::{self, TemplateSource, BUILT_IN};
 use crate::publish::manifest::{self, FileEntry, Manifest, TemplateEntry};
 use crate::publish::{check_target, publish, Protected};
 use crate::results::{InputRecord, Results, WaveResults};
-use crate::spec::{self, LoadedSpec, SchemeKind};
+use crate::spec::{self, Format, LoadedSpec, SchemeKind, TemplateSet};
 use crate::survey::{self, Survey};
 
 pub use super::verify::{check_digest, manifest_digest, verify};
@@ -265,7 +265,8 @@ pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<RunSummary> {
         None => TemplateSource::Default,
     };
     // Everything that can fail fast does, before the analyses: templates, the output folder.
-    let templates = render::load_templates(&source, &templated_formats(&spec.spec.brief.formats))?;
+    let templates =
+        render::load_templates(&source, &TemplateSet::needed_by(&spec.spec.brief.formats))?;
     let template_dir = opts.templates.as_deref().or(spec_templates.as_deref());
     check_target(&out, &protected_paths(&spec, template_dir))?;
     let surveys = load_surveys(&spec)?;
@@ -314,7 +315,7 @@ pub fn rerender_in(
         None => TemplateSource::Default,
     };
     let formats = results.brief.formats.clone();
-    let templates = render::load_templates(&source, &templated_formats(&formats))?;
+    let templates = render::load_templates(&source, &TemplateSet::needed_by(&formats))?;
     let mut protected = vec![Protected::new("the results file read", results_json)];
     if let Some(dir) = templates_dir {
         protected.push(Protected::new("the template folder", dir));
@@ -362,7 +363,7 @@ fn write_outputs(
     dir: &Path,
     results: &Results,
     templates: &render::Templates,
-    formats: &[String],
+    formats: &[Format],
 ) -> Result<()> {
     write_file(&dir.join("results.json"), results.to_json().as_bytes())?;
     let strings = templates.strings(&results.brief.language)?;
@@ -380,38 +381,21 @@ fn write_outputs(
             sha256: inputs::sha256_hex(csv.as_bytes()),
         });
     }
-    let rendered = render::render(
-        results,
-        &charts,
-        &tables,
-        templates,
-        &templated_formats(formats),
-    )?;
-    for (name, text) in rendered {
-        if name == "brief.typ" && formats.iter().any(|f| f == "pdf") {
+    let sets = TemplateSet::needed_by(formats);
+    let rendered = render::render(results, &charts, &tables, templates, &sets)?;
+    for (set, text) in rendered {
+        let name = format!("brief.{}", set.name());
+        if set == TemplateSet::Typ && formats.contains(&Format::Pdf) {
             // Compiled in the output folder, so the brief finds its charts by relative path.
             let pdf =
                 crate::present::pdf::compile(dir, &name, &text, &results.brief.reference_date)?;
             write_file(&dir.join("brief.pdf"), &pdf)?;
         }
-        if formats.contains(&name["brief.".len()..].to_string()) {
+        if formats.iter().any(|f| f.name() == set.name()) {
             write_file(&dir.join(name), text.as_bytes())?;
         }
     }
     Ok(())
-}
-
-/// The template sets a list of output formats needs: a PDF is compiled from the Typst brief.
-fn templated_formats(formats: &[String]) -> Vec<String> {
-    ["md", "typ"]
-        .iter()
-        .filter(|t| {
-            formats
-                .iter()
-                .any(|f| f == *t || (**t == "typ" && f == "pdf"))
-        })
-        .map(|t| t.to_string())
-        .collect()
 }
 
 fn write_manifest(

@@ -95,7 +95,7 @@ pub struct Brief {
     /// The document date (YYYY-MM-DD). Outputs never carry the wall-clock time.
     pub reference_date: String,
     #[serde(default = "default_formats")]
-    pub formats: Vec<String>,
+    pub formats: Vec<Format>,
     /// Marks a brief built on synthetic data; the brief says so on its first page.
     #[serde(default)]
     pub synthetic: bool,
@@ -113,8 +113,103 @@ pub const LANGUAGES: &[&str] = &["en", "id"];
 fn default_language() -> String {
     "en".into()
 }
-fn default_formats() -> Vec<String> {
-    vec!["md".into(), "typ".into(), "pdf".into()]
+fn default_formats() -> Vec<Format> {
+    vec![Format::Md, Format::Typ, Format::Pdf]
+}
+
+/// An output format of the brief, as `brief.formats` names it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(try_from = "String", into = "String")]
+#[schemars(with = "FormatName")]
+pub enum Format {
+    /// Markdown (`brief.md`).
+    Md,
+    /// Typst source (`brief.typ`).
+    Typ,
+    /// PDF, compiled from the Typst brief (`brief.pdf`).
+    Pdf,
+}
+
+/// The names `brief.formats` accepts, for the JSON Schema.
+#[derive(schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum FormatName {
+    Md,
+    Typ,
+    Pdf,
+}
+
+/// A set of report templates a format is written from (`report_templates/<set>/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TemplateSet {
+    Md,
+    Typ,
+}
+
+impl Format {
+    pub const ALL: [Format; 3] = [Format::Md, Format::Typ, Format::Pdf];
+
+    /// The name in the spec, and the extension of the brief file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Md => "md",
+            Format::Typ => "typ",
+            Format::Pdf => "pdf",
+        }
+    }
+
+    /// The template set the format is written from: a PDF is compiled from the Typst brief.
+    pub fn template_set(self) -> TemplateSet {
+        match self {
+            Format::Md => TemplateSet::Md,
+            Format::Typ | Format::Pdf => TemplateSet::Typ,
+        }
+    }
+}
+
+impl TemplateSet {
+    /// The folder of the set in `report_templates/`, and the extension of its brief.
+    pub fn name(self) -> &'static str {
+        match self {
+            TemplateSet::Md => "md",
+            TemplateSet::Typ => "typ",
+        }
+    }
+
+    /// The template sets a list of formats needs, each once, in a fixed order.
+    pub fn needed_by(formats: &[Format]) -> Vec<TemplateSet> {
+        let sets: std::collections::BTreeSet<_> =
+            formats.iter().map(|f| f.template_set()).collect();
+        sets.into_iter().collect()
+    }
+}
+
+impl TryFrom<String> for Format {
+    type Error = String;
+    fn try_from(name: String) -> std::result::Result<Self, String> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<String> = Format::ALL
+                    .iter()
+                    .map(|f| format!("\"{}\"", f.name()))
+                    .collect();
+                format!(
+                    "brief.formats: unknown format \"{name}\"; expected any of {}",
+                    names.join(", ")
+                )
+            })
+    }
+}
+
+impl From<Format> for String {
+    fn from(f: Format) -> String {
+        f.name().to_string()
+    }
 }
 
 /// The unit of the rows in a survey file.

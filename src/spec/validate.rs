@@ -73,7 +73,7 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// Checks of the brief section: language, date, templates, formats, ISO code.
+/// Checks of the brief section: language, date, templates, ISO code (formats are typed on load).
 fn validate_brief(spec: &Spec) -> std::result::Result<(), String> {
     let b = &spec.brief;
     // One built-in strings file per language (report_templates/strings/<language>.toml).
@@ -91,13 +91,6 @@ fn validate_brief(spec: &Spec) -> std::result::Result<(), String> {
     }
     if let Some(t) = &b.templates {
         check_relative_path("brief.templates", t)?;
-    }
-    for f in &b.formats {
-        if !["md", "typ", "pdf"].contains(&f.as_str()) {
-            return Err(format!(
-                "brief.formats: unknown format \"{f}\"; expected any of \"md\", \"typ\", \"pdf\""
-            ));
-        }
     }
     if b.iso3.len() != 3 || !b.iso3.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(format!(

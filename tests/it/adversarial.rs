@@ -6,7 +6,6 @@
 //! Cases that could hang run the real binary under a deadline, so a regression fails the test
 //! instead of stalling CI.
 
-
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -6,7 +6,6 @@
 //! replacement) and either the demo Parquet waves or small (300-household) synthetic CSV waves
 //! written by `vnr_brief::app::cli::write_synth`, which data-level cases then edit cell by cell.
 
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -200,13 +199,13 @@ fn unknown_output_format() {
     let err = Case::empty(DEMO.into())
         .edit(
             "formats = [\"md\", \"typ\", \"pdf\"]",
-            "formats = [\"md\", \"docx\"]",
+            "formats = [\"md\", \"odt\"]",
         )
         .load_err();
     assert_error(
         &err,
         3,
-        &["demo.toml", "brief.formats", "\"docx\"", "\"pdf\""],
+        &["demo.toml", "brief.formats", "\"odt\"", "\"pdf\""],
     );
 }
 
@@ -1165,7 +1164,7 @@ fn huge_file_given_as_csv() {
 
 #[test]
 fn expression_that_makes_polars_fail_internally() {
-    // Found by tests/fuzz.rs: polars panics on this expression instead of returning an error.
+    // Found by tests/it/fuzz.rs: polars panics on this expression instead of returning an error.
     // The run must still end with an error naming the field, and no panic.
     let err = Case::csv()
         .edit(

@@ -1,7 +1,6 @@
 //! Every sentence of the brief is a claim: these tests craft a survey that would tempt the brief
 //! into a claim its numbers do not support, and check that the brief does not make it.
 
-
 use std::fs;
 
 use crate::common::case::*;

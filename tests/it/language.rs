@@ -3,7 +3,6 @@
 //! (Markdown, Typst, PDF), charts, annex tables and results.json alike. Only the manifest differs
 //! (it records how the folder was made).
 
-
 use std::fs;
 
 use crate::common::case::*;

@@ -4,7 +4,6 @@
 //! a region whose tree cannot split has no furthest-behind group, and no regional estimate
 //! becomes a sentence of the brief.
 
-
 use std::collections::HashMap;
 use std::fs;
 

@@ -2,7 +2,6 @@
 //! types (regenerate with `VNR_WRITE_SCHEMA=1 cargo test --test it schema::committed`), a run's results.json
 //! validates against it, and a results.json of another shape or schema version is refused.
 
-
 use std::fs;
 use std::path::Path;
 

@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::present::charts::ChartFile;
 use crate::present::tables::TableFile;
 use crate::results::Results;
+use crate::spec::TemplateSet;
 
 mod strings;
 mod templates;
@@ -66,20 +67,15 @@ fn digits(kwargs: &Kwargs, default: i64) -> usize {
 }
 
 /// A tera instance for one format and language, its escape function and its main template.
-fn engine(templates: &Templates, format: &str, strings: &Strings) -> Result<(Tera, &'static str)> {
+fn engine(
+    templates: &Templates,
+    set: TemplateSet,
+    strings: &Strings,
+) -> Result<(Tera, &'static str)> {
     let (prefix, suffix, escape, main): (&str, &'static str, tera::EscapeFn, &'static str) =
-        match format {
-            "md" => ("md/", ".md", escape_markdown, "md/brief.md"),
-            "typ" => ("typ/", ".typ", escape_typst, "typ/brief.typ"),
-            // "pdf" is compiled from the Typst brief and has no templates of its own.
-            other => {
-                return Err(Error::Template {
-                    template: format!("{other}/brief.{other}"),
-                    message: format!(
-                        "brief.formats: no templates for format \"{other}\"; expected \"md\" or \"typ\""
-                    ),
-                })
-            }
+        match set {
+            TemplateSet::Md => ("md/", ".md", escape_markdown, "md/brief.md"),
+            TemplateSet::Typ => ("typ/", ".typ", escape_typst, "typ/brief.typ"),
         };
     let mut tera = Tera::new();
     tera.autoescape_on([suffix]);
@@ -165,14 +161,14 @@ struct View<'a> {
     t: &'a StringTable,
 }
 
-/// Render the requested formats; returns (file name, text) pairs.
+/// Render the brief from each template set; returns (set, text) pairs in the order given.
 pub fn render(
     results: &Results,
     charts: &[ChartFile],
     tables: &[TableFile],
     templates: &Templates,
-    formats: &[String],
-) -> Result<Vec<(String, String)>> {
+    sets: &[TemplateSet],
+) -> Result<Vec<(TemplateSet, String)>> {
     let strings = templates.strings(&results.brief.language)?;
     let context = Context::from_serialize(&View {
         r: super::words::Words::new(&strings).view(results)?,
@@ -182,12 +178,12 @@ pub fn render(
     })
     .map_err(|e| template_error(&templates.source, e))?;
     let mut out = Vec::new();
-    for format in formats {
-        let (tera, main) = engine(templates, format, &strings)?;
+    for &set in sets {
+        let (tera, main) = engine(templates, set, &strings)?;
         let text = tera
             .render(main, &context)
             .map_err(|e| template_error(&templates.source, e))?;
-        out.push((format!("brief.{format}"), tidy(&text)));
+        out.push((set, tidy(&text)));
     }
     Ok(out)
 }
@@ -247,10 +243,13 @@ mod tests {
     }
 
     fn builtin(language: &str) -> Strings {
-        load_templates(&TemplateSource::Default, &["md".into(), "typ".into()])
-            .unwrap()
-            .strings(language)
-            .unwrap()
+        load_templates(
+            &TemplateSource::Default,
+            &[TemplateSet::Md, TemplateSet::Typ],
+        )
+        .unwrap()
+        .strings(language)
+        .unwrap()
     }
 
     /// Placeholders of a text, in order.
@@ -346,12 +345,12 @@ mod tests {
         let id = builtin("id");
         for (format, name, expected) in [
             (
-                "md",
+                TemplateSet::Md,
                 "md/brief.md",
                 r"Paling tertinggal: **A\_b** (\#c\*%). 85,3 1.234.567",
             ),
             (
-                "typ",
+                TemplateSet::Typ,
                 "typ/brief.typ",
                 r"Paling tertinggal: **A\_b** (\#c\*%). 85,3 1.234.567",
             ),
@@ -368,7 +367,7 @@ mod tests {
             let mut context = Context::new();
             context.insert("t", &id.text);
             context.insert("x", &BTreeMap::from([("group", "A_b"), ("rate", "#c*")]));
-            assert_eq!(tera.render(main, &context).unwrap(), expected, "{format}");
+            assert_eq!(tera.render(main, &context).unwrap(), expected, "{format:?}");
         }
     }
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::engine;
 use super::strings::{keys, parse_strings, NumberFormat, Strings};
 use crate::error::{Error, Result};
+use crate::spec::TemplateSet;
 
 /// The default templates, compiled in so the binary works from any folder.
 const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
@@ -110,7 +111,7 @@ pub struct Templates {
 
 /// Load the templates and compile them once, so a template error stops the run before any
 /// analysis starts.
-pub fn load_templates(source: &TemplateSource, formats: &[String]) -> Result<Templates> {
+pub fn load_templates(source: &TemplateSource, sets: &[TemplateSet]) -> Result<Templates> {
     let mut out = BTreeMap::new();
     for (name, text) in DEFAULT_TEMPLATES {
         let text = match source {
@@ -126,7 +127,7 @@ pub fn load_templates(source: &TemplateSource, formats: &[String]) -> Result<Tem
         },
         texts: out,
     };
-    check_languages(&templates, formats)?;
+    check_languages(&templates, sets)?;
     Ok(templates)
 }
 
@@ -154,7 +155,7 @@ fn read_from_folder(dir: &Path, name: &str) -> Result<String> {
 /// Every strings file must parse and carry exactly the keys of the built-in English one, so a
 /// missing sentence stops the run here rather than in the middle of rendering; and every template
 /// must compile with every language.
-fn check_languages(templates: &Templates, formats: &[String]) -> Result<()> {
+fn check_languages(templates: &Templates, sets: &[TemplateSet]) -> Result<()> {
     let reference = parse_strings(
         REFERENCE_STRINGS,
         DEFAULT_TEMPLATES
@@ -179,8 +180,8 @@ fn check_languages(templates: &Templates, formats: &[String]) -> Result<()> {
                 ),
             });
         }
-        for format in formats {
-            engine(templates, format, &strings)?;
+        for &set in sets {
+            engine(templates, set, &strings)?;
         }
     }
     Ok(())
