@@ -11,7 +11,7 @@ use crate::present::charts;
 use crate::present::render::{self, TemplateSource, BUILT_IN};
 use crate::publish::manifest::{self, FileEntry, Manifest, TemplateEntry};
 use crate::publish::{check_target, publish, Protected};
-use crate::results::{InputRecord, Results, WaveResults};
+use crate::results::{InputRecord, LinkResult, Results, WaveResults};
 use crate::spec::{self, Format, LoadedSpec, SchemeKind, TemplateSet};
 use crate::survey::{self, Survey};
 
@@ -31,12 +31,17 @@ pub fn load_surveys(spec: &LoadedSpec) -> Result<Vec<Survey>> {
     let lock = inputs::read_lock(spec)?;
     let mut surveys = Vec::new();
     for wave in &spec.spec.waves {
-        let input = inputs::load_wave(spec, lock.as_ref(), wave)?;
-        let mut s = survey::prepare(&spec.spec, wave, input)?;
+        let mut files = wave
+            .sources()
+            .iter()
+            .map(|source| inputs::load_file(spec, lock.as_ref(), &wave.id, source))
+            .collect::<Result<Vec<_>>>()?;
+        let main = files.remove(0);
+        let mut s = survey::prepare(&spec.spec, wave, main, files)?;
         check_references(&spec.spec, &s)?;
         // Hold only what the analyses read: a survey file often has hundreds of columns the spec
         // never names (a DHS recode has thousands).
-        let used = used_columns(&spec.spec, &s.wave);
+        let used = spec::used_after_prepare(&spec.spec, &s.wave);
         let keep: Vec<String> = s
             .frame
             .get_column_names()
@@ -53,61 +58,6 @@ pub fn load_surveys(spec: &LoadedSpec) -> Result<Vec<Survey>> {
     // Waves in time order, so "latest" is the last.
     surveys.sort_by_key(|s| s.wave.year);
     Ok(surveys)
-}
-
-/// Every column the analyses read after a survey is prepared: the wave's design and role
-/// columns, derived variables, circumstances, and the columns of every expression (derived
-/// variables are already computed, so their sources are not needed again).
-fn used_columns(spec: &spec::Spec, wave: &spec::Wave) -> std::collections::BTreeSet<String> {
-    let mut used: std::collections::BTreeSet<String> = [
-        Some(&wave.household_id),
-        Some(&wave.weight),
-        Some(&wave.strata),
-        Some(&wave.psu),
-        Some(&wave.household_size),
-        Some(&wave.welfare),
-        wave.region.as_ref(),
-        wave.urban.as_ref(),
-        wave.age.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    .cloned()
-    .collect();
-    let mut roots = |text: &str| {
-        // Validated and checked already; a name that is not an expression is a column name.
-        match spec::parse_expr("", text) {
-            Ok(e) => used.extend(e.meta().root_names().iter().map(|n| n.to_string())),
-            Err(_) => {
-                used.insert(text.to_string());
-            }
-        }
-    };
-    if let Some(head) = &wave.head {
-        roots(head);
-    }
-    for ind in &spec.indicators {
-        roots(&ind.outcome);
-        if let Some(p) = &ind.population {
-            roots(p);
-        }
-    }
-    for sc in &spec.scenarios {
-        for scheme in &sc.schemes {
-            for e in [&scheme.eligible, &scheme.exclude, &scheme.target_score]
-                .into_iter()
-                .flatten()
-            {
-                roots(e);
-            }
-            if scheme.kind == SchemeKind::Disability {
-                roots(scheme.column.as_deref().unwrap_or("disability"));
-            }
-        }
-    }
-    used.extend(spec.derive.iter().map(|d| d.name.clone()));
-    used.extend(spec.circumstances.iter().map(|c| c.column.clone()));
-    used
 }
 
 pub fn check_references(spec: &spec::Spec, s: &Survey) -> Result<()> {
@@ -155,6 +105,17 @@ pub fn check_references(spec: &spec::Spec, s: &Survey) -> Result<()> {
     Ok(())
 }
 
+fn link_result(c: &survey::link::LinkCounts) -> LinkResult {
+    LinkResult {
+        role: c.role.clone(),
+        records: c.records,
+        matched_rows: c.matched_rows,
+        unmatched_rows: c.unmatched_rows,
+        orphan_records: c.orphan_records,
+        columns: c.columns.clone(),
+    }
+}
+
 /// Run both analyses on loaded surveys.
 pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
     let mut waves: Vec<WaveResults> = Vec::new();
@@ -182,14 +143,16 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
             records: s.records() as u64,
             households,
             design: s.design.summary(&weights),
+            links: s.links.iter().map(link_result).collect(),
             indicators,
         });
-        input_records.push(InputRecord {
+        input_records.extend(s.files.iter().map(|f| InputRecord {
             wave: s.wave.id.clone(),
-            path: s.wave.path.display().to_string(),
-            sha256: s.input_sha256.clone(),
-            bytes: s.input_bytes,
-        });
+            role: (f.role != "main").then(|| f.role.clone()),
+            path: f.path.display().to_string(),
+            sha256: f.sha256.clone(),
+            bytes: f.bytes,
+        }));
     }
     let latest = surveys.last().expect("at least one wave");
     let spot = if spec.spec.scenarios.is_empty() {
@@ -342,8 +305,13 @@ fn protected_paths(spec: &LoadedSpec, templates: Option<&Path>) -> Vec<Protected
         Protected::new("the spec's lock file", inputs::lock_path(spec)),
     ];
     for w in &spec.spec.waves {
-        let what = format!("the input of wave '{}'", w.id);
-        paths.push(Protected::new(what, spec.resolve(&w.path)));
+        for source in w.sources() {
+            let what = match source.role.as_str() {
+                "main" => format!("the input of wave '{}'", w.id),
+                role => format!("the '{role}' file of wave '{}'", w.id),
+            };
+            paths.push(Protected::new(what, spec.resolve(&source.path)));
+        }
     }
     if let Some(dir) = templates {
         paths.push(Protected::new("the template folder", dir));

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::spec::{FileFormat, LoadedSpec, Wave};
+use crate::spec::{CsvDialect, FileFormat, FileSource, LoadedSpec};
 
 /// Largest input accepted (bytes); protects against a wrong path pointing at a huge file.
 pub const MAX_INPUT_BYTES: u64 = 4 << 30;
@@ -54,12 +54,12 @@ pub fn read_lock(spec: &LoadedSpec) -> Result<Option<Lock>> {
 /// Returns the lock path and the recorded hashes.
 pub fn write_lock(spec: &LoadedSpec) -> Result<(PathBuf, Lock)> {
     let mut lock = Lock::default();
-    for wave in &spec.spec.waves {
-        let path = spec.resolve(&wave.path);
+    for source in spec.spec.waves.iter().flat_map(|w| w.sources()) {
+        let path = spec.resolve(&source.path);
         inside(&path, spec.dir())?;
         let bytes = read_input(&path)?;
         lock.inputs
-            .insert(wave.path.display().to_string(), sha256_hex(&bytes));
+            .insert(source.path.display().to_string(), sha256_hex(&bytes));
     }
     let path = lock_path(spec);
     let body = toml::to_string(&lock).expect("lock serialises");
@@ -122,14 +122,19 @@ pub struct Input {
     pub frame: DataFrame,
 }
 
-/// Load a wave's file: read once, verify the checksum, parse from memory.
-pub fn load_wave(spec: &LoadedSpec, lock: Option<&Lock>, wave: &Wave) -> Result<Input> {
-    let path = spec.resolve(&wave.path);
+/// Load one survey file of a wave: read once, verify the checksum, parse from memory.
+pub fn load_file(
+    spec: &LoadedSpec,
+    lock: Option<&Lock>,
+    wave_id: &str,
+    source: &FileSource,
+) -> Result<Input> {
+    let path = spec.resolve(&source.path);
     inside(&path, spec.dir())?;
     let bytes = read_input(&path)?;
     let found = sha256_hex(&bytes);
-    let key = wave.path.display().to_string();
-    let expected = wave
+    let key = source.path.display().to_string();
+    let expected = source
         .sha256
         .clone()
         .or_else(|| lock.and_then(|l| l.inputs.get(&key).cloned()));
@@ -153,20 +158,19 @@ pub fn load_wave(spec: &LoadedSpec, lock: Option<&Lock>, wave: &Wave) -> Result<
         }
         Some(_) => {}
     }
-    let format = wave.format().ok_or_else(|| {
+    let format = source.format.ok_or_else(|| {
         Error::spec(
             &spec.path,
             format!(
-                "wave '{}'.format: cannot tell the format of {}; set format = \"csv\", \"parquet\", \"stata\" or \"spss\"",
-                wave.id,
-                wave.path.display()
+                "wave '{wave_id}'.format: cannot tell the format of {}; set format = \"csv\", \"parquet\", \"stata\" or \"spss\"",
+                source.path.display()
             ),
         )
     })?;
     let size = bytes.len() as u64;
-    let frame = parse_bytes(&path, format, bytes)?;
+    let frame = parse_bytes_with(&path, format, source.csv, bytes)?;
     Ok(Input {
-        spec_path: wave.path.clone(),
+        spec_path: source.path.clone(),
         sha256: found,
         bytes: size,
         frame,
@@ -184,7 +188,7 @@ pub fn load_wave(spec: &LoadedSpec, lock: Option<&Lock>, wave: &Wave) -> Result<
 /// Every record must have the header's number of fields; blank lines before the header are
 /// skipped, a blank line after it (a row of nulls to polars) is refused unless the file has a
 /// single column.
-fn check_csv_text(path: &Path, bytes: &[u8]) -> Result<()> {
+fn check_csv_text(path: &Path, bytes: &[u8], separator: u8) -> Result<()> {
     if let Some(at) = bytes.iter().position(|&b| b == 0) {
         return Err(Error::input(
             path,
@@ -194,19 +198,40 @@ fn check_csv_text(path: &Path, bytes: &[u8]) -> Result<()> {
             ),
         ));
     }
-    let mut scan = CsvScan::default();
-    bytes
-        .iter()
-        .try_for_each(|&b| scan.byte(b))
+    let mut scan = CsvScan {
+        separator,
+        ..CsvScan::default()
+    };
+    // The header first: a file read with the wrong separator is then named as such.
+    check_header_names(bytes, separator)
+        .and_then(|()| bytes.iter().try_for_each(|&b| scan.byte(b)))
         .and_then(|()| scan.finish())
-        .and_then(|()| check_header_names(bytes))
         .map_err(|what| Error::input(path, format!("cannot parse as CSV: {what}")))
 }
 
 /// polars renames a repeated column name (`sex`, `sex_duplicated_0`), so a spec naming it would
 /// read whichever copy polars kept: a repeated name is refused.
-fn check_header_names(bytes: &[u8]) -> std::result::Result<(), String> {
-    let names = header_fields(bytes);
+fn check_header_names(bytes: &[u8], separator: u8) -> std::result::Result<(), String> {
+    let names = header_fields(bytes, separator);
+    if let [one] = names.as_slice() {
+        if let Some(other) = [b';', b'\t', b'|', b',']
+            .into_iter()
+            .find(|&s| s != separator && one.as_bytes().contains(&s))
+        {
+            return Err(format!(
+                "the header is one field, `{one}`, holding {:?}: the file seems to separate \
+                 fields with {:?}; set the file's delimiter = {:?} in the spec (and \
+                 decimal_comma = true if numbers are written 3,5)",
+                other as char,
+                other as char,
+                if other == b'\t' {
+                    "\\t".to_string()
+                } else {
+                    (other as char).to_string()
+                }
+            ));
+        }
+    }
     for (i, name) in names.iter().enumerate() {
         if let Some(j) = names[..i].iter().position(|n| n == name) {
             return Err(format!(
@@ -222,7 +247,7 @@ fn check_header_names(bytes: &[u8]) -> std::result::Result<(), String> {
 
 /// The header's field names: the first non-blank record, split on separators outside quotes,
 /// quotes removed (`""` inside quotes is a quote).
-fn header_fields(bytes: &[u8]) -> Vec<String> {
+fn header_fields(bytes: &[u8], separator: u8) -> Vec<String> {
     let start = bytes
         .iter()
         .position(|&b| b != b'\n' && b != b'\r')
@@ -238,16 +263,17 @@ fn header_fields(bytes: &[u8]) -> Vec<String> {
                 }
                 in_quotes = true;
             }
-            b',' | b'\n' if !in_quotes => {
+            b'\n' if !in_quotes => {
                 fields.push(
                     String::from_utf8_lossy(&field)
                         .trim_end_matches('\r')
                         .to_string(),
                 );
+                break;
+            }
+            s if s == separator && !in_quotes => {
+                fields.push(String::from_utf8_lossy(&field).to_string());
                 field.clear();
-                if b == b'\n' {
-                    break;
-                }
             }
             _ => field.push(b),
         }
@@ -271,6 +297,7 @@ struct CsvScan {
     field_quoted: bool,
     in_quotes: bool,
     quote_line: usize,
+    separator: u8,
 }
 
 impl Default for CsvScan {
@@ -285,6 +312,7 @@ impl Default for CsvScan {
             field_quoted: false,
             in_quotes: false,
             quote_line: 0,
+            separator: b',',
         }
     }
 }
@@ -301,7 +329,7 @@ impl CsvScan {
             return Ok(());
         }
         match b {
-            b',' => {
+            s if s == self.separator => {
                 self.fields += 1;
                 self.blank = false;
                 self.at_field_start = true;
@@ -396,15 +424,40 @@ fn mismatch(record_line: usize, fields: usize, header: usize, last: bool) -> Str
     }
 }
 
-/// Parse CSV, Parquet, Stata or SPSS bytes into a frame, naming the file on failure.
+/// Parse CSV (comma-separated, decimal point), Parquet, Stata or SPSS bytes into a frame,
+/// naming the file on failure.
 pub fn parse_bytes(path: &Path, format: FileFormat, bytes: Vec<u8>) -> Result<DataFrame> {
+    parse_bytes_with(path, format, CsvDialect::default(), bytes)
+}
+
+/// The magic bytes of Excel workbooks: a zip container (.xlsx) and an OLE compound file (.xls).
+const EXCEL_MAGIC: [&[u8]; 2] = [b"PK\x03\x04", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1"];
+
+/// [`parse_bytes`] with a CSV file's field separator and decimal mark.
+pub fn parse_bytes_with(
+    path: &Path,
+    format: FileFormat,
+    csv: CsvDialect,
+    bytes: Vec<u8>,
+) -> Result<DataFrame> {
+    if EXCEL_MAGIC.iter().any(|m| bytes.starts_with(m)) {
+        return Err(Error::input(
+            path,
+            "this is an Excel workbook (or another zip or OLE container), not a survey file \
+             vnr-brief reads; export the sheet as CSV (UTF-8) or Parquet and name that file",
+        ));
+    }
     let frame = match format {
         FileFormat::Csv => {
-            check_csv_text(path, &bytes)?;
+            check_csv_text(path, &bytes, csv.separator)?;
             crate::error::contain_panic(|| {
                 CsvReadOptions::default()
                     .with_has_header(true)
                     .with_infer_schema_length(Some(10_000))
+                    .map_parse_options(|o| {
+                        o.with_separator(csv.separator)
+                            .with_decimal_comma(csv.decimal_comma)
+                    })
                     .into_reader_with_file_handle(Cursor::new(bytes))
                     .finish()
             })

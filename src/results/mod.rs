@@ -38,9 +38,27 @@ pub struct Results {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct InputRecord {
     pub wave: String,
+    /// The linked file's role (`[[wave.file]]`); absent for the wave's main file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     pub path: String,
     pub sha256: String,
     pub bytes: u64,
+}
+
+/// What joining a linked file onto the wave's main rows did.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+pub struct LinkResult {
+    pub role: String,
+    /// Records of the file (after summing, one per key).
+    pub records: u64,
+    /// Main rows that found a record, and those that did not.
+    pub matched_rows: u64,
+    pub unmatched_rows: u64,
+    /// Records of the file that match no main row.
+    pub orphan_records: u64,
+    /// The columns the join added to the main rows.
+    pub columns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -51,6 +69,9 @@ pub struct WaveResults {
     pub households: u64,
     /// Strata, PSUs and the strata resting on a single PSU.
     pub design: crate::estimate::variance::DesignSummary,
+    /// The linked files' joins (`[[wave.file]]`); absent for a wave of one file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<LinkResult>,
     pub indicators: Vec<IndicatorResult>,
 }
 
@@ -58,8 +79,9 @@ pub struct WaveResults {
 /// 1 had groups, flags and some labels as English text; 2 holds them as data; 4 replaces
 /// `same_furthest_behind` with the relation of the two waves' groups and its test, and adds each
 /// wave's `design` and `uncertainty.lonely_psu`; 5 gives regions their rate's SE, interval and
-/// flag, D's bootstrap SE, the furthest-behind leaf's SE and flag, and `no_group`.
-pub const SCHEMA_VERSION: u32 = 5;
+/// flag, D's bootstrap SE, the furthest-behind leaf's SE and flag, and `no_group`; 6 adds a wave's
+/// linked files (`inputs[].role`, `waves[].links`) and types `brief.formats`.
+pub const SCHEMA_VERSION: u32 = 6;
 
 impl Results {
     /// The JSON Schema of `results.json`, generated from these types.

@@ -8,6 +8,7 @@
 //! spec cannot read other files through table functions.
 
 mod checks;
+mod columns;
 mod load;
 mod scenarios;
 mod types;
@@ -16,6 +17,7 @@ mod validate;
 pub use checks::{
     is_safe_id, is_sha256, parse_expr, MAX_CIRCUMSTANCES_PER_INDICATOR, MAX_REPLICATES,
 };
+pub use columns::{read_from_files, used_after_prepare};
 pub use load::{load, parse, LoadedSpec};
 pub use scenarios::*;
 pub use types::*;

@@ -102,6 +102,114 @@ fn validate_brief(spec: &Spec) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// One survey file's path, format, pinned checksum and CSV dialect (`at`: "wave 'x'" or
+/// "wave 'x'.file 'role'").
+fn check_file(
+    at: &str,
+    path: &std::path::Path,
+    format: Option<FileFormat>,
+    sha256: Option<&str>,
+    delimiter: Option<&str>,
+    decimal_comma: bool,
+) -> std::result::Result<(), String> {
+    check_relative_path(&format!("{at}.path"), path)?;
+    let excel = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["xlsx", "xls", "xlsm"].contains(&e.to_ascii_lowercase().as_str()));
+    let Some(format) = format else {
+        if excel {
+            return Err(format!(
+                "{at}.path: {} is an Excel workbook, which is not read; export the sheet as CSV \
+                 (UTF-8) or Parquet and name that file",
+                path.display()
+            ));
+        }
+        return Err(format!(
+            "{at}.format: cannot tell the format of {}; set format = \"csv\", \"parquet\", \"stata\" or \"spss\"",
+            path.display()
+        ));
+    };
+    if let Some(h) = sha256 {
+        if !is_sha256(h) {
+            return Err(format!(
+                "{at}.sha256: expected 64 hex digits, found \"{h}\""
+            ));
+        }
+    }
+    if format != FileFormat::Csv && (delimiter.is_some() || decimal_comma) {
+        return Err(format!(
+            "{at}: delimiter and decimal_comma apply to CSV files only, and {} is {format:?}",
+            path.display()
+        ));
+    }
+    if let Some(d) = delimiter {
+        if !DELIMITERS.iter().any(|(name, _)| *name == d) {
+            return Err(format!(
+                "{at}.delimiter: expected one of \",\", \";\", \"\\t\" (tab) or \"|\", found {d:?}"
+            ));
+        }
+    }
+    if decimal_comma && delimiter.unwrap_or(",") == "," {
+        return Err(format!(
+            "{at}.decimal_comma: a decimal comma needs a field delimiter other than \",\" (set \
+             delimiter = \";\", as spreadsheets with a decimal comma export CSV)"
+        ));
+    }
+    Ok(())
+}
+
+/// The `[[wave.file]]` entries: roles, keys and the columns matched.
+fn check_linked_files(at: &str, w: &Wave) -> std::result::Result<(), String> {
+    unique_ids(
+        &format!("{at}.file"),
+        w.files.iter().map(|f| f.role.as_str()),
+    )?;
+    let mut paths = vec![&w.path];
+    for f in &w.files {
+        let at = format!("{at}.file '{}'", f.role);
+        if f.role == "main" {
+            return Err(format!(
+                "{at}.role: \"main\" names the wave's own `path`; give the linked file another role"
+            ));
+        }
+        let src = f.source();
+        check_file(
+            &at,
+            &f.path,
+            src.format,
+            f.sha256.as_deref(),
+            f.delimiter.as_deref(),
+            f.decimal_comma,
+        )?;
+        if paths.contains(&&f.path) {
+            return Err(format!(
+                "{at}.path: {} is already a file of this wave",
+                f.path.display()
+            ));
+        }
+        paths.push(&f.path);
+        if f.keys.is_empty() {
+            return Err(format!(
+                "{at}.keys: name the columns that identify a record of the file"
+            ));
+        }
+        if f.on().len() != f.keys.len() {
+            return Err(format!(
+                "{at}.on: {} column(s) of the main file for {} key(s); expected one for each key",
+                f.on().len(),
+                f.keys.len()
+            ));
+        }
+        if let Some(k) = f.sum.iter().find(|c| f.keys.contains(c)) {
+            return Err(format!(
+                "{at}.sum: `{k}` is a key; a key is matched, not summed"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Checks of the waves: ids, paths, formats, checksums, years.
 fn validate_waves(spec: &Spec) -> std::result::Result<(), String> {
     if spec.waves.is_empty() {
@@ -110,20 +218,15 @@ fn validate_waves(spec: &Spec) -> std::result::Result<(), String> {
     unique_ids("wave", spec.waves.iter().map(|w| w.id.as_str()))?;
     for w in &spec.waves {
         let at = format!("wave '{}'", w.id);
-        check_relative_path(&format!("{at}.path"), &w.path)?;
-        if w.format().is_none() {
-            return Err(format!(
-                "{at}.format: cannot tell the format of {}; set format = \"csv\", \"parquet\", \"stata\" or \"spss\"",
-                w.path.display()
-            ));
-        }
-        if let Some(h) = &w.sha256 {
-            if !is_sha256(h) {
-                return Err(format!(
-                    "{at}.sha256: expected 64 hex digits, found \"{h}\""
-                ));
-            }
-        }
+        check_file(
+            &at,
+            &w.path,
+            w.format(),
+            w.sha256.as_deref(),
+            w.delimiter.as_deref(),
+            w.decimal_comma,
+        )?;
+        check_linked_files(&at, w)?;
         if let Some(head) = &w.head {
             parse_expr(&format!("{at}.head"), head).map(drop)?;
         }

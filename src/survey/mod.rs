@@ -4,6 +4,7 @@
 
 mod design;
 mod households;
+pub mod link;
 
 use crate::estimate::variance::Design;
 
@@ -26,13 +27,36 @@ pub const PERSON_WEIGHT: &str = "__person_weight";
 pub const WELFARE: &str = "__welfare";
 pub const HH_SIZE: &str = "__hh_size";
 
+/// One file of a wave, as hashed: its role ("main" or the linked file's), path as the spec
+/// writes it, SHA-256 and size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SurveyFile {
+    pub role: String,
+    pub path: std::path::PathBuf,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+impl SurveyFile {
+    fn of(role: &str, input: &Input) -> SurveyFile {
+        SurveyFile {
+            role: role.to_string(),
+            path: input.spec_path.clone(),
+            sha256: input.sha256.clone(),
+            bytes: input.bytes,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Survey {
     pub wave: Wave,
     /// Microdata with derived variables and the internal design columns above.
     pub frame: DataFrame,
-    pub input_sha256: String,
-    pub input_bytes: u64,
+    /// The wave's files as read: the main file first, then the linked files in spec order.
+    pub files: Vec<SurveyFile>,
+    /// What joining each linked file did (empty for a wave of one file).
+    pub links: Vec<link::LinkCounts>,
     /// The design (strata, PSUs), built once and taken by every estimator of the wave. Its
     /// bootstrap replicates are drawn from it by each analysis, with the analysis's count and
     /// seed (the same seed gives the same replicates).
@@ -139,21 +163,34 @@ pub fn from_frame(spec: &Spec, wave: &Wave, frame: DataFrame) -> Result<Survey> 
         bytes: 0,
         frame,
     };
-    prepare(spec, wave, input)
+    prepare(spec, wave, input, Vec::new())
 }
 
 /// Build a wave's survey: check the design columns, add derived variables and design columns.
-pub fn prepare(spec: &Spec, wave: &Wave, input: Input) -> Result<Survey> {
+pub fn prepare(spec: &Spec, wave: &Wave, main: Input, linked: Vec<Input>) -> Result<Survey> {
     let context = format!("wave '{}' ({})", wave.id, wave.path.display());
-    let frame = derive_variables(spec, wave, input.frame, &context)?;
+    let mut files = vec![SurveyFile::of("main", &main)];
+    files.extend(
+        wave.files
+            .iter()
+            .zip(&linked)
+            .map(|(f, i)| SurveyFile::of(&f.role, i)),
+    );
+    let (frame, links) = if wave.files.is_empty() {
+        (main.frame, Vec::new())
+    } else {
+        let needed = crate::spec::read_from_files(spec, wave);
+        link::link_files(main.frame, wave, linked, &needed, &context)?
+    };
+    let frame = derive_variables(spec, wave, frame, &context)?;
     check_design_columns(&frame, wave, &context)?;
     let frame = add_design_columns(frame, wave, &context)?;
     let design = design::read_design(&frame, wave, spec.uncertainty.lonely_psu, &context)?;
     Ok(Survey {
         wave: wave.clone(),
         frame,
-        input_sha256: input.sha256,
-        input_bytes: input.bytes,
+        files,
+        links,
         design,
     })
 }

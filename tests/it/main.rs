@@ -14,6 +14,7 @@
 //! | `regions` | do sub-national results carry design-based SEs and flags? |
 //! | `catalogue` | does every catalogue indicator resolve and run on the standard survey? |
 //! | `dhs` | does the DHS profile give the rates an independent computation gives? |
+//! | `linked` | does a wave of linked files (`[[wave.file]]`) join safely and give the flat file's results? |
 //! | `stata`, `spss` | do `.dta` and `.sav` files read back to the values written into them? |
 //! | `pipeline` | does a run repeat byte for byte, and does `verify` catch a changed byte? |
 //! | `language` | does rendering saved results in Indonesian equal an Indonesian run? |
@@ -35,6 +36,7 @@ mod claims;
 mod dhs;
 mod fuzz;
 mod language;
+mod linked;
 mod lnob_reference;
 mod measures_reference;
 mod pipeline;

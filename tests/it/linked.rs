@@ -1,0 +1,364 @@
+//! A wave of several files (`[[wave.file]]`): the small synthetic waves split into a person file
+//! and a household file (written the way an Indonesian-locale spreadsheet exports CSV: `;` and a
+//! decimal comma) give exactly the results of the flat files; the join refuses a repeated key, a
+//! missing household record and keys of different types, counts orphan records, and a changed
+//! linked file is named by `run` and `verify`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+
+use serde_json::Value;
+use vnr_brief::app::pipeline::{self, RunOptions};
+
+use crate::common::case::*;
+
+/// A CSV file of the case as header and rows (the synthetic files have no quoted fields).
+fn read_csv(case: &Case, name: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = fs::read_to_string(case.path(&format!("data/{name}.csv"))).unwrap();
+    let mut lines = text.lines();
+    let split = |l: &str| l.split(',').map(str::to_string).collect::<Vec<_>>();
+    let header = split(lines.next().unwrap());
+    (header, lines.map(split).collect())
+}
+
+fn write_csv(case: &Case, name: &str, header: &[String], rows: &[Vec<String>], semicolon: bool) {
+    let sep = if semicolon { ";" } else { "," };
+    let cell = |v: &String| {
+        if semicolon && v.parse::<f64>().is_ok() {
+            v.replace('.', ",")
+        } else {
+            v.clone()
+        }
+    };
+    let mut out = header.join(sep);
+    out.push('\n');
+    for r in rows {
+        out.push_str(&r.iter().map(cell).collect::<Vec<_>>().join(sep));
+        out.push('\n');
+    }
+    fs::write(case.path(&format!("data/{name}.csv")), out).unwrap();
+}
+
+/// Split wave `name` into `<name>_persons.csv` (the household id and every column that varies
+/// within a household) and `<name>_households.csv` (one row per household: the id and every
+/// column constant within each household), in `;`/decimal-comma CSV. Returns the household
+/// columns and the number of households.
+fn split_wave(case: &Case, name: &str) -> (Vec<String>, usize) {
+    let (header, rows) = read_csv(case, name);
+    let id = header.iter().position(|h| h == "hhid").unwrap();
+    let mut first: BTreeMap<&str, &Vec<String>> = BTreeMap::new();
+    let mut constant = vec![true; header.len()];
+    for r in &rows {
+        let f = first.entry(r[id].as_str()).or_insert(r);
+        for (c, same) in constant.iter_mut().enumerate() {
+            *same &= f[c] == r[c];
+        }
+    }
+    let household: Vec<usize> = (0..header.len()).filter(|&c| constant[c]).collect();
+    let person: Vec<usize> = (0..header.len())
+        .filter(|&c| c == id || !constant[c])
+        .collect();
+    let pick =
+        |cols: &[usize], r: &Vec<String>| cols.iter().map(|&c| r[c].clone()).collect::<Vec<_>>();
+    let names = |cols: &[usize]| cols.iter().map(|&c| header[c].clone()).collect::<Vec<_>>();
+    let persons: Vec<Vec<String>> = rows.iter().map(|r| pick(&person, r)).collect();
+    // Households in id order, not the persons' order: the join must not depend on it.
+    let households: Vec<Vec<String>> = first.values().map(|r| pick(&household, r)).collect();
+    write_csv(
+        case,
+        &format!("{name}_persons"),
+        &names(&person),
+        &persons,
+        false,
+    );
+    write_csv(
+        case,
+        &format!("{name}_households"),
+        &names(&household),
+        &households,
+        true,
+    );
+    (names(&household), households.len())
+}
+
+/// The case's spec with each wave reading its two split files.
+fn linked_case() -> (Case, usize) {
+    let mut case = Case::csv();
+    let mut households = 0;
+    for w in WAVES {
+        let (cols, n) = split_wave(&case, w);
+        assert!(
+            cols.contains(&"hh_weight".to_string()) && cols.len() > 5,
+            "{cols:?}"
+        );
+        households = n;
+        let file = format!(
+            "path = \"data/{w}_persons.csv\"\n\n[[wave.file]]\nrole = \"household\"\n\
+             path = \"data/{w}_households.csv\"\nkeys = [\"hhid\"]\ndelimiter = \";\"\n\
+             decimal_comma = true\n"
+        );
+        // The linked file's table must come after the wave's own keys: move `path` last.
+        let block_start = case
+            .spec_text
+            .find(&format!("path = \"data/{w}.csv\""))
+            .unwrap();
+        let block_end = case.spec_text[block_start..]
+            .find("\n\n[")
+            .map(|i| block_start + i + 1)
+            .unwrap();
+        let mut text = case.spec_text.clone();
+        text.insert_str(block_end, &file);
+        text.replace_range(
+            block_start..block_start + format!("path = \"data/{w}.csv\"\n").len(),
+            "",
+        );
+        case.spec_text = text;
+    }
+    (case, households)
+}
+
+fn run_results(case: &Case) -> Value {
+    case.lock();
+    let out = case.path("out");
+    pipeline::run(
+        &case.spec_path(),
+        &RunOptions {
+            out: Some(out.clone()),
+            templates: None,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+}
+
+/// results.json without what names the files.
+fn without_inputs(mut v: Value) -> Value {
+    v.as_object_mut().unwrap().remove("inputs");
+    for w in v["waves"].as_array_mut().unwrap() {
+        w.as_object_mut().unwrap().remove("links");
+    }
+    v
+}
+
+#[test]
+fn a_person_file_and_a_household_file_give_the_flat_files_results() {
+    let flat = run_results(
+        &Case::csv().edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]"),
+    );
+    let (case, households) = linked_case();
+    let case = case.edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    let linked = run_results(&case);
+    for (w, wave) in linked["waves"].as_array().unwrap().iter().enumerate() {
+        let link = &wave["links"][0];
+        assert_eq!(link["role"], "household");
+        assert_eq!(link["records"], households as u64, "wave {w}");
+        assert_eq!(link["matched_rows"], wave["records"], "wave {w}");
+        assert_eq!(link["unmatched_rows"], 0);
+        assert_eq!(link["orphan_records"], 0);
+        let columns: BTreeSet<&str> = link["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert!(
+            columns.contains("hh_weight") && !columns.contains("hhid"),
+            "{columns:?}"
+        );
+    }
+    let inputs = linked["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 4, "two files per wave: {inputs:?}");
+    assert_eq!(inputs[1]["role"], "household");
+    assert!(inputs[0].get("role").is_none());
+    assert_eq!(without_inputs(linked), without_inputs(flat));
+}
+
+/// Edit the first wave's household file (as header and rows, `;` and decimal comma).
+fn edit_households(case: &Case, f: impl FnOnce(&mut Vec<Vec<String>>)) {
+    let name = format!("{}_households", WAVES[0]);
+    let path = case.path(&format!("data/{name}.csv"));
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split(';')
+        .map(str::to_string)
+        .collect();
+    let mut rows: Vec<Vec<String>> = lines
+        .map(|l| l.split(';').map(str::to_string).collect())
+        .collect();
+    f(&mut rows);
+    let mut out = header.join(";");
+    out.push('\n');
+    for r in rows {
+        out.push_str(&r.join(";"));
+        out.push('\n');
+    }
+    fs::write(path, out).unwrap();
+}
+
+#[test]
+fn a_household_id_twice_in_the_household_file_is_refused() {
+    let (case, _) = linked_case();
+    edit_households(&case, |rows| {
+        let copy = rows[3].clone();
+        rows.push(copy);
+    });
+    let err = case.lock_and_run_err().to_string();
+    assert!(err.contains("file 'household'"), "{err}");
+    assert!(err.contains("2 record(s) share a key"), "{err}");
+    assert!(err.contains("`hhid` ="), "{err}");
+}
+
+#[test]
+fn a_member_without_a_household_record_is_refused() {
+    let (case, _) = linked_case();
+    edit_households(&case, |rows| {
+        rows.remove(0);
+    });
+    let err = case.lock_and_run_err().to_string();
+    assert!(err.contains("find no record in this file"), "{err}");
+    assert!(err.contains("`hhid` ="), "{err}");
+}
+
+#[test]
+fn a_household_without_members_is_counted() {
+    let (case, _) = linked_case();
+    edit_households(&case, |rows| {
+        let mut extra = rows[0].clone();
+        extra[0] = "99999999".into();
+        rows.push(extra);
+    });
+    let results =
+        run_results(&case.edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]"));
+    let link = &results["waves"][0]["links"][0];
+    assert_eq!(link["orphan_records"], 1, "{link}");
+    assert_eq!(link["unmatched_rows"], 0, "{link}");
+}
+
+#[test]
+fn text_keys_against_number_keys_are_refused() {
+    let (case, _) = linked_case();
+    edit_households(&case, |rows| {
+        for r in rows.iter_mut() {
+            r[0] = format!("H{}", r[0]);
+        }
+    });
+    let err = case.lock_and_run_err().to_string();
+    assert!(
+        err.contains("key `hhid` holds text here but the main file's `hhid` holds numbers"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_changed_linked_file_is_named_by_run_and_verify() {
+    let (case, _) = linked_case();
+    let case = case.edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    run_results(&case);
+    let out = case.path("out");
+    pipeline::verify(&out, false).unwrap();
+    edit_households(&case, |rows| {
+        let last = rows[0].len() - 1;
+        rows[0][last].push('0');
+    });
+    let name = format!("data/{}_households.csv", WAVES[0]);
+    let err = pipeline::verify(&out, false).unwrap_err().to_string();
+    assert!(err.contains(&format!("input ../{name}: sha256")), "{err}");
+    let err = case.run_to_err(&case.path("out2"), None).to_string();
+    assert!(err.contains(&name) && err.contains("sha256"), "{err}");
+}
+
+#[test]
+fn a_semicolon_file_read_as_comma_separated_says_which_delimiter_to_set() {
+    let (case, _) = linked_case();
+    let err = case
+        .edit("delimiter = \";\"\ndecimal_comma = true\n", "")
+        .lock_and_run_err()
+        .to_string();
+    assert!(err.contains("households.csv"), "{err}");
+    assert!(err.contains("delimiter = \";\""), "{err}");
+}
+
+#[test]
+fn an_excel_workbook_gets_an_export_hint() {
+    let case = Case::csv();
+    // An .xlsx starts as a zip archive does.
+    fs::write(
+        case.path(&format!("data/{}.csv", WAVES[0])),
+        b"PK\x03\x04\x14\x00\x06\x00rest",
+    )
+    .unwrap();
+    let err = case.lock_and_run_err().to_string();
+    assert!(
+        err.contains("Excel workbook") && err.contains("export the sheet as CSV"),
+        "{err}"
+    );
+    let err = Case::csv()
+        .edit(
+            &format!("path = \"data/{}.csv\"", WAVES[0]),
+            "path = \"data/survey.xlsx\"",
+        )
+        .load_err()
+        .to_string();
+    assert!(err.contains("survey.xlsx is an Excel workbook"), "{err}");
+}
+
+/// Move the first wave's `consumption_pc` out of the household file into a consumption module:
+/// two item records per household (the amount, and a zero), listed in reverse order.
+fn consumption_module(case: &Case) {
+    let name = format!("{}_households", WAVES[0]);
+    let path = case.path(&format!("data/{name}.csv"));
+    let text = fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(';').collect();
+    let c = header.iter().position(|h| *h == "consumption_pc").unwrap();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(';').collect()).collect();
+    let mut module = String::from("hhid;item;consumption_pc\n");
+    for r in rows.iter().rev() {
+        module.push_str(&format!("{};2;0\n{};1;{}\n", r[0], r[0], r[c]));
+    }
+    fs::write(
+        case.path(&format!("data/{}_consumption.csv", WAVES[0])),
+        module,
+    )
+    .unwrap();
+    let drop = |r: &Vec<&str>| {
+        let mut r = r.clone();
+        r.remove(c);
+        r.join(";")
+    };
+    let mut out = drop(&header.to_vec());
+    out.push('\n');
+    for r in &rows {
+        out.push_str(&drop(r));
+        out.push('\n');
+    }
+    fs::write(path, out).unwrap();
+}
+
+#[test]
+fn a_consumption_module_summed_per_household_gives_the_same_welfare() {
+    let (case, households) = linked_case();
+    consumption_module(&case);
+    let module = format!(
+        "\n[[wave.file]]\nrole = \"consumption\"\npath = \"data/{}_consumption.csv\"\n\
+         keys = [\"hhid\"]\nsum = [\"consumption_pc\"]\nrequired = true\ndelimiter = \";\"\n\
+         decimal_comma = true\n",
+        WAVES[0]
+    );
+    let anchor = format!("path = \"data/{}_households.csv\"\nkeys = [\"hhid\"]\ndelimiter = \";\"\ndecimal_comma = true\n", WAVES[0]);
+    let case = case.edit(&anchor, &format!("{anchor}{module}"));
+    let linked = run_results(&case);
+    let link = &linked["waves"][0]["links"][1];
+    assert_eq!(link["role"], "consumption");
+    assert_eq!(
+        link["records"], households as u64,
+        "one record per household after the sum"
+    );
+    assert_eq!(link["columns"], serde_json::json!(["consumption_pc"]));
+    let (flat, _) = linked_case();
+    let flat = run_results(&flat);
+    assert_eq!(without_inputs(linked), without_inputs(flat));
+}
