@@ -39,6 +39,17 @@ pub enum Command {
     },
     /// Record the SHA-256 of every input the spec names in a lock file beside it.
     Lock { spec: PathBuf },
+    /// Write a starter spec from survey files (a DHS member recode gets the dhs profile; other
+    /// layouts get guessed design fields and a list of every column), and lock the files.
+    Init {
+        /// The wave's survey files: the main file (one row per person or household) first, then
+        /// files to link to it.
+        #[arg(required = true)]
+        data: Vec<PathBuf>,
+        /// The spec to write (must not exist); the data must be inside its folder.
+        #[arg(long, default_value = "spec.toml")]
+        out: PathBuf,
+    },
     /// Check a spec (syntax, values, cross-references) without reading the data.
     Check { spec: PathBuf },
     /// Re-hash the inputs and outputs listed in a run's manifest.
@@ -65,6 +76,11 @@ pub enum Command {
         /// 0 = earlier wave, 1 = later wave (access improves, consumption grows).
         #[arg(long, default_value_t = 0)]
         wave: u32,
+        /// `linked`: write, instead of one file, a core individual file, a household file (`;`
+        /// and decimal comma, as an Indonesian-locale spreadsheet exports CSV) and a consumption
+        /// module, named `<out>_individuals.csv`, `<out>_households.csv`, `<out>_consumption.csv`.
+        #[arg(long, value_enum, default_value_t = SynthLayout::Flat)]
+        layout: SynthLayout,
     },
     /// Re-render a brief from a saved results.json (no data needed).
     Render {
@@ -133,6 +149,7 @@ pub fn execute(command: Command) -> Result<String> {
                 .collect();
             Ok(format!("{} written:\n{}", path.display(), lines.join("\n")))
         }
+        Command::Init { data, out } => crate::app::init::init(&data, &out),
         Command::Check { spec } => {
             let loaded = spec::load(&spec)?;
             Ok(format!(
@@ -156,10 +173,8 @@ pub fn execute(command: Command) -> Result<String> {
             households,
             seed,
             wave,
-        } => {
-            write_synth(&out, households, seed, wave)?;
-            Ok(format!("synthetic survey written to {}", out.display()))
-        }
+            layout,
+        } => synth_command(&out, households, seed, wave, layout),
         Command::Render {
             results,
             out,
@@ -193,6 +208,78 @@ fn default_render_out(results: &Path) -> PathBuf {
 }
 
 /// Generate a synthetic wave and write it as Parquet (zstd) or CSV, atomically.
+fn synth_command(
+    out: &Path,
+    households: usize,
+    seed: u64,
+    wave: u32,
+    layout: SynthLayout,
+) -> Result<String> {
+    let files = match layout {
+        SynthLayout::Flat => {
+            write_synth(out, households, seed, wave)?;
+            vec![out.to_path_buf()]
+        }
+        SynthLayout::Linked => write_synth_linked(out, households, seed, wave)?,
+    };
+    let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    Ok(format!("synthetic survey written to {}", names.join(", ")))
+}
+
+/// How `synth` lays out the survey.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SynthLayout {
+    /// One file, one row per person, household columns repeated.
+    Flat,
+    /// Individual file, household file and consumption module, linked by `hhid`.
+    Linked,
+}
+
+/// Write the synthetic survey as three linked CSV files beside `out` (see [`SynthLayout::Linked`]);
+/// returns their paths.
+pub fn write_synth_linked(
+    out: &Path,
+    households: usize,
+    seed: u64,
+    wave: u32,
+) -> Result<Vec<PathBuf>> {
+    if households == 0 {
+        return Err(Error::output(out, "--households must be at least 1"));
+    }
+    let frame = synth::generate(&synth::SynthConfig {
+        seed,
+        households,
+        wave,
+    })
+    .map_err(|e| Error::output(out, format!("generating the survey failed: {e}")))?;
+    let files = synth::layout::split(&frame)
+        .map_err(|e| Error::output(out, format!("splitting the survey failed: {e}")))?;
+    let stem = out.with_extension("");
+    let path = |part: &str| PathBuf::from(format!("{}_{part}.csv", stem.display()));
+    let parts = [
+        (path("individuals"), files.individuals, false),
+        (path("households"), files.households, true),
+        (path("consumption"), files.consumption, false),
+    ];
+    for (p, mut df, locale) in parts.iter().cloned() {
+        let mut bytes = Vec::new();
+        let writer = CsvWriter::new(&mut bytes);
+        let mut writer = if locale {
+            writer.with_separator(b';').with_decimal_comma(true)
+        } else {
+            writer
+        };
+        writer
+            .finish(&mut df)
+            .map_err(|e| Error::output(&p, e.to_string()))?;
+        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e.to_string()))?;
+        }
+        crate::io::inputs::write_atomically(&p, &bytes)?;
+    }
+    Ok(parts.into_iter().map(|(p, _, _)| p).collect())
+}
+
 pub fn write_synth(out: &Path, households: usize, seed: u64, wave: u32) -> Result<()> {
     if households == 0 {
         return Err(Error::output(out, "--households must be at least 1"));

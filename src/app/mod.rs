@@ -2,5 +2,6 @@
 //! and `verify`.
 
 pub mod cli;
+pub mod init;
 pub mod pipeline;
 mod verify;

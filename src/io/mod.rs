@@ -1,6 +1,7 @@
 //! Reading inputs: survey files (CSV, Parquet, Stata, SPSS) parsed from the bytes that were
 //! hashed, the lock file of checksums, and the small file helpers the later stages share.
 
+mod csv_check;
 pub mod inputs;
 pub mod spss;
 pub mod stata;

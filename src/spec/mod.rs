@@ -9,6 +9,7 @@
 
 mod checks;
 mod columns;
+mod files;
 mod load;
 mod scenarios;
 mod types;
@@ -18,6 +19,7 @@ pub use checks::{
     is_safe_id, is_sha256, parse_expr, MAX_CIRCUMSTANCES_PER_INDICATOR, MAX_REPLICATES,
 };
 pub use columns::{read_from_files, used_after_prepare};
+pub use files::*;
 pub use load::{load, parse, LoadedSpec};
 pub use scenarios::*;
 pub use types::*;

@@ -273,110 +273,6 @@ pub struct Wave {
     pub files: Vec<LinkedFile>,
 }
 
-/// A file linked to a wave's main rows: each of its records (after `sum`, one per key) is joined
-/// onto the main rows whose `on` columns equal its `keys` columns.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LinkedFile {
-    /// What the file holds, in messages and the manifest: e.g. "household", "women",
-    /// "children", "consumption".
-    pub role: String,
-    /// Relative to the spec's folder; may not leave it.
-    pub path: PathBuf,
-    pub format: Option<FileFormat>,
-    pub sha256: Option<String>,
-    /// Columns of this file that identify a record.
-    pub keys: Vec<String>,
-    /// The main file's columns matched against `keys`, in the same order (default: the same names).
-    pub on: Option<Vec<String>>,
-    /// Columns summed over the records of each key before the join (a module with one record
-    /// per item, such as consumption items per household); only keys and these are read.
-    #[serde(default)]
-    pub sum: Vec<String>,
-    /// Every main row must find a record (default: true for role "household", else false).
-    pub required: Option<bool>,
-    pub delimiter: Option<String>,
-    #[serde(default)]
-    pub decimal_comma: bool,
-}
-
-/// One survey file as it is read: where, in which format and CSV dialect, and its pinned hash.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FileSource {
-    /// "main" for a wave's `path`, else the linked file's role.
-    pub role: String,
-    pub path: PathBuf,
-    pub format: Option<FileFormat>,
-    pub sha256: Option<String>,
-    pub csv: CsvDialect,
-}
-
-/// How a CSV file separates fields and writes decimals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CsvDialect {
-    pub separator: u8,
-    pub decimal_comma: bool,
-}
-
-impl Default for CsvDialect {
-    fn default() -> Self {
-        CsvDialect {
-            separator: b',',
-            decimal_comma: false,
-        }
-    }
-}
-
-/// The delimiters a CSV file may use, as written in a spec.
-pub const DELIMITERS: &[(&str, u8)] = &[(",", b','), (";", b';'), ("\t", b'\t'), ("|", b'|')];
-
-fn dialect(delimiter: Option<&str>, decimal_comma: bool) -> CsvDialect {
-    let separator = delimiter
-        .and_then(|d| DELIMITERS.iter().find(|(name, _)| *name == d))
-        .map_or(b',', |(_, b)| *b);
-    CsvDialect {
-        separator,
-        decimal_comma,
-    }
-}
-
-/// A file's format from its extension, when the spec does not name it.
-pub fn format_from_extension(path: &std::path::Path) -> Option<FileFormat> {
-    match path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("csv") => Some(FileFormat::Csv),
-        Some("parquet") => Some(FileFormat::Parquet),
-        Some("dta") => Some(FileFormat::Stata),
-        Some("sav") | Some("zsav") => Some(FileFormat::Spss),
-        _ => None,
-    }
-}
-
-impl LinkedFile {
-    /// The main file's columns matched against `keys`.
-    pub fn on(&self) -> &[String] {
-        self.on.as_deref().unwrap_or(&self.keys)
-    }
-
-    pub fn required(&self) -> bool {
-        self.required.unwrap_or(self.role == "household")
-    }
-
-    pub fn source(&self) -> FileSource {
-        FileSource {
-            role: self.role.clone(),
-            path: self.path.clone(),
-            format: self.format.or_else(|| format_from_extension(&self.path)),
-            sha256: self.sha256.clone(),
-            csv: dialect(self.delimiter.as_deref(), self.decimal_comma),
-        }
-    }
-}
-
 impl Wave {
     pub fn format(&self) -> Option<FileFormat> {
         self.format.or_else(|| format_from_extension(&self.path))
@@ -389,7 +285,7 @@ impl Wave {
             path: self.path.clone(),
             format: self.format(),
             sha256: self.sha256.clone(),
-            csv: dialect(self.delimiter.as_deref(), self.decimal_comma),
+            csv: super::files::dialect(self.delimiter.as_deref(), self.decimal_comma),
         }
     }
 

@@ -39,6 +39,7 @@ mod access;
 mod columns;
 mod draw;
 mod household;
+pub mod layout;
 mod outcomes;
 mod sample;
 #[cfg(test)]

@@ -253,7 +253,7 @@ fn absolute_wave_path() {
 #[test]
 fn wave_format_cannot_be_told() {
     let err = Case::empty(DEMO.into())
-        .edit("data/nusantara_2021.parquet", "data/nusantara_2021.xlsx")
+        .edit("data/nusantara_2021.parquet", "data/nusantara_2021.txt")
         .load_err();
     assert_error(
         &err,
@@ -261,7 +261,7 @@ fn wave_format_cannot_be_told() {
         &[
             "demo.toml",
             "wave '2021'.format",
-            "nusantara_2021.xlsx",
+            "nusantara_2021.txt",
             "\"csv\", \"parquet\", \"stata\" or \"spss\"",
         ],
     );

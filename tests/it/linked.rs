@@ -362,3 +362,95 @@ fn a_consumption_module_summed_per_household_gives_the_same_welfare() {
     let flat = run_results(&flat);
     assert_eq!(without_inputs(linked), without_inputs(flat));
 }
+
+/// `specs/susenas_example.toml` with its three committed files, in a scratch folder, and the same
+/// spec pointed at one flat file of the same synthetic survey.
+fn susenas_cases() -> (Case, Case) {
+    let text = fs::read_to_string(format!("{ROOT}/specs/susenas_example.toml"))
+        .unwrap()
+        .replace("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    let linked = Case::empty(text.clone());
+    for part in ["individuals", "households", "consumption"] {
+        let name = format!("data/susenas_2024_{part}.csv");
+        fs::copy(format!("{ROOT}/specs/{name}"), linked.path(&name)).unwrap();
+    }
+    // The same survey as one file, welfare as the generator wrote it.
+    let start = text
+        .find("path = \"data/susenas_2024_individuals.csv\"")
+        .unwrap();
+    let end = text.find("[macro]").unwrap();
+    let wave = text[start..end]
+        .replace("data/susenas_2024_individuals.csv", "data/flat.csv")
+        .split("\n[[wave.file]]")
+        .next()
+        .unwrap()
+        .to_string();
+    let mut flat_text = format!("{}{wave}\n\n{}", &text[..start], &text[end..]);
+    flat_text = flat_text.replace(
+        "[[derive]]\nname = \"consumption_pc\"\nexpr = \"value_month / hhsize\"\n",
+        "",
+    );
+    let flat = Case::empty(flat_text);
+    vnr_brief::app::cli::write_synth(&flat.path("data/flat.csv"), 2000, 2031, 1).unwrap();
+    (linked, flat)
+}
+
+#[test]
+fn the_susenas_example_runs_lnob_and_spot_from_linked_files() {
+    let (linked_case, flat_case) = susenas_cases();
+    // The committed files are what the command in the spec's header writes.
+    let fresh = tempfile::tempdir().unwrap();
+    let files = vnr_brief::app::cli::write_synth_linked(
+        &fresh.path().join("susenas_2024.csv"),
+        2000,
+        2031,
+        1,
+    )
+    .unwrap();
+    for f in &files {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        assert_eq!(
+            fs::read(f).unwrap(),
+            fs::read(format!("{ROOT}/specs/data/{name}")).unwrap(),
+            "specs/data/{name} is not what `synth --layout linked` writes"
+        );
+    }
+    let linked = run_results(&linked_case);
+    let flat = run_results(&flat_case);
+    let links = linked["waves"][0]["links"].as_array().unwrap();
+    assert_eq!(links.len(), 2);
+    for link in links {
+        assert_eq!(
+            link["matched_rows"], linked["waves"][0]["records"],
+            "{link}"
+        );
+        assert_eq!(link["orphan_records"], 0, "{link}");
+    }
+    assert_eq!(links[1]["records"], 2000);
+    // LNOB: the same rates, trees and D as the flat file, exactly.
+    assert_eq!(
+        linked["waves"][0]["indicators"],
+        flat["waves"][0]["indicators"]
+    );
+    // SPOT: welfare is the module's sum over the household size, which equals the generator's
+    // per-capita consumption up to rounding in the last bits.
+    let (a, b) = (&linked["spot"]["baseline"], &flat["spot"]["baseline"]);
+    assert!(a.is_object(), "SPOT ran: {}", linked["spot"]);
+    let close = |x: &Value, y: &Value| {
+        let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+        assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "{x} vs {y}");
+    };
+    close(&a["gini"], &b["gini"]);
+    close(&a["mean_welfare"], &b["mean_welfare"]);
+    let (pa, pb) = (
+        a["poverty"].as_array().unwrap(),
+        b["poverty"].as_array().unwrap(),
+    );
+    assert_eq!(pa.len(), pb.len());
+    for (x, y) in pa.iter().zip(pb) {
+        // No household sits within a rounding error of a line, so the headcount is exact.
+        assert_eq!(x["headcount"], y["headcount"]);
+        close(&x["gap"], &y["gap"]);
+        close(&x["severity"], &y["severity"]);
+    }
+}

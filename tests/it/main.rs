@@ -14,6 +14,7 @@
 //! | `regions` | do sub-national results carry design-based SEs and flags? |
 //! | `catalogue` | does every catalogue indicator resolve and run on the standard survey? |
 //! | `dhs` | does the DHS profile give the rates an independent computation gives? |
+//! | `init` | does `init` write a starter spec that names the files' layout and columns? |
 //! | `linked` | does a wave of linked files (`[[wave.file]]`) join safely and give the flat file's results? |
 //! | `stata`, `spss` | do `.dta` and `.sav` files read back to the values written into them? |
 //! | `pipeline` | does a run repeat byte for byte, and does `verify` catch a changed byte? |
@@ -35,6 +36,7 @@ mod catalogue;
 mod claims;
 mod dhs;
 mod fuzz;
+mod init;
 mod language;
 mod linked;
 mod lnob_reference;
