@@ -28,6 +28,9 @@ pub struct Variable {
     pub levels: Vec<String>,
     pub level_labels: Vec<String>,
     pub values: Vec<f64>,
+    /// The tree may split on it (and use it as a surrogate); false: the D-index and its Shapley
+    /// decomposition only, as ESCAP treats region (sub-national trees run per region instead).
+    pub splits: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

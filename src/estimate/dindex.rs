@@ -106,6 +106,7 @@ mod tests {
             levels: levels.iter().map(|s| s.to_string()).collect(),
             level_labels: levels.iter().map(|s| s.to_string()).collect(),
             values: (0..levels.len()).map(|i| i as f64).collect(),
+            splits: true,
         }
     }
 

@@ -296,6 +296,7 @@ mod tests {
                 levels: vec!["a".into(), "b".into()],
                 level_labels: vec!["a".into(), "b".into()],
                 values: vec![0.0, 1.0],
+                splits: true,
             }],
             cells: vec![
                 Cell {

@@ -396,6 +396,14 @@ pub struct Circumstance {
     /// Level given to missing values; without it, records with a missing value leave the analysis
     /// (and the dropped count and weight share are reported).
     pub missing: Option<String>,
+    /// `false`: the circumstance enters the D-index and its Shapley decomposition but never splits
+    /// the tree (ESCAP's treatment of region).
+    #[serde(default = "splits_by_default")]
+    pub tree: bool,
+}
+
+fn splits_by_default() -> bool {
+    true
 }
 
 impl Circumstance {

@@ -79,6 +79,7 @@ fn load(name: &str) -> Case {
             level_labels: levels.clone(),
             levels,
             values,
+            splits: true,
         });
     }
     let y: Vec<f64> = rows.iter().map(|r| r[col("y")].parse().unwrap()).collect();
@@ -353,6 +354,7 @@ fn world_bank_logit_converges_with_weights_in_the_hundreds() {
                 level_labels: levels.clone(),
                 levels,
                 values: (0..k).map(|l| l as f64).collect(),
+                splits: true,
             }
         })
         .collect();
@@ -439,6 +441,59 @@ fn a_negative_cp_grows_what_rpart_grows() {
                     a.0
                 );
             }
+        }
+    }
+}
+
+/// The table with variable `v` summed out: the cells of equal codes on the other variables merged.
+fn without_variable(table: &CellTable, v: usize) -> CellTable {
+    let mut merged: BTreeMap<Vec<u32>, (u64, f64, f64)> = BTreeMap::new();
+    for c in &table.cells {
+        let mut codes = c.codes.clone();
+        codes.remove(v);
+        let e = merged.entry(codes).or_default();
+        e.0 += c.n;
+        e.1 += c.w;
+        e.2 += c.wy;
+    }
+    let mut vars = table.vars.clone();
+    vars.remove(v);
+    CellTable {
+        vars,
+        cells: merged
+            .into_iter()
+            .map(|(codes, (n, w, wy))| Cell { codes, n, w, wy })
+            .collect(),
+    }
+}
+
+/// A circumstance marked `tree = false` (D and Shapley only, as ESCAP treats region) never
+/// splits: the tree is the one grown without it (itself rpart's, as `trees_match_rpart` checks
+/// on the same engine), it has no importance, and it still counts in D.
+#[test]
+fn a_circumstance_kept_out_of_the_tree_grows_the_tree_without_it() {
+    for name in CASES {
+        let case = load(name);
+        let c = controls(&case.json);
+        for v in 0..case.table.vars.len() {
+            let mut marked = case.table.clone();
+            marked.vars[v].splits = false;
+            let (a, b) = (
+                tree::grow(&marked, c),
+                tree::grow(&without_variable(&case.table, v), c),
+            );
+            let (la, lb) = (a.leaves(), b.leaves());
+            assert_eq!(la.len(), lb.len(), "{name}, without variable {v}: leaves");
+            for (&i, &k) in la.iter().zip(&lb) {
+                let (x, y) = (&a.nodes[i], &b.nodes[k]);
+                assert_eq!((x.id, x.n), (y.id, y.n), "{name}, without variable {v}");
+                assert!(
+                    close(x.w, y.w, 1e-12) && close(x.wy / x.w, y.wy / y.w, 1e-12),
+                    "{name} {v}"
+                );
+            }
+            let importance = a.importance(&marked);
+            assert_eq!(importance[v], 0.0, "{name}: variable {v} has importance");
         }
     }
 }

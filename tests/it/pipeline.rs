@@ -639,3 +639,56 @@ fn charts_and_tables_say_what_they_show() {
         "{trees}"
     );
 }
+
+/// `tree = false` on a circumstance: it splits no tree and has no importance in any indicator,
+/// yet keeps its Shapley part of D (ESCAP's treatment of region).
+#[test]
+fn a_circumstance_for_d_only_splits_no_tree_but_keeps_its_shapley_part() {
+    let case = crate::common::case::Case::csv()
+        .edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]")
+        .edit("id = \"wealth\"\n", "id = \"wealth\"\ntree = false\n");
+    case.lock();
+    let out = case.path("out");
+    pipeline::run(
+        &case.spec_path(),
+        &RunOptions {
+            out: Some(out.clone()),
+            templates: None,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let mut shapley_parts = 0;
+    for w in r["waves"].as_array().unwrap() {
+        for ind in w["indicators"].as_array().unwrap() {
+            let text = ind["tree"]["leaves"].to_string();
+            assert!(
+                !text.contains("\"circumstance\":\"wealth\""),
+                "{}: wealth splits the tree",
+                ind["id"]
+            );
+            for (id, value) in ind["tree"]["importance"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| (&p[0], &p[1]))
+            {
+                assert!(
+                    id != "wealth" || value.as_f64() == Some(0.0),
+                    "{}: importance {value}",
+                    ind["id"]
+                );
+            }
+            let parts = ind["inequality"]["shapley"].as_array().unwrap();
+            if let Some(p) = parts.iter().find(|p| p["circumstance"] == "wealth") {
+                assert!(p["value"].as_f64().unwrap() > 0.0, "{p}");
+                shapley_parts += 1;
+            }
+        }
+    }
+    assert!(
+        shapley_parts > 10,
+        "wealth keeps its part of D: {shapley_parts}"
+    );
+}

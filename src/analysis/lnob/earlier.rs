@@ -126,6 +126,7 @@ mod tests {
             levels: vec!["Q1".into(), "Q5".into()],
             level_labels: vec!["Poorest 20%".into(), "Richest 20%".into()],
             values: vec![],
+            splits: true,
         };
         let age = Variable {
             id: "age".into(),
@@ -134,6 +135,7 @@ mod tests {
             levels: vec!["20".into(), "30".into(), "40".into()],
             level_labels: vec!["20".into(), "30".into(), "40".into()],
             values: vec![20.0, 30.0, 40.0],
+            splits: true,
         };
         // Records 0..6: wealth Q1 for 0..3, age 20, 30, 40 in turn.
         let codes = vec![vec![0, 0, 0, 1, 1, 1], vec![0, 1, 2, 0, 1, 2]];
@@ -168,6 +170,7 @@ mod tests {
             levels: vec!["A".into(), "B".into(), "C".into()],
             level_labels: vec!["A".into(), "B".into(), "C".into()],
             values: vec![],
+            splits: true,
         };
         let codes = vec![RECORDS.iter().map(|r| r.2).collect::<Vec<u32>>()];
         let w: Vec<f64> = RECORDS.iter().map(|r| r.3).collect();

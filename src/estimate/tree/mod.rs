@@ -268,6 +268,9 @@ impl Grower<'_> {
         let grand = node.wy / node.w;
         let mut best: Option<Split> = None;
         for (v, var) in self.table.vars.iter().enumerate() {
+            if !var.splits {
+                continue;
+            }
             // Per level: count, weight, centred weighted sum Σ w (y − ȳ).
             let k = var.levels.len();
             let mut n = vec![0u64; k];

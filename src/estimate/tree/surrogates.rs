@@ -113,7 +113,7 @@ pub(super) fn surrogates(
     let majority = t_left.max(t_right) / total;
     let mut kept: Vec<(usize, f64, f64)> = Vec::new(); // var, agreement, adj
     for (v, var) in table.vars.iter().enumerate() {
-        if v == primary.var {
+        if v == primary.var || !var.splits {
             continue;
         }
         let sides = LevelSides::tally(table, cells, &left_of, v);

@@ -25,6 +25,8 @@ pub struct Encoded {
     /// Numeric value per level (numeric: the value; otherwise the code), used for thresholds.
     pub values: Vec<f64>,
     pub codes: Vec<Option<u32>>,
+    /// The circumstance may split the tree (`tree = true`, the default).
+    pub splits: bool,
 }
 
 impl From<&Encoded> for Variable {
@@ -36,6 +38,7 @@ impl From<&Encoded> for Variable {
             levels: e.levels.clone(),
             level_labels: e.level_labels.clone(),
             values: e.values.clone(),
+            splits: e.splits,
         }
     }
 }
@@ -130,6 +133,7 @@ fn encode_numeric(
         levels,
         values: distinct,
         codes,
+        splits: c.tree,
     })
 }
 
@@ -189,6 +193,7 @@ fn encode_categorical(c: &Circumstance, column: &Column, context: &str) -> Resul
         values: (0..levels.len()).map(|i| i as f64).collect(),
         levels,
         codes,
+        splits: c.tree,
     })
 }
 
