@@ -210,6 +210,8 @@ pub struct RunSummary {
     pub records: Vec<usize>,
     /// In-memory size (bytes) of every survey column held during the analyses, all waves.
     pub column_bytes: usize,
+    /// Per wave with linked files: the wave id and what each join did.
+    pub links: Vec<(String, Vec<survey::link::LinkCounts>)>,
 }
 
 /// `vnr-brief run`: the whole pipeline.
@@ -242,6 +244,11 @@ pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<RunSummary> {
         out,
         records: surveys.iter().map(Survey::records).collect(),
         column_bytes: surveys.iter().map(|s| s.frame.estimated_size()).sum(),
+        links: surveys
+            .iter()
+            .filter(|s| !s.links.is_empty())
+            .map(|s| (s.wave.id.clone(), s.links.clone()))
+            .collect(),
     })
 }
 
