@@ -224,8 +224,8 @@ fn paragraph(ws: &mut Worksheet, r: u32, text: &str, st: &Styles) -> Result<()> 
 
 /// Characters of a wrapped line on the first sheet: a paragraph across columns A–D (140 wide),
 /// a table's content in column C (90 wide); less than the widths, as proportional text varies.
-const ABOUT_LINE: usize = 120;
-const CONTENT_LINE: usize = 80;
+const ABOUT_LINE: usize = 135;
+const CONTENT_LINE: usize = 95;
 
 /// The first sheet: what the workbook is, what each table holds, how the estimates were made and
 /// where the checksums are.
