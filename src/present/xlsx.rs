@@ -152,6 +152,15 @@ fn table_sheet(ws: &mut Worksheet, table: &Table, st: &Styles) -> Result<()> {
     Ok(())
 }
 
+/// A sheet named from the strings file; a name Excel refuses is the strings file's error.
+fn name_sheet(ws: &mut Worksheet, t: &Strings, key: &str, name: &str) -> Result<()> {
+    ws.set_name(name).map_err(|e| Error::Template {
+        template: format!("strings/{}.toml", t.language),
+        message: format!("`{key}` = \"{name}\" is not a worksheet name: {e}"),
+    })?;
+    Ok(())
+}
+
 /// Landscape, one page wide (as many pages down as needed).
 fn print_setup(ws: &mut Worksheet) {
     ws.set_landscape();
@@ -237,8 +246,8 @@ fn about(
     checksums: &str,
     st: &Styles,
 ) -> Result<()> {
-    ws.set_name(t.fill("workbook.sheet_about", &[])?)
-        .map_err(fail)?;
+    let name = t.fill("workbook.sheet_about", &[])?;
+    name_sheet(ws, t, "workbook.sheet_about", &name)?;
     print_setup(ws);
     for (c, width) in [16.0, 26.0, 90.0, 8.0].into_iter().enumerate() {
         ws.set_column_width(column(c)?, width).map_err(fail)?;
@@ -366,7 +375,7 @@ fn checksum_sheet(
     name: &str,
     st: &Styles,
 ) -> Result<()> {
-    ws.set_name(name).map_err(fail)?;
+    name_sheet(ws, t, "workbook.sheet_checksums", name)?;
     print_setup(ws);
     for (c, width) in [16.0, 40.0, 68.0, 12.0].into_iter().enumerate() {
         ws.set_column_width(column(c)?, width).map_err(fail)?;
