@@ -346,15 +346,20 @@ fn write_outputs(
     // The annex tables are written before the brief, which lists them with their checksums.
     let mut tables = Vec::new();
     let words = crate::present::words::Words::new(&strings);
-    for table in crate::present::tables::build(results, &words)? {
-        let csv = table.to_csv();
-        write_file(&dir.join("tables").join(table.file), csv.as_bytes())?;
+    let built = crate::present::tables::build(results, &words)?;
+    for table in &built {
+        let csv = table.to_csv(results.brief.annex_csv)?;
+        write_file(&dir.join("tables").join(table.file), &csv)?;
         tables.push(crate::present::tables::TableFile {
             path: format!("tables/{}", table.file),
-            key: table.file.trim_end_matches(".csv").to_string(),
-            rows: table.rows(),
-            sha256: inputs::sha256_hex(csv.as_bytes()),
+            key: table.key().to_string(),
+            rows: table.rows().len(),
+            sha256: inputs::sha256_hex(&csv),
         });
+    }
+    if formats.contains(&Format::Xlsx) {
+        let book = crate::present::xlsx::workbook(results, &strings, &built, &tables)?;
+        write_file(&dir.join(crate::present::xlsx::FILE), &book)?;
     }
     let sets = TemplateSet::needed_by(formats);
     let rendered = render::render(results, &charts, &tables, templates, &sets)?;

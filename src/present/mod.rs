@@ -1,5 +1,5 @@
 //! Presentation: everything a person reads. Strings and number formats per language, the tera
-//! templates (`render`), charts, the annex tables and the PDF. Reads results only.
+//! templates (`render`), charts, the annex tables (CSV and the Excel workbook) and the PDF. Reads results only.
 
 pub mod charts;
 pub(crate) mod claims;
@@ -7,3 +7,4 @@ pub mod pdf;
 pub mod render;
 pub mod tables;
 pub mod words;
+pub mod xlsx;

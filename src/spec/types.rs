@@ -105,6 +105,32 @@ pub struct Brief {
     /// `report_templates/`), relative to the spec's folder; `--templates` overrides it.
     #[serde(default)]
     pub templates: Option<PathBuf>,
+    /// How the annex CSVs in `tables/` write fields and numbers: `"machine"` (the default: `,`
+    /// between fields, `.` decimals) or `"semicolon-decimal-comma"` (`;` between fields, `,`
+    /// decimals, for spreadsheets set to a locale such as Indonesian). Left out of results.json
+    /// when it is the default.
+    #[serde(default, skip_serializing_if = "AnnexCsv::is_machine")]
+    pub annex_csv: AnnexCsv,
+}
+
+/// The field and decimal separators of the annex CSVs (`brief.annex_csv`). Full precision in both.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnnexCsv {
+    /// `,` between fields, `.` as the decimal mark: read by any tool.
+    #[default]
+    Machine,
+    /// `;` between fields, `,` as the decimal mark: what Excel expects in locales that write
+    /// decimals with a comma (Indonesian, most of Europe).
+    SemicolonDecimalComma,
+}
+
+impl AnnexCsv {
+    pub fn is_machine(&self) -> bool {
+        *self == AnnexCsv::Machine
+    }
 }
 
 /// The languages a brief can be written in.
@@ -130,6 +156,9 @@ pub enum Format {
     Typ,
     /// PDF, compiled from the Typst brief (`brief.pdf`).
     Pdf,
+    /// The statistical annex as one Excel workbook (`annex.xlsx`); written from the results, not
+    /// from templates.
+    Xlsx,
 }
 
 /// The names `brief.formats` accepts, for the JSON Schema.
@@ -140,6 +169,7 @@ enum FormatName {
     Md,
     Typ,
     Pdf,
+    Xlsx,
 }
 
 /// A set of report templates a format is written from (`report_templates/<set>/`).
@@ -150,7 +180,7 @@ pub enum TemplateSet {
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Md, Format::Typ, Format::Pdf];
+    pub const ALL: [Format; 4] = [Format::Md, Format::Typ, Format::Pdf, Format::Xlsx];
 
     /// The name in the spec, and the extension of the brief file.
     pub fn name(self) -> &'static str {
@@ -158,14 +188,17 @@ impl Format {
             Format::Md => "md",
             Format::Typ => "typ",
             Format::Pdf => "pdf",
+            Format::Xlsx => "xlsx",
         }
     }
 
-    /// The template set the format is written from: a PDF is compiled from the Typst brief.
-    pub fn template_set(self) -> TemplateSet {
+    /// The template set the format is written from: a PDF is compiled from the Typst brief; the
+    /// workbook needs none.
+    pub fn template_set(self) -> Option<TemplateSet> {
         match self {
-            Format::Md => TemplateSet::Md,
-            Format::Typ | Format::Pdf => TemplateSet::Typ,
+            Format::Md => Some(TemplateSet::Md),
+            Format::Typ | Format::Pdf => Some(TemplateSet::Typ),
+            Format::Xlsx => None,
         }
     }
 }
@@ -182,7 +215,7 @@ impl TemplateSet {
     /// The template sets a list of formats needs, each once, in a fixed order.
     pub fn needed_by(formats: &[Format]) -> Vec<TemplateSet> {
         let sets: std::collections::BTreeSet<_> =
-            formats.iter().map(|f| f.template_set()).collect();
+            formats.iter().filter_map(|f| f.template_set()).collect();
         sets.into_iter().collect()
     }
 }

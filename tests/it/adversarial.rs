@@ -68,7 +68,10 @@ fn opts(out: &Path) -> RunOptions {
 
 /// A small locked case (CSV waves, Markdown only so runs stay short).
 fn small_case() -> Case {
-    let case = Case::csv().edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    let case = Case::csv().edit(
+        "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+        "formats = [\"md\"]",
+    );
     case.lock();
     case
 }
@@ -468,7 +471,10 @@ fn too_many_circumstances_on_one_indicator_are_refused() {
 /// A data edit that must be refused by `run` with exit 5 within the deadline.
 #[track_caller]
 fn data_refused(column: &str, value: &str, needles: &[&str]) {
-    let case = Case::csv().edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    let case = Case::csv().edit(
+        "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+        "formats = [\"md\"]",
+    );
     for wave in WAVES {
         case.edit_csv(wave, |header, rows| {
             let c = header.iter().position(|h| h == column).unwrap();
@@ -652,7 +658,10 @@ fn a_design_with_one_psu_in_every_stratum_is_refused_unless_lone_psus_are_adjust
     );
     // Adjusted, the run goes through, every SE is positive, and the methods text says why.
     let adjusted = Case::csv()
-        .edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]")
+        .edit(
+            "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+            "formats = [\"md\"]",
+        )
         .edit("psu = \"psu\"", "psu = \"province\"")
         .edit("psu = \"psu\"", "psu = \"province\"")
         .edit("[lnob]", "[uncertainty]\nlonely_psu = \"adjust\"\n\n[lnob]");
@@ -830,7 +839,10 @@ fn a_hand_edited_results_json_cannot_inject_through_an_id() {
 #[test]
 fn labels_that_look_like_formulas_are_neutralised_in_the_annex() {
     let case = Case::csv()
-        .edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]")
+        .edit(
+            "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+            "formats = [\"md\"]",
+        )
         .edit(
             "label = \"Wealth\"",
             "label = \"=HYPERLINK(\\\"http://x\\\")\"",

@@ -198,7 +198,7 @@ fn reference_date_impossible_month() {
 fn unknown_output_format() {
     let err = Case::empty(DEMO.into())
         .edit(
-            "formats = [\"md\", \"typ\", \"pdf\"]",
+            "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
             "formats = [\"md\", \"odt\"]",
         )
         .load_err();

@@ -267,7 +267,10 @@ fn small_case() -> (String, String) {
             "[spot]",
             "[uncertainty]\nreplicates = 5\nmin_n = 5\n\n[spot]",
         )
-        .replace("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+        .replace(
+            "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+            "formats = [\"md\"]",
+        );
     (csv, spec)
 }
 

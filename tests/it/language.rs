@@ -66,7 +66,10 @@ fn render_in_indonesian_equals_a_run_in_indonesian() {
 
 #[test]
 fn an_unknown_language_is_refused() {
-    let case = Case::csv().edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    let case = Case::csv().edit(
+        "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+        "formats = [\"md\"]",
+    );
     case.lock();
     let en = case.path("en");
     run_into(&case.spec_path(), &en);

@@ -25,6 +25,7 @@
 //! | `broken_files` | are truncated survey files refused rather than half-read? |
 //! | `adversarial` | is a user's folder never replaced, and do extreme inputs stay errors? |
 //! | `fuzz` | do seeded mutations of spec, data and expressions never panic? |
+//! | `xlsx` | does the Excel annex hold the CSV tables' values, typed, and repeat byte for byte; do decimal-comma CSVs read back to the same values? |
 
 mod common;
 
@@ -50,3 +51,4 @@ mod spot_reference;
 mod spss;
 mod stata;
 mod variance;
+mod xlsx;

@@ -29,7 +29,10 @@ fn committed_schema_is_the_one_the_types_generate() {
 
 /// results.json of a small run (SPOT scenarios included), as JSON.
 fn small_results() -> (Case, serde_json::Value) {
-    let case = Case::csv().edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    let case = Case::csv().edit(
+        "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+        "formats = [\"md\"]",
+    );
     case.lock();
     let out = case.path("out");
     run_into(&case.spec_path(), &out);

@@ -2,12 +2,14 @@
 //! reach, the not-poor opportunity and the cost projection. Every table lists the baseline (where
 //! it has one) before the scenarios, in the spec's order.
 
-use super::{num, opt, s, Table};
+use super::{int, num, opt, s, Cell, Kind, Table};
 use crate::error::Result;
 use crate::estimate::measures::Distribution;
 use crate::present::words::Words;
 use crate::results::lnob::Inequality;
 use crate::results::spot::{AreaRow, DecileRow, GroupReach, SpotResult};
+
+use Kind::{Index, Money, People, Percent, Proportion as P, Ratio};
 
 /// The SPOT tables in annex order; the not-poor table only when it has rows.
 pub(super) fn tables(spot: &SpotResult, words: &Words) -> Result<Vec<Table>> {
@@ -74,15 +76,15 @@ fn scenarios(spot: &SpotResult) -> Table {
             &sc.id,
             &sc.label,
             &sc.after,
-            [opt(reduction), opt(sc.headcount_reduction_se)],
+            [opt(reduction, P), opt(sc.headcount_reduction_se, P)],
             [
-                num(sc.cost_lcu),
-                num(sc.cost_pct_gdp),
-                num(sc.cost_pct_revenue),
-                num(sc.direct_recipients),
-                num(sc.people_in_recipient_households),
-                num(sc.share_to_poor),
-                num(sc.gap_closed_per_lcu),
+                num(sc.cost_lcu, Money),
+                num(sc.cost_pct_gdp, Percent),
+                num(sc.cost_pct_revenue, Percent),
+                num(sc.direct_recipients, People),
+                num(sc.people_in_recipient_households, People),
+                num(sc.share_to_poor, P),
+                num(sc.gap_closed_per_lcu, Ratio),
             ],
         ));
     }
@@ -94,27 +96,27 @@ fn scenario_row(
     id: &str,
     label: &str,
     d: &Distribution,
-    reduction: [String; 2],
-    cost: [String; 7],
-) -> Vec<String> {
+    reduction: [Cell; 2],
+    cost: [Cell; 7],
+) -> Vec<Cell> {
     let national = d.poverty.first();
     let mut row = vec![
         s(wave),
         s(id),
         s(label),
-        opt(national.map(|f| f.headcount)),
-        opt(national.map(|f| f.headcount_se)),
+        opt(national.map(|f| f.headcount), P),
+        opt(national.map(|f| f.headcount_se), P),
     ];
     row.extend(reduction);
     row.extend([
-        num(d.gini),
-        opt(d.gini_se),
-        num(d.palma),
-        opt(d.palma_se),
-        num(d.theil),
-        num(d.bottom40_share),
-        num(d.s80s20),
-        num(d.mean_welfare),
+        num(d.gini, Index),
+        opt(d.gini_se, Index),
+        num(d.palma, Ratio),
+        opt(d.palma_se, Ratio),
+        num(d.theil, Index),
+        num(d.bottom40_share, P),
+        num(d.s80s20, Ratio),
+        num(d.mean_welfare, Money),
     ]);
     row.extend(cost);
     row
@@ -147,12 +149,12 @@ fn poverty_lines(spot: &SpotResult, words: &Words) -> Result<Table> {
                 s(&spot.wave),
                 s(id),
                 s(label),
-                num(line.monthly_lcu),
-                num(fgt.headcount),
-                num(fgt.headcount_se),
-                num(fgt.gap),
-                num(fgt.gap_se),
-                num(fgt.severity),
+                num(line.monthly_lcu, Money),
+                num(fgt.headcount, P),
+                num(fgt.headcount_se, P),
+                num(fgt.gap, P),
+                num(fgt.gap_se, P),
+                num(fgt.severity, Index),
             ]);
         }
     };
@@ -184,13 +186,13 @@ fn deciles(spot: &SpotResult) -> Table {
             t.push(vec![
                 s(&spot.wave),
                 s(id),
-                r.decile.to_string(),
-                num(r.population_share),
-                num(r.mean_before),
-                num(r.mean_after),
-                num(r.change_pct),
-                num(r.coverage),
-                num(r.benefit_share),
+                int(r.decile),
+                num(r.population_share, P),
+                num(r.mean_before, Money),
+                num(r.mean_after, Money),
+                num(r.change_pct, Percent),
+                num(r.coverage, P),
+                num(r.benefit_share, P),
             ]);
         }
     };
@@ -221,10 +223,10 @@ fn areas(spot: &SpotResult) -> Table {
                 s(&spot.wave),
                 s(id),
                 s(&r.area),
-                num(r.population_share),
-                num(r.headcount_before),
-                num(r.headcount_after),
-                num(r.coverage),
+                num(r.population_share, P),
+                num(r.headcount_before, P),
+                num(r.headcount_after, P),
+                num(r.coverage, P),
             ]);
         }
     };
@@ -257,12 +259,12 @@ fn reach(spot: &SpotResult, words: &Words) -> Result<Table> {
                 s(&spot.wave),
                 s(&sc.id),
                 s(&g.id),
-                s(g.indicator.as_deref().unwrap_or_default()),
+                g.indicator.as_deref().map_or(Cell::Empty, s),
                 s(&reach_group(words, g)?),
-                num(g.coverage),
-                num(g.gain_pct),
-                num(g.headcount_before),
-                num(g.headcount_after),
+                num(g.coverage, P),
+                num(g.gain_pct, Percent),
+                num(g.headcount_before, P),
+                num(g.headcount_after, P),
             ]);
         }
     }
@@ -297,11 +299,11 @@ fn not_poor(spot: &SpotResult) -> Table {
         t.push(vec![
             s(&spot.wave),
             s(id),
-            num(ineq.opportunity_rate),
-            num(ineq.d),
-            opt(ineq.d_se),
-            num(ineq.hoi),
-            opt(ineq.hoi_se),
+            num(ineq.opportunity_rate, P),
+            num(ineq.d, Index),
+            opt(ineq.d_se, Index),
+            num(ineq.hoi, P),
+            opt(ineq.hoi_se, P),
         ]);
     };
     if let Some(ineq) = &spot.not_poor_baseline {
@@ -332,11 +334,11 @@ fn projection(spot: &SpotResult) -> Table {
         for y in &sc.projection {
             t.push(vec![
                 s(&sc.id),
-                y.year.to_string(),
-                num(y.beneficiaries),
-                num(y.cost_lcu),
-                num(y.gdp_lcu),
-                num(y.cost_pct_gdp),
+                int(y.year),
+                num(y.beneficiaries, People),
+                num(y.cost_lcu, Money),
+                num(y.gdp_lcu, Money),
+                num(y.cost_pct_gdp, Percent),
             ]);
         }
     }

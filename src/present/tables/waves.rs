@@ -2,18 +2,29 @@
 //! opportunity and its Shapley parts, tree leaves and regions; and progress between the first
 //! and the latest wave.
 
-use super::{num, opt, s, Table};
+use super::{count, num, opt, s, Cell, Kind, Table};
 use crate::error::Result;
 use crate::present::words::Words;
 use crate::results::lnob::{Flag, Leaf, RegionResult};
 use crate::results::{GroupRelation, Progress, Results};
+use crate::spec::EstimateUnit;
+
+use Kind::{Index, Proportion as P};
 
 /// A flag in words, or an empty cell.
-fn flag_text(words: &Words, flag: &Option<Flag>) -> Result<String> {
+fn flag_text(words: &Words, flag: &Option<Flag>) -> Result<Cell> {
     Ok(match flag {
-        Some(f) => words.flag(f)?,
-        None => String::new(),
+        Some(f) => Cell::Text(words.flag(f)?),
+        None => Cell::Empty,
     })
+}
+
+/// The unit of an indicator's estimate as the spec and results.json name it.
+fn unit_name(unit: EstimateUnit) -> &'static str {
+    match unit {
+        EstimateUnit::Households => "households",
+        EstimateUnit::Persons => "persons",
+    }
 }
 
 /// Table A1: every indicator rate, overall and by circumstance group, every wave.
@@ -45,16 +56,16 @@ pub(super) fn indicators(results: &Results, words: &Words) -> Result<Table> {
                 s(&w.id),
                 s(&ind.id),
                 s(&ind.sdg),
-                format!("{:?}", ind.unit).to_lowercase(),
+                s(unit_name(ind.unit)),
                 s("all"),
                 s("all"),
-                ind.population_n.to_string(),
-                ind.n.to_string(),
-                s("1"),
-                num(ind.rate),
-                num(ind.rate_se),
-                num(ci.0),
-                num(ci.1),
+                count(ind.population_n),
+                count(ind.n),
+                num(1.0, P),
+                num(ind.rate, P),
+                num(ind.rate_se, P),
+                num(ci.0, P),
+                num(ci.1, P),
                 flag_text(words, &ind.flag)?,
             ]);
             for c in &ind.by_circumstance {
@@ -63,16 +74,16 @@ pub(super) fn indicators(results: &Results, words: &Words) -> Result<Table> {
                         s(&w.id),
                         s(&ind.id),
                         s(&ind.sdg),
-                        format!("{:?}", ind.unit).to_lowercase(),
+                        s(unit_name(ind.unit)),
                         s(&c.circumstance),
                         s(&g.label),
-                        String::new(),
-                        g.n.to_string(),
-                        num(g.weight_share),
-                        num(g.rate),
-                        num(g.se),
-                        num(g.ci.0),
-                        num(g.ci.1),
+                        Cell::Empty,
+                        count(g.n),
+                        num(g.weight_share, P),
+                        num(g.rate, P),
+                        num(g.se, P),
+                        num(g.ci.0, P),
+                        num(g.ci.1, P),
                         flag_text(words, &g.flag)?,
                     ]);
                 }
@@ -106,30 +117,30 @@ pub(super) fn inequality(results: &Results) -> Table {
     for w in &results.waves {
         for ind in &w.indicators {
             let q = &ind.inequality;
-            let ci = |x: f64, se: Option<f64>| match se {
+            let ci = |x: f64, se: Option<f64>, kind| match se {
                 Some(se) => {
                     let (lo, hi) = crate::estimate::variance::ci95(x, se);
-                    (num(lo), num(hi))
+                    (num(lo, kind), num(hi, kind))
                 }
-                None => (String::new(), String::new()),
+                None => (Cell::Empty, Cell::Empty),
             };
-            let (dl, dh) = ci(q.d, q.d_se);
-            let (hl, hh) = ci(q.hoi, q.hoi_se);
+            let (dl, dh) = ci(q.d, q.d_se, Index);
+            let (hl, hh) = ci(q.hoi, q.hoi_se, P);
             t.push(vec![
                 s(&w.id),
                 s(&ind.id),
                 s(&ind.sdg),
-                ind.n.to_string(),
-                num(q.opportunity_rate),
-                num(q.d),
-                opt(q.d_se),
+                count(ind.n),
+                num(q.opportunity_rate, P),
+                num(q.d, Index),
+                opt(q.d_se, Index),
                 dl,
                 dh,
-                num(q.hoi),
-                opt(q.hoi_se),
+                num(q.hoi, P),
+                opt(q.hoi_se, P),
                 hl,
                 hh,
-                opt(q.world_bank_d),
+                opt(q.world_bank_d, Index),
             ]);
         }
     }
@@ -149,9 +160,9 @@ pub(super) fn shapley(results: &Results) -> Table {
                     s(&w.id),
                     s(&ind.id),
                     s(&p.circumstance),
-                    num(p.value),
-                    num(p.share),
-                    opt(p.se),
+                    num(p.value, Index),
+                    num(p.share, P),
+                    opt(p.se, Index),
                 ]);
             }
         }
@@ -165,20 +176,24 @@ fn leaf_row(
     leaf: &Leaf,
     role: &str,
     words: &Words,
-) -> Result<Vec<String>> {
+) -> Result<Vec<Cell>> {
     let ci = crate::estimate::variance::proportion_ci(leaf.rate, leaf.se, leaf.n);
     Ok(vec![
         s(wave),
         s(indicator),
-        leaf.node.to_string(),
+        count(leaf.node),
         s(&words.group(&leaf.group)?),
-        s(role),
-        leaf.n.to_string(),
-        num(leaf.weight_share),
-        num(leaf.rate),
-        num(leaf.se),
-        num(ci.0),
-        num(ci.1),
+        if role.is_empty() {
+            Cell::Empty
+        } else {
+            s(role)
+        },
+        count(leaf.n),
+        num(leaf.weight_share, P),
+        num(leaf.rate, P),
+        num(leaf.se, P),
+        num(ci.0, P),
+        num(ci.1, P),
         flag_text(words, &leaf.flag)?,
     ])
 }
@@ -261,34 +276,34 @@ pub(super) fn regions(results: &Results, words: &Words) -> Result<Table> {
 }
 
 /// One region's cells of `regions.csv`, from the region's name on.
-fn region_row(r: &RegionResult, words: &Words) -> Result<Vec<String>> {
+fn region_row(r: &RegionResult, words: &Words) -> Result<Vec<Cell>> {
     let fb = r.furthest_behind.as_ref();
     Ok(vec![
         s(&r.region),
-        r.n.to_string(),
-        num(r.weight_share),
-        num(r.rate),
-        num(r.rate_se),
-        num(r.ci.0),
-        num(r.ci.1),
+        count(r.n),
+        num(r.weight_share, P),
+        num(r.rate, P),
+        num(r.rate_se, P),
+        num(r.ci.0, P),
+        num(r.ci.1, P),
         flag_text(words, &r.flag)?,
-        num(r.inequality.d),
-        opt(r.inequality.d_se),
-        num(r.inequality.hoi),
+        num(r.inequality.d, Index),
+        opt(r.inequality.d_se, Index),
+        num(r.inequality.hoi, P),
         match fb {
             Some(l) => s(&words.group(&l.group)?),
-            None => String::new(),
+            None => Cell::Empty,
         },
-        fb.map(|l| l.n.to_string()).unwrap_or_default(),
-        fb.map(|l| num(l.rate)).unwrap_or_default(),
-        fb.map(|l| num(l.se)).unwrap_or_default(),
+        fb.map_or(Cell::Empty, |l| count(l.n)),
+        opt(fb.map(|l| l.rate), P),
+        opt(fb.map(|l| l.se), P),
         match fb {
             Some(l) => flag_text(words, &l.flag)?,
-            None => String::new(),
+            None => Cell::Empty,
         },
         match &r.no_group {
             Some(reason) => s(&words.no_regional_group(reason)?),
-            None => String::new(),
+            None => Cell::Empty,
         },
     ])
 }
@@ -335,34 +350,33 @@ pub(super) fn progress(results: &Results) -> Table {
     );
     let mut row = |p: &Progress| {
         let (first, latest) = (p.rates.first(), p.rates.last());
+        let wave = |r: Option<&crate::results::WaveRate>| r.map_or(Cell::Empty, |r| s(&r.wave));
         let mut cells = vec![
             s(&p.indicator),
             s(&p.sdg),
-            first.map(|r| r.wave.clone()).unwrap_or_default(),
-            opt(first.map(|r| r.rate)),
-            opt(first.map(|r| r.se)),
-            latest.map(|r| r.wave.clone()).unwrap_or_default(),
-            opt(latest.map(|r| r.rate)),
-            opt(latest.map(|r| r.se)),
-            num(p.change),
-            num(p.change_se),
-            num(p.change_ci.0),
-            num(p.change_ci.1),
-            p.significant.to_string(),
+            wave(first),
+            opt(first.map(|r| r.rate), P),
+            opt(first.map(|r| r.se), P),
+            wave(latest),
+            opt(latest.map(|r| r.rate), P),
+            opt(latest.map(|r| r.se), P),
+            num(p.change, P),
+            num(p.change_se, P),
+            num(p.change_ci.0, P),
+            num(p.change_ci.1, P),
+            Cell::Bool(p.significant),
         ];
         let test = p.furthest_behind_test.as_ref();
         cells.extend([
             p.furthest_behind_relation
-                .map(relation_code)
-                .unwrap_or_default()
-                .to_string(),
-            opt(test.map(|x| x.earlier_rate)),
-            opt(test.map(|x| x.earlier_se)),
-            opt(test.map(|x| x.difference)),
-            opt(test.map(|x| x.difference_se)),
-            opt(test.map(|x| x.difference_ci.0)),
-            opt(test.map(|x| x.difference_ci.1)),
-            test.map(|x| x.significant.to_string()).unwrap_or_default(),
+                .map_or(Cell::Empty, |r| s(relation_code(r))),
+            opt(test.map(|x| x.earlier_rate), P),
+            opt(test.map(|x| x.earlier_se), P),
+            opt(test.map(|x| x.difference), P),
+            opt(test.map(|x| x.difference_se), P),
+            opt(test.map(|x| x.difference_ci.0), P),
+            opt(test.map(|x| x.difference_ci.1), P),
+            test.map_or(Cell::Empty, |x| Cell::Bool(x.significant)),
         ]);
         t.push(cells);
     };

@@ -28,7 +28,10 @@ pub fn run_demo_on(folder: &str, ext: &str) -> Value {
     let demo = std::fs::read_to_string(root.join("specs/demo.toml"))
         .unwrap()
         .replace(".parquet\"", &format!(".{ext}\""))
-        .replace("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+        .replace(
+            "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+            "formats = [\"md\"]",
+        );
     let spec = dir.path().join("s.toml");
     std::fs::write(&spec, demo).unwrap();
     inputs::write_lock(&vnr_brief::spec::load(&spec).unwrap()).unwrap();
