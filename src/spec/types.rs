@@ -130,6 +130,8 @@ pub enum Format {
     Typ,
     /// PDF, compiled from the Typst brief (`brief.pdf`).
     Pdf,
+    /// Word, written from the Markdown brief (`brief.docx`).
+    Docx,
 }
 
 /// The names `brief.formats` accepts, for the JSON Schema.
@@ -140,6 +142,7 @@ enum FormatName {
     Md,
     Typ,
     Pdf,
+    Docx,
 }
 
 /// A set of report templates a format is written from (`report_templates/<set>/`).
@@ -150,7 +153,7 @@ pub enum TemplateSet {
 }
 
 impl Format {
-    pub const ALL: [Format; 3] = [Format::Md, Format::Typ, Format::Pdf];
+    pub const ALL: [Format; 4] = [Format::Md, Format::Typ, Format::Pdf, Format::Docx];
 
     /// The name in the spec, and the extension of the brief file.
     pub fn name(self) -> &'static str {
@@ -158,13 +161,15 @@ impl Format {
             Format::Md => "md",
             Format::Typ => "typ",
             Format::Pdf => "pdf",
+            Format::Docx => "docx",
         }
     }
 
-    /// The template set the format is written from: a PDF is compiled from the Typst brief.
+    /// The template set the format is written from: a PDF is compiled from the Typst brief, a
+    /// Word brief written from the Markdown one.
     pub fn template_set(self) -> TemplateSet {
         match self {
-            Format::Md => TemplateSet::Md,
+            Format::Md | Format::Docx => TemplateSet::Md,
             Format::Typ | Format::Pdf => TemplateSet::Typ,
         }
     }
