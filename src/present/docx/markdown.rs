@@ -74,6 +74,8 @@ enum Block {
     Para(Para),
     Table(String),
     Rule,
+    /// A small empty paragraph between two tables.
+    Spacer,
 }
 
 /// Where the walk is: open spans, containers and the paragraph being written.
@@ -94,7 +96,11 @@ struct Walker<'a> {
     /// While the first `#` heading is read, its text goes to `body.title` too.
     in_title: bool,
     table: Option<Table>,
-    cell: Option<(String, usize)>,
+    /// The open table cell: its runs and its plain text.
+    cell: Option<(String, String)>,
+    /// Text not yet written, with its format: neighbouring text of one format (split by the
+    /// parser at every escaped character) becomes one run.
+    pending: Option<(Format, String)>,
     /// An image being read: its destination and alt text.
     image: Option<(String, String)>,
     media_by_path: BTreeMap<String, usize>,
@@ -119,6 +125,7 @@ pub fn convert(markdown: &str, root: &Path) -> Result<Body> {
         in_title: false,
         table: None,
         cell: None,
+        pending: None,
         image: None,
         media_by_path: BTreeMap::new(),
         pictures: 0,
@@ -134,6 +141,9 @@ pub fn convert(markdown: &str, root: &Path) -> Result<Body> {
         match block {
             Block::Para(p) => xml.push_str(&p.to_xml()),
             Block::Table(t) => xml.push_str(t),
+            Block::Spacer => xml.push_str(
+                r#"<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="160" w:lineRule="exact"/><w:rPr><w:sz w:val="8"/><w:szCs w:val="8"/></w:rPr></w:pPr></w:p>"#,
+            ),
             Block::Rule => xml.push_str(
                 r#"<w:p><w:pPr><w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="808080"/></w:pBdr></w:pPr></w:p>"#,
             ),
@@ -237,12 +247,15 @@ impl Walker<'_> {
             Tag::Table(aligns) => self.start_table(aligns),
             Tag::TableHead => self.table_row(true),
             Tag::TableRow => self.table_row(false),
-            Tag::TableCell => self.cell = Some((String::new(), 0)),
+            Tag::TableCell => self.cell = Some((String::new(), String::new())),
             Tag::Emphasis => self.italic += 1,
             Tag::Strong => self.bold += 1,
             Tag::Strikethrough => self.strike += 1,
             Tag::Link { dest_url, .. } => self.start_link(&dest_url),
-            Tag::Image { dest_url, .. } => self.image = Some((dest_url.to_string(), String::new())),
+            Tag::Image { dest_url, .. } => {
+                self.flush();
+                self.image = Some((dest_url.to_string(), String::new()));
+            }
             _ => {}
         }
     }
@@ -264,8 +277,9 @@ impl Walker<'_> {
                 self.lists.pop();
             }
             TagEnd::TableCell => {
-                if let (Some(table), Some((runs, chars))) = (&mut self.table, self.cell.take()) {
-                    table.push_cell(runs, chars);
+                self.flush();
+                if let (Some(table), Some((runs, text))) = (&mut self.table, self.cell.take()) {
+                    table.push_cell(runs, text);
                 }
             }
             TagEnd::Table => {
@@ -307,6 +321,7 @@ impl Walker<'_> {
 
     /// A body paragraph right after a table is its note.
     fn close_para(&mut self) {
+        self.flush();
         if let Some(mut para) = self.para.take() {
             if para.style.is_none() && matches!(self.blocks.last(), Some(Block::Table(_))) {
                 para.style = Some("TableNote");
@@ -315,9 +330,21 @@ impl Walker<'_> {
         }
     }
 
+    /// XML after the pending text.
+    fn push_xml(&mut self, xml: &str) {
+        self.flush();
+        self.push_raw(xml);
+    }
+
+    fn flush(&mut self) {
+        if let Some((format, text)) = self.pending.take() {
+            self.push_raw(&runs(&text, format));
+        }
+    }
+
     /// XML into the open cell, or the open paragraph (opened if text arrives outside one, as
     /// in a tight list item).
-    fn push_xml(&mut self, xml: &str) {
+    fn push_raw(&mut self, xml: &str) {
         if let Some((cell, _)) = &mut self.cell {
             cell.push_str(xml);
             return;
@@ -335,14 +362,24 @@ impl Walker<'_> {
             alt.push_str(text);
             return;
         }
-        if let Some((_, chars)) = &mut self.cell {
-            *chars += text.chars().count();
+        // Text outside a paragraph (a tight list item) opens one; nothing is pending then.
+        if self.cell.is_none() && self.para.is_none() {
+            self.open_para();
+        }
+        if let Some((_, plain)) = &mut self.cell {
+            plain.push_str(text);
         } else if self.in_title {
             if let Some(title) = &mut self.body.title {
                 title.push_str(text);
             }
         }
-        self.push_xml(&runs(text, format));
+        match &mut self.pending {
+            Some((f, pending)) if *f == format => pending.push_str(text),
+            _ => {
+                self.flush();
+                self.pending = Some((format, text.to_string()));
+            }
+        }
         if let Some(p) = &mut self.para {
             p.first.get_or_insert(format);
         }
@@ -352,8 +389,13 @@ impl Walker<'_> {
     /// the table's caption.
     fn start_table(&mut self, aligns: Vec<pulldown_cmark::Alignment>) {
         self.close_para();
+        // Word joins two tables with nothing between them into one.
+        if matches!(self.blocks.last(), Some(Block::Table(_))) {
+            self.blocks.push(Block::Spacer);
+        }
         if let Some(Block::Para(p)) = self.blocks.last_mut() {
-            if p.style.is_none() {
+            // Between two tables, a paragraph is the next one's caption rather than a note.
+            if matches!(p.style, None | Some("TableNote")) {
                 p.keep_next = true;
                 if p.first.is_some_and(|f| f.bold || f.italic) {
                     p.style = Some("Caption");

@@ -1,6 +1,6 @@
 //! A Markdown table as a Word table: the header row repeats on every page, borders on every cell,
-//! each column aligned as its Markdown marker says, column widths shared out by the length of the
-//! longest text in each column.
+//! each column aligned as its Markdown marker says, column widths from the lengths of the words and
+//! texts in each column.
 
 use pulldown_cmark::Alignment;
 
@@ -8,8 +8,8 @@ use pulldown_cmark::Alignment;
 #[derive(Debug)]
 pub struct Table {
     aligns: Vec<Alignment>,
-    /// Rows of cells (runs XML, plain-text length); the first row is the header.
-    rows: Vec<Vec<(String, usize)>>,
+    /// Rows of cells (runs XML, plain text); the first row is the header.
+    rows: Vec<Vec<(String, String)>>,
     header_rows: usize,
 }
 
@@ -30,12 +30,12 @@ impl Table {
     }
 
     /// Add a finished cell to the current row.
-    pub fn push_cell(&mut self, runs: String, chars: usize) {
+    pub fn push_cell(&mut self, runs: String, text: String) {
         if self.rows.is_empty() {
             self.rows.push(Vec::new());
         }
         if let Some(row) = self.rows.last_mut() {
-            row.push((runs, chars));
+            row.push((runs, text));
         }
     }
 
@@ -44,26 +44,48 @@ impl Table {
         widest.max(self.aligns.len()).max(1)
     }
 
-    /// Column widths in twips summing to `text_width`: each column's share grows with its longest
-    /// text, capped so one long column does not squeeze the others to nothing.
+    /// Column widths in twips summing to `text_width`: every column gets room for its longest
+    /// word (so "Households" or "8.10.2" does not break), the rest of the width goes to the
+    /// columns whose longest text would otherwise wrap, in proportion to what they lack.
     fn widths(&self, text_width: u32) -> Vec<u32> {
+        // A character of 8 pt text (bold, in a wide fallback font), and a cell's margins, in twips.
+        const CHAR: u64 = 110;
+        const PAD: u64 = 150;
         let n = self.columns();
-        let weights: Vec<u64> = (0..n)
-            .map(|c| {
-                let longest = self
-                    .rows
-                    .iter()
-                    .filter_map(|r| r.get(c).map(|cell| cell.1))
-                    .max()
-                    .unwrap_or(0);
-                longest.clamp(3, 36) as u64 + 2
-            })
+        let measure = |c: usize, f: fn(&str) -> usize| {
+            let longest = self
+                .rows
+                .iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| f(&cell.1));
+            longest.max().unwrap_or(0) as u64
+        };
+        let word = |t: &str| {
+            t.split_whitespace()
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let min: Vec<u64> = (0..n)
+            .map(|c| measure(c, word).clamp(3, 20) * CHAR + PAD)
             .collect();
-        let total: u64 = weights.iter().sum();
-        weights
-            .iter()
-            .map(|w| (u64::from(text_width) * w / total) as u32)
-            .collect()
+        let want: Vec<u64> = (0..n)
+            .map(|c| (measure(c, |t| t.chars().count()).clamp(3, 80) * CHAR + PAD).max(min[c]))
+            .collect();
+        let width = u64::from(text_width);
+        let (sum_min, sum_want) = (min.iter().sum::<u64>(), want.iter().sum::<u64>());
+        let widths: Vec<u64> = if sum_want <= width || sum_min >= width {
+            let base = if sum_want <= width { &want } else { &min };
+            let total: u64 = base.iter().sum();
+            base.iter().map(|w| w * width / total.max(1)).collect()
+        } else {
+            let spare = width - sum_min;
+            let lack = sum_want - sum_min;
+            (0..n)
+                .map(|c| min[c] + (want[c] - min[c]) * spare / lack.max(1))
+                .collect()
+        };
+        widths.into_iter().map(|w| w as u32).collect()
     }
 
     /// `w:tbl`, with `w:tblGrid` and a `w:tcW` on every cell as Word expects.
@@ -84,13 +106,13 @@ impl Table {
         s
     }
 
-    fn row_xml(&self, row: &[(String, usize)], header: bool, widths: &[u32]) -> String {
+    fn row_xml(&self, row: &[(String, String)], header: bool, widths: &[u32]) -> String {
         let mut s = String::from("<w:tr><w:trPr><w:cantSplit/>");
         if header {
             s.push_str("<w:tblHeader/>");
         }
         s.push_str("</w:trPr>");
-        let empty = (String::new(), 0);
+        let empty = (String::new(), String::new());
         // A short row (a Markdown row may have fewer cells) is padded, as Markdown renders it.
         for (c, width) in widths.iter().enumerate() {
             let (runs, _) = row.get(c).unwrap_or(&empty);
