@@ -324,7 +324,8 @@ fn markdown_constructs_become_word_constructs() {
     std::fs::create_dir(dir.path().join("charts")).unwrap();
     std::fs::write(dir.path().join("charts/c.png"), png_header(4, 2)).unwrap();
     let md = "# T\n\n> **Note** quoted\n\n| a | b | c |\n|:--|:-:|--:|\n| 1 | `x` | *y* |\n\n\
-              1. one\n2. two\n\n- \u{1}bullet\n\n![Alt & <text>](charts/c.svg)\n";
+              1. one\n2. two\n\n- \u{1}bullet\n\n![Alt & <text>](charts/c.svg)\n\n\
+              ```\nl1\nl2\n```\n\nSee [the site](<https://a.org/x y>).\n";
     let bytes = docx::build(dir.path(), md, "en", "2026-06-30").unwrap();
     assert_eq!(
         bytes,
@@ -356,7 +357,34 @@ fn markdown_constructs_become_word_constructs() {
     ] {
         assert!(styles.contains(&style), "{style} in {styles:?}");
     }
-    assert_eq!(vals("rStyle"), ["CodeChar"]);
+    assert_eq!(vals("rStyle"), ["CodeChar", "Hyperlink"]);
+    let code = doc
+        .descendants()
+        .find(|n| {
+            n.tag_name().name() == "p"
+                && n.descendants()
+                    .any(|d| d.attribute((W, "val")) == Some("CodeBlock"))
+        })
+        .unwrap();
+    let breaks = code
+        .descendants()
+        .filter(|n| n.tag_name().name() == "br")
+        .count();
+    assert_eq!(
+        (text_of(code), breaks),
+        ("l1l2".to_string(), 1),
+        "one line end inside"
+    );
+    let rels = std::str::from_utf8(&parts["word/_rels/document.xml.rels"]).unwrap();
+    assert!(
+        rels.contains(r#"Target="https://a.org/x%20y" TargetMode="External""#),
+        "{rels}"
+    );
+    let link = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "hyperlink")
+        .unwrap();
+    assert_eq!(text_of(link), "the site");
     // The ordered list numbers with a list of its own, the bullets with the shared one.
     assert_eq!(vals("numId"), ["2", "2", "1"]);
     assert_eq!(

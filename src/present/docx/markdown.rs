@@ -3,18 +3,14 @@
 //! charts' PNGs as inline pictures with the image's alt text, block quotes shaded.
 
 use std::collections::BTreeMap;
-use std::path::{Component, Path};
+use std::path::Path;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use super::picture::{drawing, extent, image_error, png_path, TEXT_WIDTH};
 use super::table::Table;
-use super::xml::{escape, png_size, runs, Format};
-use crate::error::{Error, Result};
-
-/// Text width and the tallest picture allowed, in twips (A4 with 2 cm margins).
-pub const TEXT_WIDTH: u32 = 11906 - 2 * 1134;
-const MAX_PICTURE_HEIGHT: u32 = (16838 - 2 * 1134) * 9 / 10;
-const EMU_PER_TWIP: u64 = 635;
+use super::xml::{png_size, runs, Format};
+use crate::error::Result;
 
 /// A picture part: its relationship id, its name under `word/`, its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,7 +258,15 @@ impl Walker<'_> {
 
     fn end(&mut self, tag: TagEnd) -> Result<()> {
         match tag {
-            TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock => self.close_para(),
+            TagEnd::Paragraph | TagEnd::Item => self.close_para(),
+            TagEnd::CodeBlock => {
+                // The block's last line end is not an empty line.
+                if let Some((_, text)) = &mut self.pending {
+                    let kept = text.trim_end_matches(['\n', '\r']).len();
+                    text.truncate(kept);
+                }
+                self.close_para();
+            }
             TagEnd::Heading(_) => {
                 self.close_para();
                 self.heading = None;
@@ -473,42 +477,4 @@ impl Walker<'_> {
         self.media_by_path.insert(png.to_string(), n - 1);
         Ok(n - 1)
     }
-}
-
-fn image_error(message: String) -> Error {
-    Error::Template {
-        template: "md/ (brief.md, written as brief.docx)".into(),
-        message,
-    }
-}
-
-/// The PNG beside an image destination, if it is a plain relative path inside the folder.
-fn png_path(dest: &str) -> Option<String> {
-    let stem = dest
-        .strip_suffix(".svg")
-        .or_else(|| dest.strip_suffix(".png"))?;
-    let path = Path::new(dest);
-    let plain = path.components().all(|c| matches!(c, Component::Normal(_)));
-    (plain && !dest.contains(':') && !dest.contains('\\')).then(|| format!("{stem}.png"))
-}
-
-/// The picture's size in EMU: the text width, the aspect ratio kept, no taller than the page.
-fn extent(w: u32, h: u32) -> (u64, u64) {
-    let (w, h) = (u64::from(w.max(1)), u64::from(h.max(1)));
-    let width = u64::from(TEXT_WIDTH) * EMU_PER_TWIP;
-    let max_height = u64::from(MAX_PICTURE_HEIGHT) * EMU_PER_TWIP;
-    let height = width * h / w;
-    if height <= max_height {
-        (width, height)
-    } else {
-        (max_height * w / h, max_height)
-    }
-}
-
-/// An inline picture (DrawingML) with its alt text as `descr`, on the picture and its frame.
-fn drawing(id: u32, rel: &str, name: &str, alt: &str, cx: u64, cy: u64) -> String {
-    let (alt, name) = (escape(alt), escape(name));
-    format!(
-        r#"<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:docPr id="{id}" name="Chart {id}" descr="{alt}"/><wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr><pic:cNvPr id="{id}" name="{name}" descr="{alt}"/><pic:cNvPicPr><a:picLocks noChangeAspect="1"/></pic:cNvPicPr></pic:nvPicPr><pic:blipFill><a:blip r:embed="{rel}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"#
-    )
 }

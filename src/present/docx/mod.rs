@@ -12,6 +12,7 @@ use zip::{CompressionMethod, DateTime, System, ZipWriter};
 use crate::error::{Error, Result};
 
 mod markdown;
+mod picture;
 mod styles;
 mod table;
 mod xml;
@@ -158,7 +159,7 @@ fn document_rels(body: &Body) -> String {
     for (id, url) in &body.links {
         s.push_str(&format!(
             r#"<Relationship Id="{id}" Type="{R}/hyperlink" Target="{}" TargetMode="External"/>"#,
-            escape(url)
+            escape(&xml::uri(url))
         ));
     }
     s.push_str("</Relationships>");

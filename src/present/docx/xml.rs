@@ -102,6 +102,20 @@ pub fn runs(text: &str, format: Format) -> String {
     out
 }
 
+/// A link target as a URI Word accepts: characters a URI cannot hold (spaces, non-ASCII) are
+/// percent-encoded, as Word refuses a document whose relationship target is not a valid URI.
+pub fn uri(target: &str) -> String {
+    let mut out = String::with_capacity(target.len());
+    for b in target.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The width and height in pixels of a PNG, from its IHDR chunk (the first after the signature).
 pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
@@ -144,6 +158,12 @@ mod tests {
             runs("a", Format::default()),
             "<w:r><w:t xml:space=\"preserve\">a</w:t></w:r>"
         );
+    }
+
+    #[test]
+    fn link_targets_are_uris() {
+        assert_eq!(uri("https://a.org/x y?q=é"), "https://a.org/x%20y?q=%C3%A9");
+        assert_eq!(uri("tables/a.csv"), "tables/a.csv");
     }
 
     #[test]
