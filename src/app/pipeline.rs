@@ -371,6 +371,12 @@ fn write_outputs(
                 crate::present::pdf::compile(dir, &name, &text, &results.brief.reference_date)?;
             write_file(&dir.join("brief.pdf"), &pdf)?;
         }
+        if set == TemplateSet::Md && formats.contains(&Format::Docx) {
+            // From the Markdown text (written to brief.md or not), the charts' PNGs beside it.
+            let r = &results.brief;
+            let docx = crate::present::docx::build(dir, &text, &r.language, &r.reference_date)?;
+            write_file(&dir.join(crate::present::docx::FILE), &docx)?;
+        }
         if formats.iter().any(|f| f.name() == set.name()) {
             write_file(&dir.join(name), text.as_bytes())?;
         }

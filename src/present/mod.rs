@@ -3,6 +3,7 @@
 
 pub mod charts;
 pub(crate) mod claims;
+pub mod docx;
 pub mod pdf;
 pub mod render;
 pub mod tables;

@@ -159,6 +159,8 @@ pub enum Format {
     /// The statistical annex as one Excel workbook (`annex.xlsx`); written from the results, not
     /// from templates.
     Xlsx,
+    /// Word, written from the Markdown brief (`brief.docx`).
+    Docx,
 }
 
 /// The names `brief.formats` accepts, for the JSON Schema.
@@ -170,6 +172,7 @@ enum FormatName {
     Typ,
     Pdf,
     Xlsx,
+    Docx,
 }
 
 /// A set of report templates a format is written from (`report_templates/<set>/`).
@@ -180,7 +183,13 @@ pub enum TemplateSet {
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [Format::Md, Format::Typ, Format::Pdf, Format::Xlsx];
+    pub const ALL: [Format; 5] = [
+        Format::Md,
+        Format::Typ,
+        Format::Pdf,
+        Format::Xlsx,
+        Format::Docx,
+    ];
 
     /// The name in the spec, and the extension of the brief file.
     pub fn name(self) -> &'static str {
@@ -189,14 +198,15 @@ impl Format {
             Format::Typ => "typ",
             Format::Pdf => "pdf",
             Format::Xlsx => "xlsx",
+            Format::Docx => "docx",
         }
     }
 
-    /// The template set the format is written from: a PDF is compiled from the Typst brief; the
-    /// workbook needs none.
+    /// The template set the format is written from: a PDF is compiled from the Typst brief, a
+    /// Word brief written from the Markdown one; the workbook needs none.
     pub fn template_set(self) -> Option<TemplateSet> {
         match self {
-            Format::Md => Some(TemplateSet::Md),
+            Format::Md | Format::Docx => Some(TemplateSet::Md),
             Format::Typ | Format::Pdf => Some(TemplateSet::Typ),
             Format::Xlsx => None,
         }

@@ -19,6 +19,7 @@
 //! | `stata`, `spss` | do `.dta` and `.sav` files read back to the values written into them? |
 //! | `pipeline` | does a run repeat byte for byte, and does `verify` catch a changed byte? |
 //! | `language` | does rendering saved results in Indonesian equal an Indonesian run? |
+//! | `docx` | does the Word brief say what the Markdown brief says, byte for byte on a rerun? |
 //! | `schema` | does results.json validate against its committed JSON Schema? |
 //! | `claims` | does the brief refrain from claims its numbers do not support? |
 //! | `bad_inputs` | is every bad input a clear error with its exit code, never a panic? |
@@ -36,6 +37,7 @@ mod broken_files;
 mod catalogue;
 mod claims;
 mod dhs;
+mod docx;
 mod fuzz;
 mod init;
 mod language;
