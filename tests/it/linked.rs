@@ -142,11 +142,15 @@ fn without_inputs(mut v: Value) -> Value {
 
 #[test]
 fn a_person_file_and_a_household_file_give_the_flat_files_results() {
-    let flat = run_results(
-        &Case::csv().edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]"),
-    );
+    let flat = run_results(&Case::csv().edit(
+        "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+        "formats = [\"md\"]",
+    ));
     let (case, households) = linked_case();
-    let case = case.edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    let case = case.edit(
+        "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+        "formats = [\"md\"]",
+    );
     let linked = run_results(&case);
     for (w, wave) in linked["waves"].as_array().unwrap().iter().enumerate() {
         let link = &wave["links"][0];
@@ -230,8 +234,10 @@ fn a_household_without_members_is_counted() {
         extra[0] = "99999999".into();
         rows.push(extra);
     });
-    let results =
-        run_results(&case.edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]"));
+    let results = run_results(&case.edit(
+        "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+        "formats = [\"md\"]",
+    ));
     let link = &results["waves"][0]["links"][0];
     assert_eq!(link["orphan_records"], 1, "{link}");
     assert_eq!(link["unmatched_rows"], 0, "{link}");
@@ -255,7 +261,10 @@ fn text_keys_against_number_keys_are_refused() {
 #[test]
 fn a_changed_linked_file_is_named_by_run_and_verify() {
     let (case, _) = linked_case();
-    let case = case.edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
+    let case = case.edit(
+        "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+        "formats = [\"md\"]",
+    );
     run_results(&case);
     let out = case.path("out");
     pipeline::verify(&out, false).unwrap();

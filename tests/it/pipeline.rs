@@ -645,7 +645,10 @@ fn charts_and_tables_say_what_they_show() {
 #[test]
 fn a_circumstance_for_d_only_splits_no_tree_but_keeps_its_shapley_part() {
     let case = crate::common::case::Case::csv()
-        .edit("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]")
+        .edit(
+            "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+            "formats = [\"md\"]",
+        )
         .edit("id = \"wealth\"\n", "id = \"wealth\"\ntree = false\n");
     case.lock();
     let out = case.path("out");
