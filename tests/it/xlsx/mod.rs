@@ -256,6 +256,16 @@ fn workbook_repeats_byte_for_byte_and_verify_catches_a_changed_byte() {
         "rerender differs"
     );
     pipeline::verify(&a, false).expect("verify passes");
+    // A hand-edited results.json with an impossible date is an error naming it, not a panic.
+    let json = fs::read_to_string(a.join("results.json")).unwrap();
+    let edited = case.path("edited.json");
+    fs::write(&edited, json.replace("\"2026-06-30\"", "\"2026-02-30\"")).unwrap();
+    let err = pipeline::rerender(&edited, &case.path("d"), None).unwrap_err();
+    assert_error(
+        &err,
+        7,
+        &["annex.xlsx", "brief.reference_date", "2026-02-30"],
+    );
     let mut changed = book.clone();
     let i = changed.len() / 2;
     changed[i] ^= 0x01;
