@@ -27,7 +27,7 @@ const HOSTILE: &str = r#"Res<idence> & "co" 'x'"#;
 fn case(formats: &str) -> Case {
     let case = Case::csv()
         .edit(
-            "formats = [\"md\", \"typ\", \"pdf\"]",
+            "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
             &format!("formats = {formats}"),
         )
         .edit(
