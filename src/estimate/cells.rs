@@ -143,14 +143,14 @@ impl CellTable {
     }
 }
 
-/// Mixed-radix cell key of every record (first variable most significant, so key order is the
-/// lexicographic order of the codes).
 /// The number of possible cells (the product of the level counts), or None when it does not fit
 /// in a key: `cell_keys` then cannot number the cells.
 pub fn key_space(radix: &[u64]) -> Option<u64> {
     radix.iter().try_fold(1u64, |a, &r| a.checked_mul(r.max(1)))
 }
 
+/// Mixed-radix cell key of every record (first variable most significant, so key order is the
+/// lexicographic order of the codes). The caller checks [`key_space`] first.
 pub fn cell_keys(codes: &[Vec<u32>], radix: &[u64], n: usize) -> Vec<u64> {
     let mut keys = vec![0u64; n];
     for (c, &r) in codes.iter().zip(radix) {
