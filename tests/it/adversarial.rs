@@ -266,19 +266,6 @@ fn out_equal_to_the_working_folder_is_refused() {
     assert!(work.is_dir());
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &target);
-        } else {
-            fs::copy(&p, &target).unwrap();
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Class 9: publishing survives a killed run and refuses a concurrent one
 // ---------------------------------------------------------------------------------------------

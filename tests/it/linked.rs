@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 
 use serde_json::Value;
-use vnr_brief::app::pipeline::{self, RunOptions};
+use vnr_brief::app::pipeline;
 
 use crate::common::case::*;
 
@@ -118,17 +118,7 @@ fn linked_case() -> (Case, usize) {
 }
 
 fn run_results(case: &Case) -> Value {
-    case.lock();
-    let out = case.path("out");
-    pipeline::run(
-        &case.spec_path(),
-        &RunOptions {
-            out: Some(out.clone()),
-            templates: None,
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+    case.lock_and_run_results()
 }
 
 /// results.json without what names the files.

@@ -650,18 +650,7 @@ fn a_circumstance_for_d_only_splits_no_tree_but_keeps_its_shapley_part() {
             "formats = [\"md\"]",
         )
         .edit("id = \"wealth\"\n", "id = \"wealth\"\ntree = false\n");
-    case.lock();
-    let out = case.path("out");
-    pipeline::run(
-        &case.spec_path(),
-        &RunOptions {
-            out: Some(out.clone()),
-            templates: None,
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let r: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let r = case.lock_and_run_results();
     let mut shapley_parts = 0;
     for w in r["waves"].as_array().unwrap() {
         for ind in w["indicators"].as_array().unwrap() {

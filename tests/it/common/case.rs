@@ -95,6 +95,21 @@ impl Case {
         self.run_err()
     }
 
+    /// Write the spec, lock the inputs, run into `<tmp>/out` and return its results.json.
+    pub fn lock_and_run_results(&self) -> serde_json::Value {
+        self.lock();
+        let out = self.path("out");
+        pipeline::run(
+            &self.write(),
+            &RunOptions {
+                out: Some(out.clone()),
+                templates: None,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_str(&fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+    }
+
     /// Run into `<tmp>/out` (spec written first), expecting a failure.
     pub fn run_err(&self) -> Error {
         self.run_to_err(&self.path("out"), None)
@@ -193,4 +208,18 @@ pub fn run_into(spec: &Path, out: &Path) {
         },
     )
     .expect("the run succeeds");
+}
+
+/// Copy a folder tree (a template folder to edit, say).
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            fs::copy(&p, &target).unwrap();
+        }
+    }
 }

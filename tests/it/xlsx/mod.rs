@@ -11,7 +11,8 @@ use vnr_brief::app::pipeline;
 use vnr_brief::io::inputs::sha256_hex;
 
 mod read;
-use read::{copy_dir, csv_files, read_book, read_csv, sheet_texts, Book, XCell};
+use crate::common::case::copy_dir;
+use read::{csv_files, read_book, read_csv, sheet_texts, Book, XCell};
 
 const FORMATS: &str = "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]";
 

@@ -175,16 +175,3 @@ pub(super) fn sheet_texts(sheet: &Sheet) -> Vec<&str> {
         })
         .collect()
 }
-
-pub(super) fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_dir(&p, &target);
-        } else {
-            fs::copy(&p, &target).unwrap();
-        }
-    }
-}
