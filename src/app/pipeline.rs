@@ -160,28 +160,40 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
     } else {
         Some(spot::simulate_wave_for(&spec.spec, latest, &latest_groups)?)
     };
-    // Poverty before transfers in every wave, for the change between waves (the latest wave's
-    // baseline comes from the simulation, not a second pass).
-    let poverty_by_wave = match &spot {
+    // Poverty and welfare before transfers in every wave, for the change between waves (the
+    // latest wave's baseline comes from the simulation, not a second pass).
+    let baselines = match &spot {
         None => Vec::new(),
         Some(sim) => {
             let earlier = &surveys[..surveys.len() - 1];
             let mut rates = earlier
                 .iter()
-                .map(|s| Ok((s.wave.id.clone(), spot::baseline(&spec.spec, s)?)))
-                .collect::<Result<Vec<_>>>()?;
-            rates.push((sim.wave.clone(), sim.baseline.clone()));
-            rates
-                .into_iter()
-                .map(|(wave, base)| crate::results::WaveRate {
-                    wave,
-                    rate: base.poverty[0].headcount,
-                    se: base.poverty[0].headcount_se,
+                .map(|s| {
+                    Ok((
+                        s.wave.id.clone(),
+                        s.wave.year,
+                        spot::baseline(&spec.spec, s)?,
+                    ))
                 })
-                .collect()
+                .collect::<Result<Vec<_>>>()?;
+            rates.push((sim.wave.clone(), sim.year, sim.baseline.clone()));
+            rates
         }
     };
-    let summary = crate::results::Summary::build(&waves, spot.as_ref(), poverty_by_wave);
+    let poverty_by_wave = baselines
+        .iter()
+        .map(|(wave, _, base)| crate::results::WaveRate {
+            wave: wave.clone(),
+            rate: base.poverty[0].headcount,
+            se: base.poverty[0].headcount_se,
+        })
+        .collect();
+    let welfare_by_wave = baselines
+        .iter()
+        .map(|(wave, year, base)| crate::results::WaveWelfare::of(wave, *year, base))
+        .collect();
+    let summary =
+        crate::results::Summary::build(&waves, spot.as_ref(), poverty_by_wave, welfare_by_wave);
     Ok(Results {
         schema_version: crate::results::SCHEMA_VERSION,
         summary,

@@ -5,6 +5,7 @@
 
 pub mod cells;
 pub mod dindex;
+pub mod linearise;
 pub mod logit;
 pub mod measures;
 pub mod stats;

@@ -1,6 +1,7 @@
 //! Design-based variance: Taylor linearisation for ratios (rates, means, FGT) with strata and
 //! PSUs, as R's `survey` package computes it (with-replacement "ultimate cluster" variance, no
-//! finite population correction). Domains (an indicator's population, a group, a tree leaf) are
+//! finite population correction unless the design is given sampling fractions: then each
+//! stratum's contribution is multiplied by 1 − f_h, as `svydesign(fpc = )` does). Domains (an indicator's population, a group, a tree leaf) are
 //! estimated as domains, not subsets: PSUs without a record of the domain still count in their
 //! stratum. A stratum with a single PSU contributes no variance under the default rule (R's
 //! `survey.lonely.psu = "certainty"`), or its PSU's squared deviation from the population
@@ -57,6 +58,8 @@ pub struct Design {
     /// Strata with a single PSU.
     pub lonely_strata: usize,
     pub lonely_psu: LonelyPsu,
+    /// Sampling fraction of PSUs in each stratum (0 in every stratum: no correction).
+    pub stratum_fraction: Vec<f64>,
 }
 
 impl Design {
@@ -90,14 +93,25 @@ impl Design {
         Design {
             record_psu,
             psu_stratum,
-            stratum_psus,
             lonely_strata,
             lonely_psu: LonelyPsu::default(),
+            stratum_fraction: vec![0.0; stratum_psus.len()],
+            stratum_psus,
         }
     }
 
     pub fn with_lonely_psu(self, lonely_psu: LonelyPsu) -> Design {
         Design { lonely_psu, ..self }
+    }
+
+    /// The design with a finite-population correction: `fraction[h]` of stratum h's PSUs were
+    /// sampled (one value per stratum, in [0, 1]).
+    pub fn with_sampling_fractions(self, fraction: Vec<f64>) -> Design {
+        debug_assert_eq!(fraction.len(), self.stratum_psus.len());
+        Design {
+            stratum_fraction: fraction,
+            ..self
+        }
     }
 
     /// The design's counts, with the share of `weight` (one per record) in single-PSU strata.
@@ -165,8 +179,9 @@ impl Design {
     }
 
     /// With-replacement variance of a total from linearised PSU totals, centred within strata;
-    /// single-PSU strata contribute by the lonely-PSU rule.
-    fn se_of_psu_totals(&self, t: &[f64]) -> f64 {
+    /// single-PSU strata contribute by the lonely-PSU rule; each stratum's part is multiplied by
+    /// its finite-population correction 1 − f_h.
+    pub fn se_of_psu_totals(&self, t: &[f64]) -> f64 {
         let strata = self.stratum_psus.len();
         let mut sum = vec![0.0; strata];
         for (p, &tp) in t.iter().enumerate() {
@@ -182,11 +197,15 @@ impl Design {
             .iter()
             .zip(&sum)
             .zip(&self.stratum_psus)
-            .map(|((v, total), &n)| match (n, self.lonely_psu) {
-                (0, _) | (1, LonelyPsu::Certainty) => 0.0,
-                // R: the lone PSU is not centred (its stratum mean would be itself).
-                (1, LonelyPsu::Adjust) => total * total,
-                _ => v * n as f64 / (n as f64 - 1.0),
+            .zip(&self.stratum_fraction)
+            .map(|(((v, total), &n), &f)| {
+                let part = match (n, self.lonely_psu) {
+                    (0, _) | (1, LonelyPsu::Certainty) => 0.0,
+                    // R: the lone PSU is not centred (its stratum mean would be itself).
+                    (1, LonelyPsu::Adjust) => total * total,
+                    _ => v * n as f64 / (n as f64 - 1.0),
+                };
+                part * (1.0 - f)
             })
             .sum();
         var.sqrt()
@@ -213,7 +232,9 @@ impl Design {
 
 /// Rescaled bootstrap replicate weights (Rao–Wu with n_h − 1 draws): in every replicate, each
 /// stratum with two or more PSUs draws n_h − 1 of its PSUs with replacement and a PSU's weights
-/// are multiplied by n_h/(n_h − 1) × the times it was drawn. One seeded ChaCha stream, drawn in a
+/// are multiplied by n_h/(n_h − 1) × the times it was drawn. With a sampling fraction f_h the
+/// multiplier is shrunk towards 1 (Rao, Wu and Yue 1992): 1 − λ + λ·n_h/(n_h − 1)·r with
+/// λ = √(1 − f_h), so the bootstrap variance carries the same correction. One seeded ChaCha stream, drawn in a
 /// fixed order (replicate, stratum, draw), so the same seed gives the same replicates anywhere.
 #[derive(Debug, Clone)]
 pub struct Replicates {
@@ -233,15 +254,16 @@ impl Replicates {
         let multipliers = (0..replicates)
             .map(|_| {
                 let mut m = vec![1.0; design.psus()];
-                for psus in &psus_of {
+                for (psus, &f) in psus_of.iter().zip(&design.stratum_fraction) {
                     let n = psus.len();
                     if n < 2 {
                         continue; // a lonely PSU keeps its weight
                     }
+                    let lambda = (1.0 - f).sqrt();
                     for &p in psus {
-                        m[p] = 0.0;
+                        m[p] = 1.0 - lambda;
                     }
-                    let scale = n as f64 / (n as f64 - 1.0);
+                    let scale = lambda * n as f64 / (n as f64 - 1.0);
                     for _ in 0..n - 1 {
                         let pick = ((rng.next_u64() as u128 * n as u128) >> 64) as usize;
                         m[psus[pick]] += scale;

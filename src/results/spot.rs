@@ -56,6 +56,9 @@ pub struct AreaRow {
     pub population_share: f64,
     pub headcount_before: f64,
     pub headcount_after: f64,
+    /// Linearised SEs of the two headcounts, the area as a domain of the wave's design.
+    pub headcount_before_se: f64,
+    pub headcount_after_se: f64,
     pub coverage: f64,
 }
 

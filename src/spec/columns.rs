@@ -14,6 +14,7 @@ pub fn used_after_prepare(spec: &Spec, wave: &Wave) -> BTreeSet<String> {
         Some(&wave.weight),
         Some(&wave.strata),
         Some(&wave.psu),
+        wave.fpc.as_ref(),
         Some(&wave.household_size),
         Some(&wave.welfare),
         wave.region.as_ref(),

@@ -193,6 +193,10 @@ pub struct SpotOptions {
     /// International poverty lines, 2021 PPP dollars a day.
     #[serde(default = "default_intl_lines")]
     pub international_lines: Vec<f64>,
+    /// Relative poverty lines as shares of the median: 0.5 is SDG 10.2.1's line, 0.6 the EU's
+    /// at-risk-of-poverty threshold.
+    #[serde(default = "default_relative_lines")]
+    pub relative_lines: Vec<f64>,
     /// Circumstances for treating "not poor" as an opportunity: its D-index, HOI and Shapley parts
     /// before and after each scenario (empty: not computed).
     #[serde(default)]
@@ -205,12 +209,16 @@ fn default_seed() -> u64 {
 fn default_intl_lines() -> Vec<f64> {
     vec![3.00, 4.20, 8.30]
 }
+fn default_relative_lines() -> Vec<f64> {
+    vec![0.5, 0.6]
+}
 
 impl Default for SpotOptions {
     fn default() -> Self {
         SpotOptions {
             seed: default_seed(),
             international_lines: default_intl_lines(),
+            relative_lines: default_relative_lines(),
             opportunity_circumstances: Vec::new(),
         }
     }

@@ -290,6 +290,10 @@ pub struct Wave {
     pub weight: String,
     pub strata: String,
     pub psu: String,
+    /// Column giving each record's stratum its finite-population correction, as R's
+    /// `svydesign(fpc = )`: the sampling fraction of PSUs (a value ≤ 1) or the number of PSUs in
+    /// the stratum's population (> 1). Absent: sampling with replacement, no correction.
+    pub fpc: Option<String>,
     pub household_size: String,
     pub welfare: String,
     /// Column of the sub-national region (for sub-national summaries).

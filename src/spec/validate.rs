@@ -337,6 +337,14 @@ fn validate_options(spec: &Spec) -> std::result::Result<(), String> {
             "a daily line in 2021 PPP dollars",
         )?;
     }
+    for (i, share) in spec.spot.relative_lines.iter().enumerate() {
+        within(
+            &format!("spot.relative_lines[{i}]"),
+            *share,
+            (0.01, 1.0),
+            "a share of the median (0.5 for SDG 10.2.1)",
+        )?;
+    }
     let u = &spec.uncertainty;
     if u.replicates > MAX_REPLICATES {
         return Err(format!(

@@ -19,6 +19,7 @@ fn household_fields(wave: &Wave) -> Vec<(&'static str, &str)> {
         ("strata", wave.strata.as_str()),
         ("psu", wave.psu.as_str()),
     ];
+    fields.extend(wave.fpc.as_deref().map(|c| ("fpc", c)));
     fields.extend(wave.region.as_deref().map(|c| ("region", c)));
     fields.extend(wave.urban.as_deref().map(|c| ("urban", c)));
     fields

@@ -276,6 +276,7 @@ fn check_design_columns(frame: &DataFrame, wave: &Wave, context: &str) -> Result
         present(frame, context, field, col)?;
     }
     for (field, col) in [
+        ("fpc", &wave.fpc),
         ("region", &wave.region),
         ("urban", &wave.urban),
         ("age", &wave.age),

@@ -2,6 +2,7 @@
 
 use super::population::Population;
 use super::{AreaRow, DecileRow};
+use crate::estimate::measures::HouseholdDesign;
 
 /// Incidence by fixed pre-transfer decile of persons.
 pub(super) fn incidence(pop: &Population, after: &[f64], transfers: &[f64]) -> Vec<DecileRow> {
@@ -36,7 +37,13 @@ pub(super) fn incidence(pop: &Population, after: &[f64], transfers: &[f64]) -> V
 }
 
 /// Poverty and coverage by area (urban/rural), when the wave names the column.
-pub(super) fn areas(pop: &Population, after: &[f64], transfers: &[f64], line: f64) -> Vec<AreaRow> {
+pub(super) fn areas(
+    pop: &Population,
+    hd: &HouseholdDesign,
+    after: &[f64],
+    transfers: &[f64],
+    line: f64,
+) -> Vec<AreaRow> {
     let Some((names, codes)) = &pop.area else {
         return Vec::new();
     };
@@ -59,11 +66,19 @@ pub(super) fn areas(pop: &Population, after: &[f64], transfers: &[f64], line: f6
                     covered += p;
                 }
             }
+            let in_area: Vec<bool> = codes.iter().map(|&c| c == k).collect();
+            let poor = |y: &[f64]| y.iter().map(|&v| v < line).collect::<Vec<bool>>();
             AreaRow {
                 area: name.clone(),
                 population_share: w / total,
                 headcount_before: before / w,
                 headcount_after: post / w,
+                headcount_before_se: hd.domain_share_se(
+                    &pop.persons,
+                    &in_area,
+                    &poor(&pop.welfare),
+                ),
+                headcount_after_se: hd.domain_share_se(&pop.persons, &in_area, &poor(after)),
                 coverage: covered / w,
             }
         })

@@ -93,6 +93,7 @@ pub fn baseline(spec: &Spec, survey: &Survey) -> Result<Distribution> {
         &set.pop.welfare,
         &set.pop.persons,
         &set.lines,
+        &spec.spot.relative_lines,
         &hd,
     ))
 }
@@ -134,9 +135,15 @@ pub fn simulate_wave_for(
     Ok(SpotResult {
         wave: survey.wave.id.clone(),
         year: survey.wave.year,
-        baseline: measures::distribution(&pop.welfare, &pop.persons, lines, &hd),
+        baseline: measures::distribution(
+            &pop.welfare,
+            &pop.persons,
+            lines,
+            &spec.spot.relative_lines,
+            &hd,
+        ),
         baseline_deciles: incidence(pop, &pop.welfare, &no_transfers),
-        baseline_areas: areas(pop, &pop.welfare, &no_transfers, national_line),
+        baseline_areas: areas(pop, &hd, &pop.welfare, &no_transfers, national_line),
         not_poor_baseline: not_poor
             .as_ref()
             .map(|np| np.inequality(pop, &pop.welfare, national_line)),

@@ -16,6 +16,8 @@ pub(super) fn tables(spot: &SpotResult, words: &Words) -> Result<Vec<Table>> {
     let mut out = vec![
         scenarios(spot),
         poverty_lines(spot, words)?,
+        relative_poverty(spot),
+        quantiles(spot),
         deciles(spot),
         areas(spot),
         reach(spot, words)?,
@@ -42,12 +44,19 @@ fn scenarios(spot: &SpotResult) -> Table {
             "headcount_reduction_se",
             "gini",
             "gini_se",
+            "gini_bootstrap_se",
             "palma",
             "palma_se",
+            "palma_bootstrap_se",
             "theil",
             "bottom40_share",
+            "bottom40_share_se",
             "s80s20",
+            "s80s20_se",
             "mean_welfare",
+            "mean_welfare_se",
+            "bottom40_mean",
+            "bottom40_mean_se",
             "cost_lcu",
             "cost_pct_gdp",
             "cost_pct_revenue",
@@ -110,13 +119,20 @@ fn scenario_row(
     row.extend(reduction);
     row.extend([
         num(d.gini, Index),
-        opt(d.gini_se, Index),
+        num(d.gini_se, Index),
+        opt(d.gini_bootstrap_se, Index),
         num(d.palma, Ratio),
-        opt(d.palma_se, Ratio),
+        num(d.palma_se, Ratio),
+        opt(d.palma_bootstrap_se, Ratio),
         num(d.theil, Index),
         num(d.bottom40_share, P),
+        num(d.bottom40_share_se, P),
         num(d.s80s20, Ratio),
+        num(d.s80s20_se, Ratio),
         num(d.mean_welfare, Money),
+        num(d.mean_welfare_se, Money),
+        num(d.bottom40_mean, Money),
+        num(d.bottom40_mean_se, Money),
     ]);
     row.extend(cost);
     row
@@ -136,6 +152,7 @@ fn poverty_lines(spot: &SpotResult, words: &Words) -> Result<Table> {
             "gap",
             "gap_se",
             "severity",
+            "severity_se",
         ],
     );
     let line_labels = spot
@@ -155,6 +172,7 @@ fn poverty_lines(spot: &SpotResult, words: &Words) -> Result<Table> {
                 num(fgt.gap, P),
                 num(fgt.gap_se, P),
                 num(fgt.severity, Index),
+                num(fgt.severity_se, Index),
             ]);
         }
     };
@@ -163,6 +181,76 @@ fn poverty_lines(spot: &SpotResult, words: &Words) -> Result<Table> {
         push(&sc.id, &sc.after);
     }
     Ok(t)
+}
+
+/// Every wave's distribution, then each scenario's, in the order of the scenarios table.
+fn distributions(spot: &SpotResult) -> Vec<(&str, &Distribution)> {
+    std::iter::once(("baseline", &spot.baseline))
+        .chain(spot.scenarios.iter().map(|sc| (sc.id.as_str(), &sc.after)))
+        .collect()
+}
+
+/// Relative poverty (SDG 10.2.1 at half the median; the at-risk-of-poverty rate at 60%) and
+/// the relative median poverty gap, for the baseline and each scenario.
+fn relative_poverty(spot: &SpotResult) -> Table {
+    let mut t = Table::new(
+        "relative_poverty.csv",
+        &[
+            "wave",
+            "scenario",
+            "share_of_median",
+            "threshold_monthly_lcu",
+            "headcount",
+            "headcount_se",
+            "median_gap",
+            "median_gap_se",
+        ],
+    );
+    for (id, d) in distributions(spot) {
+        for r in &d.relative_poverty {
+            t.push(vec![
+                s(&spot.wave),
+                s(id),
+                num(r.share_of_median, P),
+                num(r.threshold, Money),
+                num(r.headcount, P),
+                num(r.headcount_se, P),
+                opt(r.median_gap, P),
+                opt(r.median_gap_se, P),
+            ]);
+        }
+    }
+    t
+}
+
+/// Welfare deciles: each decile group's upper bound (P10 … P90, with Woodruff SEs; none for the
+/// top group) and its share of all welfare, for the baseline and each scenario.
+fn quantiles(spot: &SpotResult) -> Table {
+    let mut t = Table::new(
+        "quantiles.csv",
+        &[
+            "wave",
+            "scenario",
+            "decile",
+            "upper_bound",
+            "upper_bound_se",
+            "welfare_share",
+        ],
+    );
+    for (id, d) in distributions(spot) {
+        for (k, share) in d.decile_shares.iter().enumerate() {
+            let q = d.quantiles.get(k);
+            t.push(vec![
+                s(&spot.wave),
+                s(id),
+                int(k as i64 + 1),
+                opt(q.map(|q| q.value), Money),
+                opt(q.and_then(|q| q.se), Money),
+                num(*share, P),
+            ]);
+        }
+    }
+    t
 }
 
 /// Incidence by pre-transfer decile.
@@ -213,7 +301,9 @@ fn areas(spot: &SpotResult) -> Table {
             "area",
             "population_share",
             "headcount_before",
+            "headcount_before_se",
             "headcount_after",
+            "headcount_after_se",
             "coverage",
         ],
     );
@@ -225,7 +315,9 @@ fn areas(spot: &SpotResult) -> Table {
                 s(&r.area),
                 num(r.population_share, P),
                 num(r.headcount_before, P),
+                num(r.headcount_before_se, P),
                 num(r.headcount_after, P),
+                num(r.headcount_after_se, P),
                 num(r.coverage, P),
             ]);
         }

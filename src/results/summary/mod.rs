@@ -5,12 +5,14 @@
 use serde::{Deserialize, Serialize};
 
 mod relation;
+mod shared_prosperity;
 
 use super::lnob::{Group, GroupChangeTest, IndicatorResult};
 use super::spot::SpotResult;
 use super::WaveResults;
 pub(crate) use relation::relation;
 pub use relation::GroupRelation;
+pub use shared_prosperity::{Growth, SharedProsperity, WaveWelfare};
 
 /// Cross-cutting figures the Highlights, Progress and Next steps sections cite.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -23,6 +25,10 @@ pub struct Summary {
     pub scenarios_by_efficiency: Vec<Efficiency>,
     /// National poverty headcount (before any simulated transfer) in every wave, and its change.
     pub poverty: Option<Progress>,
+    /// Mean welfare per capita, overall and of the bottom 40%, in every wave (with a
+    /// social-protection section), and SDG 10.1.1 between the first and the latest wave.
+    pub welfare_by_wave: Vec<WaveWelfare>,
+    pub shared_prosperity: Option<SharedProsperity>,
     /// Scenarios by mean coverage of the indicators' furthest-behind groups, best first, among
     /// those whose coverage is not total by design.
     pub scenarios_by_reach: Vec<Reach>,
@@ -145,6 +151,7 @@ impl Summary {
         waves: &[WaveResults],
         spot: Option<&SpotResult>,
         poverty_by_wave: Vec<WaveRate>,
+        welfare_by_wave: Vec<WaveWelfare>,
     ) -> Self {
         let latest = waves.last().expect("at least one wave");
         let mut by_d: Vec<&IndicatorResult> = latest.indicators.iter().collect();
@@ -162,6 +169,8 @@ impl Summary {
             scenarios_by_reach: scenarios_by_reach(spot, false),
             scenarios_covering_everyone: scenarios_by_reach(spot, true),
             poverty,
+            shared_prosperity: shared_prosperity::shared_prosperity(&welfare_by_wave),
+            welfare_by_wave,
             indicators_by_d: by_d.iter().map(|i| i.id.clone()).collect(),
             progress,
             scenarios_by_efficiency: scenarios_by_efficiency(spot),
