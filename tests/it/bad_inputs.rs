@@ -1229,3 +1229,22 @@ fn template_that_renders_but_is_not_valid_typst() {
     assert_error(&err, 6, &["brief.pdf", "does not compile", "brief.typ:"]);
     assert_eq!(snapshot(&out), before, "previous brief left untouched");
 }
+
+#[test]
+fn a_finite_population_correction_that_changes_within_a_stratum() {
+    let mut case = Case::csv();
+    case.spec_text =
+        case.spec_text
+            .replacen("psu = \"psu\"\n", "psu = \"psu\"\nfpc = \"hh_weight\"\n", 1);
+    let err = case.lock_and_run_err();
+    assert_error(
+        &err,
+        5,
+        &[
+            "wave '2021'",
+            "fpc column `hh_weight`",
+            "same stratum",
+            "one value per stratum",
+        ],
+    );
+}

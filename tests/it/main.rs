@@ -6,9 +6,9 @@
 //! |---|---|
 //! | `architecture` | do the stages in `src/` import only downward? |
 //! | `lnob_reference` | do trees, D, HOI and Shapley equal R (`rpart` and a direct computation)? |
-//! | `measures_reference` | do Gini, quantiles, FGT and design SEs equal laeken and `survey`? |
+//! | `measures_reference` | do Gini, quantiles, FGT, relative poverty and the linearised SEs of every distribution measure equal laeken and `survey`? |
 //! | `spot_reference` | do the SPOT measures equal R on generated cases? |
-//! | `variance` | does the bootstrap agree with linearisation, and repeat with its seed? |
+//! | `variance` | does the bootstrap agree with linearisation, repeat with its seed, and carry a finite-population correction? |
 //! | `spot` | are SPOT's poverty, cost and incidence right on hand-checkable data? |
 //! | `reach` | does a scheme paid to a furthest-behind group reach all of it? |
 //! | `regions` | do sub-national results carry design-based SEs and flags? |
