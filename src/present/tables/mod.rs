@@ -173,6 +173,7 @@ pub fn build(results: &Results, words: &Words) -> Result<Vec<Table>> {
         waves::regions(results, words)?,
         waves::progress(results),
     ];
+    tables.extend(waves::shared_prosperity(results));
     if let Some(spot) = &results.spot {
         tables.extend(scenarios::tables(spot, words)?);
     }

@@ -2,7 +2,7 @@
 //! opportunity and its Shapley parts, tree leaves and regions; and progress between the first
 //! and the latest wave.
 
-use super::{count, num, opt, s, Cell, Kind, Table};
+use super::{count, int, num, opt, s, Cell, Kind, Table};
 use crate::error::Result;
 use crate::present::words::Words;
 use crate::results::lnob::{Flag, Leaf, RegionResult};
@@ -321,6 +321,78 @@ fn relation_code(relation: GroupRelation) -> &'static str {
 
 /// Table 2: change between the first and the latest wave, with SE, CI and significance, and the
 /// test of a change of furthest-behind group (the first wave's group in the latest wave).
+/// SDG 10.1.1: the mean and the bottom 40%'s mean in the first and latest waves, their
+/// annualised growth, and the difference of the two growth rates (none with one wave).
+pub(super) fn shared_prosperity(results: &Results) -> Option<Table> {
+    let sp = results.summary.shared_prosperity.as_ref()?;
+    let by_wave = &results.summary.welfare_by_wave;
+    let (first, latest) = (by_wave.first()?, by_wave.last()?);
+    let mut t = Table::new(
+        "shared_prosperity.csv",
+        &[
+            "series",
+            "wave_first",
+            "mean_first",
+            "mean_first_se",
+            "wave_latest",
+            "mean_latest",
+            "mean_latest_se",
+            "years",
+            "annual_growth",
+            "annual_growth_se",
+            "annual_growth_ci_low",
+            "annual_growth_ci_high",
+            "significant",
+        ],
+    );
+    let growth = |g: &crate::results::Growth| {
+        [
+            int(i64::from(sp.years)),
+            num(g.rate, P),
+            num(g.se, P),
+            num(g.ci.0, P),
+            num(g.ci.1, P),
+        ]
+    };
+    for (series, g, means) in [
+        (
+            "mean",
+            &sp.mean_growth,
+            Some([first.mean, first.mean_se, latest.mean, latest.mean_se]),
+        ),
+        (
+            "bottom40",
+            &sp.bottom40_growth,
+            Some([
+                first.bottom40_mean,
+                first.bottom40_mean_se,
+                latest.bottom40_mean,
+                latest.bottom40_mean_se,
+            ]),
+        ),
+        ("premium", &sp.premium, None),
+    ] {
+        let m = |k: usize| opt(means.map(|v| v[k]), Kind::Money);
+        let mut row = vec![
+            s(series),
+            s(&sp.from_wave),
+            m(0),
+            m(1),
+            s(&sp.to_wave),
+            m(2),
+            m(3),
+        ];
+        row.extend(growth(g));
+        row.push(if series == "premium" {
+            Cell::Bool(sp.premium_significant)
+        } else {
+            Cell::Empty
+        });
+        t.push(row);
+    }
+    Some(t)
+}
+
 pub(super) fn progress(results: &Results) -> Table {
     let mut t = Table::new(
         "progress.csv",
