@@ -10,6 +10,7 @@ use crate::app::pipeline;
 use crate::error::{Error, Result};
 use crate::io::inputs;
 use crate::present::render::group_thousands;
+use crate::spec::Format;
 use crate::{spec, synth};
 
 #[derive(Parser, Debug)]
@@ -36,6 +37,10 @@ pub enum Command {
         /// Folder of report templates replacing the built-in ones (same layout as report_templates/).
         #[arg(long)]
         templates: Option<PathBuf>,
+        /// Output formats replacing the spec's `brief.formats`, comma-separated (md, typ, pdf,
+        /// xlsx, docx).
+        #[arg(long = "format", value_delimiter = ',', value_parser = parse_format)]
+        formats: Vec<Format>,
     },
     /// Record the SHA-256 of every input the spec names in a lock file beside it.
     Lock { spec: PathBuf },
@@ -118,8 +123,15 @@ pub fn execute(command: Command) -> Result<String> {
             spec,
             out,
             templates,
+            formats,
         } => {
-            let run = pipeline::run(&spec, &pipeline::RunOptions { out, templates })?;
+            let formats = (!formats.is_empty()).then_some(formats);
+            let opts = pipeline::RunOptions {
+                out,
+                templates,
+                formats,
+            };
+            let run = pipeline::run(&spec, &opts)?;
             let records: Vec<String> = run
                 .records
                 .iter()
@@ -328,4 +340,10 @@ pub fn write_synth(out: &Path, households: usize, seed: u64, wave: u32) -> Resul
         std::fs::create_dir_all(dir).map_err(|e| Error::output(dir, e.to_string()))?;
     }
     crate::io::inputs::write_atomically(out, &bytes)
+}
+
+/// One `--format` value, by the names `brief.formats` takes.
+fn parse_format(name: &str) -> std::result::Result<Format, String> {
+    Format::try_from(name.to_string())
+        .map_err(|e| e.replace("brief.formats: unknown format", "unknown format"))
 }

@@ -23,6 +23,9 @@ pub use crate::publish::manifest::{TOOL, VERSION};
 pub struct RunOptions {
     pub out: Option<PathBuf>,
     pub templates: Option<PathBuf>,
+    /// Output formats replacing the spec's `brief.formats` (`--format`); results.json records
+    /// the formats used, so `verify --rerun` writes the same ones.
+    pub formats: Option<Vec<Format>>,
 }
 
 /// Load every wave (checksums verified) and prepare its survey, checking every reference the
@@ -228,7 +231,10 @@ pub struct RunSummary {
 
 /// `vnr-brief run`: the whole pipeline.
 pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<RunSummary> {
-    let spec = spec::load(spec_path)?;
+    let mut spec = spec::load(spec_path)?;
+    if let Some(formats) = &opts.formats {
+        spec.spec.brief.formats = formats.clone();
+    }
     let out = opts.out.clone().unwrap_or_else(|| default_out(&spec));
     // The flag wins over the spec's `brief.templates`, which is relative to the spec.
     let spec_templates = spec.spec.brief.templates.as_ref().map(|t| spec.resolve(t));
@@ -250,7 +256,16 @@ pub fn run(spec_path: &Path, opts: &RunOptions) -> Result<RunSummary> {
     let results = analyse(&spec, &surveys)?;
     publish(&out, |tmp| {
         write_outputs(tmp, &results, &templates, &spec.spec.brief.formats)?;
-        write_manifest(tmp, &out, &spec, &results, &templates, template_dir)
+        let format_flag = opts.formats.as_deref();
+        write_manifest(
+            tmp,
+            &out,
+            &spec,
+            &results,
+            &templates,
+            template_dir,
+            format_flag,
+        )
     })?;
     Ok(RunSummary {
         out,
@@ -403,6 +418,7 @@ fn write_manifest(
     results: &Results,
     templates: &render::Templates,
     template_dir: Option<&Path>,
+    format_flag: Option<&[Format]>,
 ) -> Result<()> {
     let rel = |p: &Path| manifest::relative_path(p, out);
     let spec_entry = FileEntry {
@@ -430,6 +446,11 @@ fn write_manifest(
     let mut args = vec![spec_entry.path.clone()];
     if let Some(dir) = template_dir {
         args.extend(["--templates".into(), rel(dir)?]);
+    }
+    // A run with `--format` is reproduced with it.
+    if let Some(formats) = format_flag {
+        let names: Vec<String> = formats.iter().map(|&f| String::from(f)).collect();
+        args.extend(["--format".into(), names.join(",")]);
     }
     let reproduce = reproduce_line("run", &args);
     write_manifest_file(

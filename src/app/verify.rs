@@ -14,6 +14,19 @@ fn template_folder(dir: &Path, m: &Manifest) -> Option<PathBuf> {
     (m.template_source != render::BUILT_IN).then(|| dir.join(&m.template_source))
 }
 
+/// The formats a run wrote, as its results.json records them (a run with `--format` wrote
+/// other formats than its spec names); none when results.json cannot be read, and the spec's
+/// formats are used.
+fn formats_written(dir: &Path) -> Option<Vec<crate::spec::Format>> {
+    let text = std::fs::read_to_string(dir.join("results.json")).ok()?;
+    let results: serde_json::Value = serde_json::from_str(&text).ok()?;
+    results["brief"]["formats"]
+        .as_array()?
+        .iter()
+        .map(|f| crate::spec::Format::try_from(f.as_str()?.to_string()).ok())
+        .collect()
+}
+
 /// Re-hash the templates the manifest lists: the built-in ones of this build, or the files of
 /// the template folder it names.
 fn check_templates(dir: &Path, m: &Manifest) -> Vec<String> {
@@ -117,6 +130,7 @@ pub fn verify(dir: &Path, rerun: bool) -> Result<String> {
             &RunOptions {
                 out: Some(fresh.clone()),
                 templates,
+                formats: formats_written(dir),
             },
         )?;
         let fresh_files = manifest::list_files(&fresh)?;

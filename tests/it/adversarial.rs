@@ -63,6 +63,7 @@ fn opts(out: &Path) -> RunOptions {
     RunOptions {
         out: Some(out.to_path_buf()),
         templates: None,
+        formats: None,
     }
 }
 
@@ -961,6 +962,7 @@ fn verify_rehashes_the_templates_the_manifest_lists() {
         &RunOptions {
             out: Some(out.clone()),
             templates: Some(tpl.clone()),
+            formats: None,
         },
     )
     .unwrap();
@@ -1042,6 +1044,7 @@ fn a_published_digest_tells_the_released_brief_from_a_consistent_rewrite() {
         spec: case.spec_path(),
         out: Some(out.clone()),
         templates: None,
+        formats: Vec::new(),
     })
     .unwrap();
     let digest = pipeline::manifest_digest(&out).unwrap();

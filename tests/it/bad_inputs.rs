@@ -415,6 +415,7 @@ fn no_checksum_recorded() {
         spec: case.spec_path(),
         out: Some(case.path("out")),
         templates: None,
+        formats: Vec::new(),
     })
     .unwrap_err();
     assert!(!case.path("out").exists());
@@ -982,6 +983,7 @@ fn control_small_csv_case_runs() {
         &RunOptions {
             out: Some(case.path("out")),
             templates: None,
+            formats: None,
         },
     )
     .expect("the unmodified case runs");

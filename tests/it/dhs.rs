@@ -35,6 +35,7 @@ fn dhs_profile_rates_match_the_independent_computation() {
         &RunOptions {
             out: Some(out.clone()),
             templates: None,
+            formats: None,
         },
     )
     .unwrap();

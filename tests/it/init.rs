@@ -55,6 +55,7 @@ fn a_dhs_member_recode_gets_the_profile_and_runs_once_filled_in() {
         &RunOptions {
             out: Some(dir.path().join("out")),
             templates: None,
+            formats: None,
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));

@@ -31,6 +31,7 @@ fn run(spec: &Path, out: &Path) {
         &RunOptions {
             out: Some(out.to_path_buf()),
             templates: None,
+            formats: None,
         },
     )
     .unwrap();
@@ -218,6 +219,7 @@ fn changed_input_is_refused_until_relocked() {
         &RunOptions {
             out: Some(out.clone()),
             templates: None,
+            formats: None,
         },
     )
     .unwrap_err();
@@ -683,4 +685,41 @@ fn a_circumstance_for_d_only_splits_no_tree_but_keeps_its_shapley_part() {
         shapley_parts > 10,
         "wealth keeps its part of D: {shapley_parts}"
     );
+}
+
+/// `run --format` writes the formats it names instead of the spec's, records them in
+/// results.json and on the manifest's reproduce line, and `verify --rerun` writes the same ones.
+#[test]
+fn the_format_flag_replaces_the_specs_formats_and_verify_reruns_with_it() {
+    use clap::Parser;
+    use vnr_brief::app::cli::{self, Cli, Command};
+    use vnr_brief::spec::Format;
+    let case = crate::common::case::Case::csv();
+    case.lock();
+    let out = case.path("out");
+    cli::execute(Command::Run {
+        spec: case.spec_path(),
+        out: Some(out.clone()),
+        templates: None,
+        formats: vec![Format::Md, Format::Xlsx],
+    })
+    .unwrap();
+    assert!(out.join("brief.md").exists() && out.join("annex.xlsx").exists());
+    assert!(!out.join("brief.pdf").exists() && !out.join("brief.typ").exists());
+    let read = |f: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(out.join(f)).unwrap()).unwrap()
+    };
+    assert_eq!(
+        read("results.json")["brief"]["formats"],
+        serde_json::json!(["md", "xlsx"])
+    );
+    let line = read("manifest.json")["reproduce"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(line.contains("--format md,xlsx"), "{line}");
+    pipeline::verify(&out, true).unwrap();
+    let err =
+        Cli::try_parse_from(["vnr-brief", "run", "x.toml", "--format", "md,rtf"]).unwrap_err();
+    assert!(err.to_string().contains("unknown format \"rtf\""), "{err}");
 }

@@ -104,6 +104,7 @@ impl Case {
             &RunOptions {
                 out: Some(out.clone()),
                 templates: None,
+                formats: None,
             },
         )
         .unwrap_or_else(|e| panic!("{e}"));
@@ -122,6 +123,7 @@ impl Case {
             &RunOptions {
                 out: Some(out.to_path_buf()),
                 templates,
+                formats: None,
             },
         )
         .expect_err("the run should fail")
@@ -205,6 +207,7 @@ pub fn run_into(spec: &Path, out: &Path) {
         &RunOptions {
             out: Some(out.to_path_buf()),
             templates: None,
+            formats: None,
         },
     )
     .expect("the run succeeds");

@@ -39,6 +39,7 @@ pub fn run_demo_on(folder: &str, ext: &str) -> Value {
     let opts = RunOptions {
         out: Some(out.clone()),
         templates: None,
+        formats: None,
     };
     pipeline::run(&spec, &opts).unwrap();
     serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()

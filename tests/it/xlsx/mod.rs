@@ -38,6 +38,7 @@ const TEXT_COLUMNS: &[&str] = &[
     "line",
     "area",
     "group_id",
+    "series",
 ];
 /// Columns of whole numbers.
 const INT_COLUMNS: &[&str] = &[
@@ -47,6 +48,7 @@ const INT_COLUMNS: &[&str] = &[
     "furthest_behind_n",
     "decile",
     "year",
+    "years",
 ];
 /// Columns of yes/no test outcomes.
 const BOOL_COLUMNS: &[&str] = &["significant", "behind_significant"];
