@@ -136,12 +136,60 @@ pub struct TreeNode {
     pub node: u64,
     pub depth: usize,
     pub n: u64,
+    /// Summed weight of the node's records (rpart's `frame$wt`) and its share of the root's.
+    pub weight: f64,
     pub weight_share: f64,
     pub rate: f64,
+    /// Weighted sum of squares of the 0/1 outcome around the node's rate (rpart's `frame$dev`).
+    pub deviance: f64,
     /// The condition that leads into this node from its parent (none for the root).
     pub edge: Option<Condition>,
     pub leaf: bool,
     pub furthest_behind_path: bool,
+    /// How an internal node splits, with its surrogates (none for a leaf): what rpart's
+    /// `summary` prints for the node.
+    pub split: Option<SplitRecord>,
+}
+
+/// The primary split of an internal node.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+pub struct SplitRecord {
+    pub circumstance: String,
+    /// Where records go; the left child is node 2k (the lower-rate side).
+    pub rule: SplitRule,
+    /// Drop in deviance from the node to its two children (what variable importance sums).
+    pub improvement: f64,
+    /// The same drop as a share of the node's deviance: rpart's `improve` (its `splits` matrix
+    /// and `summary`).
+    pub improve: f64,
+    /// Up to five surrogate splits (rpart's default `maxsurrogate`), best agreement first.
+    pub surrogates: Vec<SurrogateRecord>,
+}
+
+/// How a split sends a node's records left or right.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SplitRule {
+    /// A factor: the levels (data codes, as rpart prints them) going left and right. For an
+    /// unordered factor only the levels present in the node; for an ordered one every level.
+    Levels {
+        left: Vec<String>,
+        right: Vec<String>,
+    },
+    /// A number: values below `cut` go left when `below_left`, else right.
+    Threshold { cut: f64, below_left: bool },
+}
+
+/// A surrogate split: another circumstance's split that best mimics the primary's directions.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+pub struct SurrogateRecord {
+    pub circumstance: String,
+    pub rule: SplitRule,
+    /// Weighted share of the node sent the same way as by the primary split (rpart's `agree`).
+    pub agreement: f64,
+    /// Agreement beyond going with the majority (rpart's `adj`); variable importance adds
+    /// improvement × this to the circumstance.
+    pub adjusted_agreement: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
