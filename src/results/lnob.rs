@@ -269,6 +269,29 @@ pub struct IndicatorResult {
     /// In the latest wave: the first wave's furthest-behind group estimated here and tested
     /// against this wave's (none in the first wave, or when the two groups are the same).
     pub earlier_group_test: Option<GroupChangeTest>,
+    /// In the latest wave: the change in HOI since the first wave, split into its scale and
+    /// equalisation parts (none in the first wave, or when the first wave lacks the indicator).
+    pub hoi_change: Option<HoiChange>,
+}
+
+/// The change in HOI from the first wave to the latest, split as Paes de Barros et al. (2009)
+/// and the World Bank `hoi` tool do (first wave the base): scale = (p̄₂ − p̄₁)(1 − D₁), the
+/// change had inequality stayed as it was, and equalisation = p̄₂(D₁ − D₂), the rest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+pub struct HoiChange {
+    /// The first wave's opportunity rate, D and HOI.
+    pub first_opportunity_rate: f64,
+    pub first_d: f64,
+    pub first_hoi: f64,
+    /// HOI latest − HOI first = scale + equalisation.
+    pub change: f64,
+    pub scale: f64,
+    pub equalisation: f64,
+    /// Bootstrap standard errors (when replicates are asked for): each wave's replicates with
+    /// the other wave held at its estimate, the two variances summed (independent samples).
+    pub change_se: Option<f64>,
+    pub scale_se: Option<f64>,
+    pub equalisation_se: Option<f64>,
 }
 
 /// The test of a change of furthest-behind group: the first wave's group estimated in the latest

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | `architecture` | do the stages in `src/` import only downward? |
 //! | `lnob_reference` | do trees, D, HOI and Shapley equal R (`rpart` and a direct computation)? |
+//! | `hoi_change` | is the HOI change between waves split into scale and equalisation as the World Bank's `hoi` does, with SEs from both waves? |
 //! | `measures_reference` | do Gini, quantiles, FGT and design SEs equal laeken and `survey`? |
 //! | `spot_reference` | do the SPOT measures equal R on generated cases? |
 //! | `variance` | does the bootstrap agree with linearisation, and repeat with its seed? |
@@ -39,6 +40,7 @@ mod claims;
 mod dhs;
 mod docx;
 mod fuzz;
+mod hoi_change;
 mod init;
 mod language;
 mod linked;
