@@ -125,14 +125,20 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
     let mut input_records = Vec::new();
     // The furthest-behind groups of the latest wave, followed through the scenarios.
     let mut latest_groups = Vec::new();
+    // The first wave's bootstrap replicates, for the SEs of the latest wave's HOI change.
+    let mut first_replicates = lnob::Replicated::default();
     for (i, s) in surveys.iter().enumerate() {
         // The latest of several waves tests the first wave's furthest-behind groups.
         let first_wave = match waves.first() {
             Some(first) if i + 1 == surveys.len() => first.indicators.as_slice(),
             _ => &[],
         };
-        let (indicators, groups) = lnob::analyse_wave_with_groups(&spec.spec, s, first_wave)?;
-        latest_groups = groups;
+        let wave = lnob::analyse_wave_with_groups(&spec.spec, s, first_wave, &first_replicates)?;
+        if i == 0 {
+            first_replicates = wave.replicates;
+        }
+        let indicators = wave.indicators;
+        latest_groups = wave.groups;
         let households = s
             .frame
             .column(&s.wave.household_id)

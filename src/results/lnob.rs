@@ -136,12 +136,60 @@ pub struct TreeNode {
     pub node: u64,
     pub depth: usize,
     pub n: u64,
+    /// Summed weight of the node's records (rpart's `frame$wt`) and its share of the root's.
+    pub weight: f64,
     pub weight_share: f64,
     pub rate: f64,
+    /// Weighted sum of squares of the 0/1 outcome around the node's rate (rpart's `frame$dev`).
+    pub deviance: f64,
     /// The condition that leads into this node from its parent (none for the root).
     pub edge: Option<Condition>,
     pub leaf: bool,
     pub furthest_behind_path: bool,
+    /// How an internal node splits, with its surrogates (none for a leaf): what rpart's
+    /// `summary` prints for the node.
+    pub split: Option<SplitRecord>,
+}
+
+/// The primary split of an internal node.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+pub struct SplitRecord {
+    pub circumstance: String,
+    /// Where records go; the left child is node 2k (the lower-rate side).
+    pub rule: SplitRule,
+    /// Drop in deviance from the node to its two children (what variable importance sums).
+    pub improvement: f64,
+    /// The same drop as a share of the node's deviance: rpart's `improve` (its `splits` matrix
+    /// and `summary`).
+    pub improve: f64,
+    /// Up to five surrogate splits (rpart's default `maxsurrogate`), best agreement first.
+    pub surrogates: Vec<SurrogateRecord>,
+}
+
+/// How a split sends a node's records left or right.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SplitRule {
+    /// A factor: the levels (data codes, as rpart prints them) going left and right. For an
+    /// unordered factor only the levels present in the node; for an ordered one every level.
+    Levels {
+        left: Vec<String>,
+        right: Vec<String>,
+    },
+    /// A number: values below `cut` go left when `below_left`, else right.
+    Threshold { cut: f64, below_left: bool },
+}
+
+/// A surrogate split: another circumstance's split that best mimics the primary's directions.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+pub struct SurrogateRecord {
+    pub circumstance: String,
+    pub rule: SplitRule,
+    /// Weighted share of the node sent the same way as by the primary split (rpart's `agree`).
+    pub agreement: f64,
+    /// Agreement beyond going with the majority (rpart's `adj`); variable importance adds
+    /// improvement × this to the circumstance.
+    pub adjusted_agreement: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -221,6 +269,29 @@ pub struct IndicatorResult {
     /// In the latest wave: the first wave's furthest-behind group estimated here and tested
     /// against this wave's (none in the first wave, or when the two groups are the same).
     pub earlier_group_test: Option<GroupChangeTest>,
+    /// In the latest wave: the change in HOI since the first wave, split into its scale and
+    /// equalisation parts (none in the first wave, or when the first wave lacks the indicator).
+    pub hoi_change: Option<HoiChange>,
+}
+
+/// The change in HOI from the first wave to the latest, split as Paes de Barros et al. (2009)
+/// and the World Bank `hoi` tool do (first wave the base): scale = (p̄₂ − p̄₁)(1 − D₁), the
+/// change had inequality stayed as it was, and equalisation = p̄₂(D₁ − D₂), the rest.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
+pub struct HoiChange {
+    /// The first wave's opportunity rate, D and HOI.
+    pub first_opportunity_rate: f64,
+    pub first_d: f64,
+    pub first_hoi: f64,
+    /// HOI latest − HOI first = scale + equalisation.
+    pub change: f64,
+    pub scale: f64,
+    pub equalisation: f64,
+    /// Bootstrap standard errors (when replicates are asked for): each wave's replicates with
+    /// the other wave held at its estimate, the two variances summed (independent samples).
+    pub change_se: Option<f64>,
+    pub scale_se: Option<f64>,
+    pub equalisation_se: Option<f64>,
 }
 
 /// The test of a change of furthest-behind group: the first wave's group estimated in the latest

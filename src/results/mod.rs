@@ -82,7 +82,7 @@ pub struct WaveResults {
 /// wave's `design` and `uncertainty.lonely_psu`; 5 gives regions their rate's SE, interval and
 /// flag, D's bootstrap SE, the furthest-behind leaf's SE and flag, and `no_group`; 6 adds a wave's
 /// linked files (`inputs[].role`, `waves[].links`) and types `brief.formats`.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 impl Results {
     /// The JSON Schema of `results.json`, generated from these types.

@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
+use vnr_brief::analysis::lnob::tree_result;
 use vnr_brief::estimate::cells::{Cell, CellTable, Variable};
 use vnr_brief::estimate::{dindex, tree};
-use vnr_brief::spec::CircumstanceKind;
+use vnr_brief::results::lnob::SplitRule;
+use vnr_brief::spec::{CircumstanceKind, LnobOptions};
 
 const CASES: &[&str] = &[
     "escap_toy",
@@ -496,4 +498,116 @@ fn a_circumstance_kept_out_of_the_tree_grows_the_tree_without_it() {
             assert_eq!(importance[v], 0.0, "{name}: variable {v} has importance");
         }
     }
+}
+
+/// Relative difference, for the largest-difference report of `nodes_match_rpart_print_and_summary`.
+fn rel(a: f64, b: f64) -> f64 {
+    if a == b {
+        0.0
+    } else {
+        (a - b).abs() / b.abs().max(f64::MIN_POSITIVE)
+    }
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// A rule of results.json against one row of rpart's `splits` (as the R script writes it).
+fn same_rule(rule: &SplitRule, r: &Value, what: &str) {
+    match rule {
+        SplitRule::Levels { left, right } => {
+            assert_eq!(left, &strings(&r["left"]), "{what}: levels going left");
+            assert_eq!(right, &strings(&r["right"]), "{what}: levels going right");
+        }
+        SplitRule::Threshold { cut, below_left } => {
+            assert!(
+                rel(*cut, r["cut"].as_f64().unwrap()) < 1e-12,
+                "{what}: cut {cut} vs {}",
+                r["cut"]
+            );
+            assert_eq!(*below_left, r["below_left"].as_bool().unwrap(), "{what}");
+        }
+    }
+}
+
+/// results.json's tree, node by node, beside rpart's `frame` (n, weight, deviance, mean) and
+/// `splits` (primary split with its `improve`, surrogates with `agree` and `adj`), to 1e-9
+/// relative. rpart's `improve` for anova is the deviance drop over the node's deviance.
+#[test]
+fn nodes_match_rpart_print_and_summary() {
+    let mut worst: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut note = |k: &'static str, a: f64, b: f64, what: &str| {
+        let d = rel(a, b);
+        assert!(d < 1e-9, "{what}: {k} {a} vs {b}");
+        let e = worst.entry(k).or_insert(0.0);
+        *e = e.max(d);
+    };
+    let mut surrogates = 0;
+    for name in CASES {
+        let case = load(name);
+        let t = tree_result(&case.table, &LnobOptions::default(), false);
+        let r_nodes = case.json["nodes"].as_array().unwrap();
+        assert_eq!(t.nodes.len(), r_nodes.len(), "{name}: nodes");
+        // rpart's frame lists nodes depth first, results.json by node number.
+        let by_id: BTreeMap<u64, &Value> = r_nodes
+            .iter()
+            .map(|r| (r["node"].as_u64().unwrap(), r))
+            .collect();
+        for node in &t.nodes {
+            let what = format!("{name} node {}", node.node);
+            let r = by_id[&node.node];
+            assert_eq!(node.n, r["n"].as_u64().unwrap(), "{what}: n");
+            note("weight", node.weight, r["weight"].as_f64().unwrap(), &what);
+            note(
+                "deviance",
+                node.deviance,
+                r["deviance"].as_f64().unwrap(),
+                &what,
+            );
+            note("rate", node.rate, r["rate"].as_f64().unwrap(), &what);
+            let Some(split) = &node.split else {
+                assert!(r.get("split").is_none(), "{what}: rpart splits it");
+                continue;
+            };
+            let rs = &r["split"];
+            assert_eq!(split.circumstance, rs["var"].as_str().unwrap(), "{what}");
+            same_rule(&split.rule, rs, &what);
+            note(
+                "improve",
+                split.improve,
+                rs["improve"].as_f64().unwrap(),
+                &what,
+            );
+            let drop = rs["improve"].as_f64().unwrap() * r["deviance"].as_f64().unwrap();
+            note("improvement", split.improvement, drop, &what);
+            let r_sur = r["surrogates"].as_array().unwrap();
+            let names: Vec<&str> = split
+                .surrogates
+                .iter()
+                .map(|s| s.circumstance.as_str())
+                .collect();
+            let r_names: Vec<&str> = r_sur.iter().map(|s| s["var"].as_str().unwrap()).collect();
+            assert_eq!(names, r_names, "{what}: surrogates");
+            for (s, rs) in split.surrogates.iter().zip(r_sur) {
+                let what = format!("{what} surrogate {}", s.circumstance);
+                same_rule(&s.rule, rs, &what);
+                note("agree", s.agreement, rs["agree"].as_f64().unwrap(), &what);
+                note(
+                    "adj",
+                    s.adjusted_agreement,
+                    rs["adj"].as_f64().unwrap(),
+                    &what,
+                );
+                surrogates += 1;
+            }
+        }
+    }
+    assert!(
+        surrogates >= 5,
+        "the fixtures hold only {surrogates} surrogates"
+    );
+    eprintln!("largest relative difference to rpart ({surrogates} surrogates): {worst:?}");
 }

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | `architecture` | do the stages in `src/` import only downward? |
 //! | `lnob_reference` | do trees, D, HOI and Shapley equal R (`rpart` and a direct computation)? |
+//! | `hoi_change` | is the HOI change between waves split into scale and equalisation as the World Bank's `hoi` does, with SEs from both waves? |
 //! | `measures_reference` | do Gini, quantiles, FGT, relative poverty and the linearised SEs of every distribution measure equal laeken and `survey`? |
 //! | `spot_reference` | do the SPOT measures equal R on generated cases? |
 //! | `variance` | does the bootstrap agree with linearisation, repeat with its seed, and carry a finite-population correction? |
@@ -39,6 +40,7 @@ mod claims;
 mod dhs;
 mod docx;
 mod fuzz;
+mod hoi_change;
 mod init;
 mod language;
 mod linked;

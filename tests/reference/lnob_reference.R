@@ -125,6 +125,41 @@ leaf_info <- function(fit, df) {
   out
 }
 
+# One split row of fit$splits (primary, competitor or surrogate) as data: a factor's levels going
+# left and right (csplit codes 1 and 3; 2 = level absent from the node), or a number's cut and
+# whether values below it go left (ncat = -1).
+split_rule <- function(fit, df, r) {
+  var <- rownames(fit$splits)[r]
+  ncat <- fit$splits[r, "ncat"]
+  x <- df[[var]]
+  if (ncat > 1) {
+    code <- fit$csplit[fit$splits[r, "index"], seq_along(levels(x))]
+    return(list(var = var, left = I(levels(x)[code == 1L]), right = I(levels(x)[code == 3L])))
+  }
+  list(var = var, cut = unname(fit$splits[r, "index"]), below_left = ncat < 0)
+}
+
+# Every node as rpart's print and summary show it: n, weight, deviance (frame$dev), mean; for an
+# internal node its primary split with `improve` (the deviance drop as a share of frame$dev) and
+# its surrogate splits with agree (the `improve` column of a surrogate row) and adj.
+node_info <- function(fit, df) {
+  fr <- fit$frame
+  pr <- primary_split_rows(fit)
+  lapply(seq_len(nrow(fr)), function(i) {
+    out <- list(node = as.integer(rownames(fr)[i]), n = fr$n[i], weight = fr$wt[i],
+                deviance = fr$dev[i], rate = fr$yval[i])
+    if (fr$var[i] != "<leaf>") {
+      r <- pr[[i]]
+      out$split <- c(split_rule(fit, df, r), list(improve = unname(fit$splits[r, "improve"])))
+      r0 <- r + fr$ncompete[i]
+      out$surrogates <- lapply(seq_len(fr$nsurrogate[i]), function(k)
+        c(split_rule(fit, df, r0 + k), list(agree = unname(fit$splits[r0 + k, "improve"]),
+                                            adj = unname(fit$splits[r0 + k, "adj"]))))
+    }
+    out
+  })
+}
+
 # ESCAP's build_tree (unescap/LNOB_Rcode, Rfiles/TreeAndLogistic.R) passes the real numbers
 # min_node = max(49, N/11) and 2 * min_node; rpart's C code truncates both to integers, so
 # minbucket = floor(m) and minsplit = floor(2 m), which is one more than 2 floor(m) whenever the
@@ -228,6 +263,7 @@ run_case <- function(name, df, circ, extra = list(), check = NULL) {
                 N = N, total_weight = sum(df$w), minbucket = as.integer(floor(m)),
                 minsplit = as.integer(floor(2 * m)), cp = 1 / N, maxdepth = 6L,
                 leaves = leaves,
+                nodes = node_info(fit, df),
                 variable_importance = as.list(fit$variable.importance),
                 variable_importance_nosurrogate = as.list(fit0$variable.importance),
                 dindex = di,

@@ -12,7 +12,8 @@ use crate::estimate::cells::CellTable;
 use crate::estimate::variance::{Design, Replicates};
 use crate::estimate::{dindex, logit, tree};
 use crate::results::lnob::{
-    CircumstanceRates, Flag, Group, GroupRate, IndicatorResult, Inequality, Shapley, TreeResult,
+    CircumstanceRates, Flag, Group, GroupRate, HoiChange, IndicatorResult, Inequality, Shapley,
+    TreeResult,
 };
 use crate::spec::{Indicator, IndicatorKind, Spec, Uncertainty};
 use crate::survey::Survey;
@@ -30,19 +31,37 @@ pub struct BehindGroup {
     pub rows: Vec<u32>,
 }
 
+/// Each indicator's bootstrap replicates of (opportunity rate, D) in one wave, by indicator id:
+/// what the latest wave needs of the first for the SEs of the HOI change. Not a result.
+#[derive(Debug, Clone, Default)]
+pub struct Replicated {
+    by_indicator: std::collections::BTreeMap<String, Vec<(f64, f64)>>,
+}
+
+/// One wave's LNOB analysis: the results, each indicator's furthest-behind group and the
+/// replicates a later wave compares with.
+#[derive(Debug, Clone)]
+pub struct WaveLnob {
+    pub indicators: Vec<IndicatorResult>,
+    pub groups: Vec<BehindGroup>,
+    pub replicates: Replicated,
+}
+
 /// Analyse every indicator of the spec on one wave.
 pub fn analyse_wave(spec: &Spec, survey: &Survey) -> Result<Vec<IndicatorResult>> {
-    Ok(analyse_wave_with_groups(spec, survey, &[])?.0)
+    Ok(analyse_wave_with_groups(spec, survey, &[], &Replicated::default())?.indicators)
 }
 
 /// `analyse_wave`, also returning each indicator's furthest-behind group. `first_wave` holds the
-/// first wave's results when this is the latest of several waves (else it is empty): each
-/// indicator's earlier furthest-behind group is then tested against this wave's.
+/// first wave's results (and `first_replicates` its replicates) when this is the latest of
+/// several waves (else it is empty): each indicator's earlier furthest-behind group is then
+/// tested against this wave's, and its change in HOI decomposed.
 pub fn analyse_wave_with_groups(
     spec: &Spec,
     survey: &Survey,
     first_wave: &[IndicatorResult],
-) -> Result<(Vec<IndicatorResult>, Vec<BehindGroup>)> {
+    first_replicates: &Replicated,
+) -> Result<WaveLnob> {
     let encoded = cells::encode_all(spec, survey)?;
     let regions = cells::regions(survey)?;
     let design = &survey.design;
@@ -56,19 +75,52 @@ pub fn analyse_wave_with_groups(
         design,
         replicates,
     };
-    let mut results = Vec::new();
-    let mut groups = Vec::new();
+    let mut out = WaveLnob {
+        indicators: Vec::new(),
+        groups: Vec::new(),
+        replicates: Replicated::default(),
+    };
     for ind in &spec.indicators {
-        let earlier = first_wave
-            .iter()
-            .find(|e| e.id == ind.id)
-            .and_then(|e| e.tree.furthest_behind.as_ref())
-            .map(|leaf| &leaf.group);
-        let (r, g) = analyse_indicator(&wave, ind, earlier)?;
-        results.push(r);
-        groups.extend(g);
+        let first = first_wave.iter().find(|e| e.id == ind.id).map(|e| {
+            let reps = first_replicates.by_indicator.get(&ind.id);
+            (e, reps.map_or(&[][..], Vec::as_slice))
+        });
+        let (r, g, reps) = analyse_indicator(&wave, ind, first)?;
+        out.indicators.push(r);
+        out.groups.extend(g);
+        out.replicates.by_indicator.insert(ind.id.clone(), reps);
     }
-    Ok((results, groups))
+    Ok(out)
+}
+
+/// The first wave's result for an indicator and its replicates of (opportunity rate, D).
+type First<'a> = Option<(&'a IndicatorResult, &'a [(f64, f64)])>;
+
+/// An indicator's result, its furthest-behind group and its replicates of (opportunity rate, D).
+type Analysed = (IndicatorResult, Option<BehindGroup>, Vec<(f64, f64)>);
+
+/// The change in HOI since the first wave, decomposed, with SEs when both waves have replicates.
+fn hoi_change(
+    first: (&IndicatorResult, &[(f64, f64)]),
+    latest: &Inequality,
+    reps: &[(f64, f64)],
+) -> HoiChange {
+    let (e, first_reps) = first;
+    let f = (e.inequality.opportunity_rate, e.inequality.d);
+    let l = (latest.opportunity_rate, latest.d);
+    let h = dindex::hoi_change(f, l);
+    let se = dindex::hoi_change_se(f, first_reps, l, reps);
+    HoiChange {
+        first_opportunity_rate: f.0,
+        first_d: f.1,
+        first_hoi: e.inequality.hoi,
+        change: h.change,
+        scale: h.scale,
+        equalisation: h.equalisation,
+        change_se: se.map(|s| s.change),
+        scale_se: se.map(|s| s.scale),
+        equalisation_se: se.map(|s| s.equalisation),
+    }
 }
 
 /// What every indicator of a wave is analysed with: prepared once per wave.
@@ -81,11 +133,26 @@ struct WaveInputs<'a> {
     replicates: Replicates,
 }
 
-fn analyse_indicator(
-    wave: &WaveInputs,
-    ind: &Indicator,
-    earlier: Option<&Group>,
-) -> Result<(IndicatorResult, Option<BehindGroup>)> {
+/// D, HOI and Shapley with their bootstrap SEs, and each replicate's (opportunity rate, D).
+fn national_inequality(
+    built: &cells::IndicatorCells,
+    replicates: &Replicates,
+    complement: bool,
+    world_bank: bool,
+) -> (Inequality, Vec<(f64, f64)>) {
+    let table = &built.table;
+    let mut out = inequality(table, complement, world_bank);
+    if replicates.is_empty() {
+        return (out, Vec::new());
+    }
+    let reps = bootstrap_inequality(table, &built.psu_cells, replicates, complement, &mut out);
+    (out, reps)
+}
+
+fn analyse_indicator(wave: &WaveInputs, ind: &Indicator, first: First) -> Result<Analysed> {
+    let earlier = first
+        .and_then(|(e, _)| e.tree.furthest_behind.as_ref())
+        .map(|leaf| &leaf.group);
     let WaveInputs {
         spec,
         survey,
@@ -108,16 +175,8 @@ fn analyse_indicator(
     };
     let regions = regions::region_results(&built, &region_inputs);
     let rate_se = cells::domain::whole_se(&built.psu_cells, design, table.cells.len());
-    let mut inequality = inequality(table, complement, spec.lnob.world_bank);
-    if !replicates.is_empty() {
-        bootstrap_inequality(
-            table,
-            &built.psu_cells,
-            replicates,
-            complement,
-            &mut inequality,
-        );
-    }
+    let (inequality, reps) =
+        national_inequality(&built, replicates, complement, spec.lnob.world_bank);
     let (mut tree, grown) = trees::grow_and_describe(table, &spec.lnob, complement);
     let (mut group, mut earlier_group_test) = (None, None);
     if let Some(grown) = grown {
@@ -155,12 +214,13 @@ fn analyse_indicator(
         dropped_weight_share: built.dropped_weight_share,
         rate: table.rate(),
         by_circumstance,
-        inequality,
         tree,
         regions,
         earlier_group_test,
+        hoi_change: first.map(|f| hoi_change(f, &inequality, &reps)),
+        inequality,
     };
-    Ok((result, group))
+    Ok((result, group, reps))
 }
 
 /// The rate of every level of every circumstance, with its linearised SE (levels as domains,
@@ -269,17 +329,19 @@ fn behind_group(
 
 /// Bootstrap SEs of D, HOI and the Shapley parts: each replicate reweights the PSU × cell
 /// aggregates (no pass over the microdata) and recomputes the decomposition. `psu_cells` are the
-/// table's PSU × cell sums (national or regional): the same replicates serve both.
+/// table's PSU × cell sums (national or regional): the same replicates serve both. Returns each
+/// replicate's (opportunity rate, D), which the HOI change of a later wave needs.
 fn bootstrap_inequality(
     table: &CellTable,
     psu_cells: &[cells::PsuCell],
     replicates: &Replicates,
     complement: bool,
     out: &mut Inequality,
-) {
+) -> Vec<(f64, f64)> {
     let k = table.vars.len();
     let mut d = Vec::with_capacity(replicates.len());
     let mut hoi = Vec::with_capacity(replicates.len());
+    let mut pbar_d = Vec::with_capacity(replicates.len());
     let mut parts: Vec<Vec<f64>> = vec![Vec::with_capacity(replicates.len()); k];
     let mut rep = table.clone();
     for m in &replicates.multipliers {
@@ -294,6 +356,7 @@ fn bootstrap_inequality(
             c.wy += f * e.wy;
         }
         let r = dindex::analyse(&rep, complement);
+        pbar_d.push((r.pbar, r.d));
         d.push(r.d);
         hoi.push(r.hoi);
         for (p, s) in parts.iter_mut().zip(&r.shapley) {
@@ -305,6 +368,7 @@ fn bootstrap_inequality(
     for (s, p) in out.shapley.iter_mut().zip(&parts) {
         s.se = Some(Replicates::se(p));
     }
+    pbar_d
 }
 
 pub fn inequality(table: &CellTable, complement: bool, world_bank: bool) -> Inequality {

@@ -4,7 +4,10 @@
 
 use crate::estimate::cells::CellTable;
 use crate::estimate::tree;
-use crate::results::lnob::{Allowed, Condition, Group, Leaf, NoTree, TreeNode, TreeResult};
+use crate::results::lnob::{
+    Allowed, Condition, Group, Leaf, NoTree, SplitRecord, SplitRule, SurrogateRecord, TreeNode,
+    TreeResult,
+};
 use crate::spec::{CircumstanceKind, LnobOptions};
 
 /// Grow the tree and describe its leaves. For a barrier indicator the furthest behind group is the
@@ -135,8 +138,11 @@ fn nodes(table: &CellTable, t: &tree::Tree, behind_node: Option<u64>) -> Vec<Tre
                 node: node.id,
                 depth: node.depth,
                 n: node.n,
+                weight: node.w,
                 weight_share: node.w / total_w,
                 rate: node.rate(),
+                deviance: node.deviance,
+                split: split_record(table, t, i),
                 edge,
                 leaf: node.children.is_none(),
                 furthest_behind_path: behind_node.is_some_and(|b| {
@@ -149,6 +155,62 @@ fn nodes(table: &CellTable, t: &tree::Tree, behind_node: Option<u64>) -> Vec<Tre
             }
         })
         .collect()
+}
+
+/// Node `i`'s primary split and its surrogates, as rpart's `summary` lists them.
+fn split_record(table: &CellTable, t: &tree::Tree, i: usize) -> Option<SplitRecord> {
+    let node = &t.nodes[i];
+    let split = node.split.as_ref()?;
+    let surrogates = t
+        .surrogates(table, i)
+        .into_iter()
+        .map(|s| SurrogateRecord {
+            circumstance: table.vars[s.var].id.clone(),
+            rule: split_rule(table, s.var, &s.rule),
+            agreement: s.agreement,
+            adjusted_agreement: s.adjusted,
+        })
+        .collect();
+    Some(SplitRecord {
+        circumstance: table.vars[split.var].id.clone(),
+        rule: split_rule(table, split.var, &split.rule),
+        improvement: split.improvement,
+        // A node that splits has a positive deviance.
+        improve: split.improvement / node.deviance,
+        surrogates,
+    })
+}
+
+/// A split rule in level codes or a cut; an ordered factor's threshold as the levels each side.
+fn split_rule(table: &CellTable, v: usize, rule: &tree::Rule) -> SplitRule {
+    let var = &table.vars[v];
+    let names = |codes: &mut dyn Iterator<Item = u32>| -> Vec<String> {
+        codes.map(|c| var.levels[c as usize].clone()).collect()
+    };
+    match rule {
+        tree::Rule::Levels { left, right } => SplitRule::Levels {
+            left: names(&mut left.iter().copied()),
+            right: names(&mut right.iter().copied()),
+        },
+        tree::Rule::Threshold {
+            threshold,
+            below_left,
+        } if var.kind == CircumstanceKind::Numeric => SplitRule::Threshold {
+            cut: *threshold,
+            below_left: *below_left,
+        },
+        tree::Rule::Threshold {
+            threshold,
+            below_left,
+        } => {
+            let all = 0..var.levels.len() as u32;
+            let goes_left = |c: &u32| (var.values[*c as usize] < *threshold) == *below_left;
+            SplitRule::Levels {
+                left: names(&mut all.clone().filter(goes_left)),
+                right: names(&mut all.filter(|c| !goes_left(c))),
+            }
+        }
+    }
 }
 
 /// The circumstances with a positive importance, largest first.

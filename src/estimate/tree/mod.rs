@@ -19,6 +19,7 @@ use super::cells::{Cell, CellTable};
 
 mod surrogates;
 use surrogates::surrogates;
+pub use surrogates::Surrogate;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Controls {
@@ -458,13 +459,23 @@ impl Tree {
     /// each surrogate variable.
     pub fn importance(&self, table: &CellTable) -> Vec<f64> {
         let mut imp = self.importance_primary(table.vars.len());
-        for node in &self.nodes {
+        for (i, node) in self.nodes.iter().enumerate() {
             let Some(split) = &node.split else { continue };
-            for (var, adj) in surrogates(table, &node.cells, split, 5) {
-                imp[var] += split.improvement * adj;
+            for s in self.surrogates(table, i) {
+                imp[s.var] += split.improvement * s.adjusted;
             }
         }
         imp
+    }
+
+    /// The surrogate splits of node `i` (index into `nodes`) as rpart keeps them with its default
+    /// `maxsurrogate = 5`, best agreement first; none for a leaf.
+    pub fn surrogates(&self, table: &CellTable, i: usize) -> Vec<Surrogate> {
+        let node = &self.nodes[i];
+        match &node.split {
+            Some(split) => surrogates(table, &node.cells, split, 5),
+            None => Vec::new(),
+        }
     }
 
     /// rpart's variable importance from primary splits only (its `maxsurrogate = 0` value):

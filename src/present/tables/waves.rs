@@ -319,8 +319,6 @@ fn relation_code(relation: GroupRelation) -> &'static str {
     }
 }
 
-/// Table 2: change between the first and the latest wave, with SE, CI and significance, and the
-/// test of a change of furthest-behind group (the first wave's group in the latest wave).
 /// SDG 10.1.1: the mean and the bottom 40%'s mean in the first and latest waves, their
 /// annualised growth, and the difference of the two growth rates (none with one wave).
 pub(super) fn shared_prosperity(results: &Results) -> Option<Table> {
@@ -393,6 +391,32 @@ pub(super) fn shared_prosperity(results: &Results) -> Option<Table> {
     Some(t)
 }
 
+/// The latest wave's HOI change of an indicator, decomposed (empty cells when there is none).
+fn hoi_change_cells(results: &Results, indicator: &str) -> [Cell; 8] {
+    let latest = results.waves.last().and_then(|w| {
+        w.indicators
+            .iter()
+            .find(|i| i.id == indicator)
+            .and_then(|i| Some((i.hoi_change.as_ref()?, i.inequality.hoi)))
+    });
+    let Some((h, hoi)) = latest else {
+        return Default::default();
+    };
+    [
+        num(h.first_hoi, P),
+        num(hoi, P),
+        num(h.change, P),
+        opt(h.change_se, P),
+        num(h.scale, P),
+        opt(h.scale_se, P),
+        num(h.equalisation, P),
+        opt(h.equalisation_se, P),
+    ]
+}
+
+/// Table 2: change between the first and the latest wave, with SE, CI and significance, the
+/// test of a change of furthest-behind group (the first wave's group in the latest wave), and
+/// the HOI change split into scale and equalisation.
 pub(super) fn progress(results: &Results) -> Table {
     let mut t = Table::new(
         "progress.csv",
@@ -418,6 +442,14 @@ pub(super) fn progress(results: &Results) -> Table {
             "behind_difference_ci_low",
             "behind_difference_ci_high",
             "behind_significant",
+            "hoi_first",
+            "hoi_latest",
+            "hoi_change",
+            "hoi_change_se",
+            "hoi_scale",
+            "hoi_scale_se",
+            "hoi_equalisation",
+            "hoi_equalisation_se",
         ],
     );
     let mut row = |p: &Progress| {
@@ -450,6 +482,7 @@ pub(super) fn progress(results: &Results) -> Table {
             opt(test.map(|x| x.difference_ci.1), P),
             test.map_or(Cell::Empty, |x| Cell::Bool(x.significant)),
         ]);
+        cells.extend(hoi_change_cells(results, &p.indicator));
         t.push(cells);
     };
     for p in &results.summary.progress {
