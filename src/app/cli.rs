@@ -131,25 +131,7 @@ pub fn execute(command: Command) -> Result<String> {
                 templates,
                 formats,
             };
-            let run = pipeline::run(&spec, &opts)?;
-            let records: Vec<String> = run
-                .records
-                .iter()
-                .map(|&n| group_thousands(n as f64))
-                .collect();
-            let digest = pipeline::manifest_digest(&run.out)?;
-            let links: String = run
-                .links
-                .iter()
-                .flat_map(|(wave, counts)| counts.iter().map(move |c| link_line(wave, c)))
-                .collect();
-            Ok(format!(
-                "brief written to {}\n  records analysed per wave: {}; survey columns in memory: {:.1} MB\n{links}  \
-                 manifest sha256: {digest} (publish it; `verify --digest` checks a copy against it)",
-                run.out.display(),
-                records.join(", "),
-                run.column_bytes as f64 / 1e6
-            ))
+            run_command(&spec, &opts)
         }
         Command::Lock { spec } => {
             let loaded = spec::load(&spec)?;
@@ -203,6 +185,29 @@ pub fn execute(command: Command) -> Result<String> {
             Ok(format!("brief re-rendered to {}", out.display()))
         }
     }
+}
+
+/// `run`: the brief, then what was read and the manifest's digest to publish.
+fn run_command(spec: &Path, opts: &pipeline::RunOptions) -> Result<String> {
+    let run = pipeline::run(spec, opts)?;
+    let records: Vec<String> = run
+        .records
+        .iter()
+        .map(|&n| group_thousands(n as f64))
+        .collect();
+    let digest = pipeline::manifest_digest(&run.out)?;
+    let links: String = run
+        .links
+        .iter()
+        .flat_map(|(wave, counts)| counts.iter().map(move |c| link_line(wave, c)))
+        .collect();
+    Ok(format!(
+        "brief written to {}\n  records analysed per wave: {}; survey columns in memory: {:.1} MB\n{links}  \
+         manifest sha256: {digest} (publish it; `verify --digest` checks a copy against it)",
+        run.out.display(),
+        records.join(", "),
+        run.column_bytes as f64 / 1e6
+    ))
 }
 
 /// How an input's hash compares with the previous lock, so a re-lock never hides a changed wave.

@@ -137,24 +137,8 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
         if i == 0 {
             first_replicates = wave.replicates;
         }
-        let indicators = wave.indicators;
         latest_groups = wave.groups;
-        let households = s
-            .frame
-            .column(&s.wave.household_id)
-            .and_then(|c| c.n_unique())
-            .map_err(|e| Error::data(s.context(), e.to_string()))? as u64;
-        let weights = s.f64_column(survey::HH_WEIGHT)?;
-        let weights: Vec<f64> = weights.iter().map(|w| w.unwrap_or(0.0)).collect();
-        waves.push(WaveResults {
-            id: s.wave.id.clone(),
-            year: s.wave.year,
-            records: s.records() as u64,
-            households,
-            design: s.design.summary(&weights),
-            links: s.links.iter().map(link_result).collect(),
-            indicators,
-        });
+        waves.push(wave_results(s, wave.indicators)?);
         input_records.extend(s.files.iter().map(|f| InputRecord {
             wave: s.wave.id.clone(),
             role: (f.role != "main").then(|| f.role.clone()),
@@ -169,40 +153,8 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
     } else {
         Some(spot::simulate_wave_for(&spec.spec, latest, &latest_groups)?)
     };
-    // Poverty and welfare before transfers in every wave, for the change between waves (the
-    // latest wave's baseline comes from the simulation, not a second pass).
-    let baselines = match &spot {
-        None => Vec::new(),
-        Some(sim) => {
-            let earlier = &surveys[..surveys.len() - 1];
-            let mut rates = earlier
-                .iter()
-                .map(|s| {
-                    Ok((
-                        s.wave.id.clone(),
-                        s.wave.year,
-                        spot::baseline(&spec.spec, s)?,
-                    ))
-                })
-                .collect::<Result<Vec<_>>>()?;
-            rates.push((sim.wave.clone(), sim.year, sim.baseline.clone()));
-            rates
-        }
-    };
-    let poverty_by_wave = baselines
-        .iter()
-        .map(|(wave, _, base)| crate::results::WaveRate {
-            wave: wave.clone(),
-            rate: base.poverty[0].headcount,
-            se: base.poverty[0].headcount_se,
-        })
-        .collect();
-    let welfare_by_wave = baselines
-        .iter()
-        .map(|(wave, year, base)| crate::results::WaveWelfare::of(wave, *year, base))
-        .collect();
-    let summary =
-        crate::results::Summary::build(&waves, spot.as_ref(), poverty_by_wave, welfare_by_wave);
+    let baselines = baselines(spec, surveys, spot.as_ref())?;
+    let summary = summary(&waves, spot.as_ref(), &baselines);
     Ok(Results {
         schema_version: crate::results::SCHEMA_VERSION,
         summary,
@@ -216,6 +168,73 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
         waves,
         spot,
     })
+}
+
+/// A wave's results: its LNOB indicators with the counts and design the methods text cites.
+fn wave_results(
+    s: &Survey,
+    indicators: Vec<crate::results::lnob::IndicatorResult>,
+) -> Result<WaveResults> {
+    let households = s
+        .frame
+        .column(&s.wave.household_id)
+        .and_then(|c| c.n_unique())
+        .map_err(|e| Error::data(s.context(), e.to_string()))? as u64;
+    let weights = s.f64_column(survey::HH_WEIGHT)?;
+    let weights: Vec<f64> = weights.iter().map(|w| w.unwrap_or(0.0)).collect();
+    Ok(WaveResults {
+        id: s.wave.id.clone(),
+        year: s.wave.year,
+        records: s.records() as u64,
+        households,
+        design: s.design.summary(&weights),
+        links: s.links.iter().map(link_result).collect(),
+        indicators,
+    })
+}
+
+/// Poverty and welfare before transfers in every wave (id, year, distribution), for the change
+/// between waves; none without a social-protection section. The latest wave's baseline comes
+/// from the simulation, not a second pass.
+fn baselines(
+    spec: &LoadedSpec,
+    surveys: &[Survey],
+    spot: Option<&crate::results::spot::SpotResult>,
+) -> Result<Vec<(String, i32, crate::estimate::measures::Distribution)>> {
+    let Some(sim) = spot else {
+        return Ok(Vec::new());
+    };
+    let earlier = &surveys[..surveys.len() - 1];
+    let mut out = earlier
+        .iter()
+        .map(|s| {
+            let base = spot::baseline(&spec.spec, s)?;
+            Ok((s.wave.id.clone(), s.wave.year, base))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.push((sim.wave.clone(), sim.year, sim.baseline.clone()));
+    Ok(out)
+}
+
+/// The cross-cutting summary, with the poverty headcount and the welfare means of every wave.
+fn summary(
+    waves: &[WaveResults],
+    spot: Option<&crate::results::spot::SpotResult>,
+    baselines: &[(String, i32, crate::estimate::measures::Distribution)],
+) -> crate::results::Summary {
+    let poverty_by_wave = baselines
+        .iter()
+        .map(|(wave, _, base)| crate::results::WaveRate {
+            wave: wave.clone(),
+            rate: base.poverty[0].headcount,
+            se: base.poverty[0].headcount_se,
+        })
+        .collect();
+    let welfare_by_wave = baselines
+        .iter()
+        .map(|(wave, year, base)| crate::results::WaveWelfare::of(wave, *year, base))
+        .collect();
+    crate::results::Summary::build(waves, spot, poverty_by_wave, welfare_by_wave)
 }
 
 /// The default output folder: `outputs/<spec name>/`.

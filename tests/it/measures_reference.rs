@@ -319,21 +319,24 @@ fn design_of_fixture(rows: &[Vec<String>], header: &[String]) -> Design {
     )
 }
 
+/// The records of `design.csv` with the values of `linearised.json`.
+fn linearised_fixture() -> (Vec<Vec<String>>, Vec<String>, Value) {
+    let (rows, header, _) = fixture("design");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/measures/linearised.json"
+    );
+    let j = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    (rows, header, j)
+}
+
 /// Linearised SEs of every distribution measure against `survey` and the influence functions
 /// of `tests/reference/linearised_reference.R`, each record a household of person weight `w`.
 #[test]
 fn distribution_measures_and_their_linearised_ses_match_r() {
     use vnr_brief::estimate::measures::{distribution, HouseholdDesign, PovertyLine};
     use vnr_brief::estimate::variance::Replicates;
-    let (rows, header, _) = fixture("design");
-    let j: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/measures/linearised.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let (rows, header, j) = linearised_fixture();
     let (w, x) = (numbers(&rows, &header, "w"), numbers(&rows, &header, "x"));
     let design = design_of_fixture(&rows, &header);
     let none = Replicates {
@@ -436,15 +439,7 @@ fn distribution_measures_and_their_linearised_ses_match_r() {
 fn domain_headcounts_and_the_finite_population_correction_match_r() {
     use vnr_brief::estimate::measures::HouseholdDesign;
     use vnr_brief::estimate::variance::Replicates;
-    let (rows, header, _) = fixture("design");
-    let j: Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/measures/linearised.json"
-        ))
-        .unwrap(),
-    )
-    .unwrap();
+    let (rows, header, j) = linearised_fixture();
     let (w, x) = (numbers(&rows, &header, "w"), numbers(&rows, &header, "x"));
     let group = column(&rows, &header, "group");
     let z = j["fgt2"]["line"].as_f64().unwrap();
