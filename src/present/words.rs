@@ -149,6 +149,71 @@ impl<'a> Words<'a> {
         }
     }
 
+    /// A circumstance that can mislead, in a sentence (the rules in `claims::cautions`).
+    pub fn caution(&self, c: &super::claims::Caution) -> Result<String> {
+        use super::claims::{Caution, MAX_LEVELS, MIN_PER_LEVEL};
+        let num = &self.strings.number;
+        let (max, min) = (MAX_LEVELS.to_string(), num.int(MIN_PER_LEVEL));
+        match c {
+            Caution::ManyLevels {
+                circumstance,
+                levels,
+                per_level: Some((indicator, per)),
+            } => self.text(
+                "caution_levels",
+                &[
+                    ("circumstance", circumstance),
+                    ("levels", &levels.to_string()),
+                    ("per_level", &num.int(*per)),
+                    ("indicator", indicator),
+                    ("max", &max),
+                    ("min", &min),
+                ],
+            ),
+            Caution::ManyLevels {
+                circumstance,
+                levels,
+                per_level: None,
+            } => self.text(
+                "caution_levels_spec",
+                &[
+                    ("circumstance", circumstance),
+                    ("levels", &levels.to_string()),
+                    ("max", &max),
+                ],
+            ),
+            Caution::ShapleyNotApart {
+                indicator,
+                circumstance,
+                share,
+            } => self.text(
+                "caution_shapley",
+                &[
+                    ("indicator", indicator),
+                    ("circumstance", circumstance),
+                    ("share", &num.pct(*share, 0)),
+                ],
+            ),
+        }
+    }
+
+    /// The cautions of the latest wave of a results view, in words (empty without waves).
+    fn view_cautions(&self, value: &Value) -> Result<Value> {
+        let latest = value["waves"]
+            .as_array()
+            .and_then(|w| w.last())
+            .map(|w| w["indicators"].clone());
+        let indicators: Vec<crate::results::lnob::IndicatorResult> = match latest {
+            Some(v) if v.is_array() => typed(&v)?,
+            _ => Vec::new(),
+        };
+        let texts = super::claims::cautions(&indicators)
+            .iter()
+            .map(|c| self.caution(c).map(Value::String))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Value::Array(texts))
+    }
+
     /// "Bottom 40% (consumption before transfers)".
     pub fn bottom40(&self) -> Result<String> {
         self.text("bottom40_group", &[])
@@ -200,8 +265,15 @@ impl<'a> Words<'a> {
                 template: "results".into(),
                 message: e.to_string(),
             })?;
+        let cautions = self.view_cautions(&value)?;
         super::claims::mark_findings(&mut value);
+        let max_cv = value["uncertainty"]["max_cv"].as_f64().unwrap_or(0.3);
+        super::claims::mark_regional_d(&mut value, max_cv);
         self.describe_groups(&mut value, None)?;
+        self.sdg_refs(&mut value)?;
+        if let Value::Object(map) = &mut value {
+            map.insert("cautions".into(), cautions);
+        }
         self.put_in_words(&mut value)?;
         Ok(value)
     }
@@ -227,6 +299,38 @@ impl<'a> Words<'a> {
                 }
                 map.values_mut()
                     .try_for_each(|v| self.describe_groups(v, households))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Gives every object with an `sdg` code its reference in words, `sdg_ref` ("SDG 4.1.2", or
+    /// "related to SDG target 4.3" for a national proxy, whose code is its target's) and
+    /// `sdg_cell` for a table's SDG column ("4.1.2", "target 4.3").
+    fn sdg_refs(&self, value: &mut Value) -> Result<()> {
+        match value {
+            Value::Array(items) => items.iter_mut().try_for_each(|v| self.sdg_refs(v)),
+            Value::Object(map) => {
+                if let Some(code) = map.get("sdg").and_then(Value::as_str).map(str::to_string) {
+                    let target = code.split('.').count() == 2;
+                    let (r, c) = if target {
+                        ("common.sdg_target", "common.sdg_target_cell")
+                    } else {
+                        ("common.sdg", "")
+                    };
+                    let args = [("code", code.as_str())];
+                    let cell = if target {
+                        self.strings.fill(c, &args)?
+                    } else {
+                        code.clone()
+                    };
+                    map.insert(
+                        "sdg_ref".into(),
+                        Value::String(self.strings.fill(r, &args)?),
+                    );
+                    map.insert("sdg_cell".into(), Value::String(cell));
+                }
+                map.values_mut().try_for_each(|v| self.sdg_refs(v))
             }
             _ => Ok(()),
         }

@@ -29,7 +29,10 @@ pub(super) fn tree_chart(
     let nodes = &ind.tree.nodes;
     let title = t.fill(
         "charts.tree_title",
-        &[("label", &ind.label), ("sdg", &ind.sdg)],
+        &[
+            ("label", &ind.label),
+            ("sdg", &super::sdg_text(&ind.sdg, t)?),
+        ],
     )?;
     let stem = format!("tree_{}", ind.id);
     let (x, by_id, leaves) = layout(nodes);
