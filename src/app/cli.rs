@@ -151,12 +151,14 @@ pub fn execute(command: Command) -> Result<String> {
         Command::Init { data, out } => crate::app::init::init(&data, &out),
         Command::Check { spec } => {
             let loaded = spec::load(&spec)?;
+            let cautions = crate::present::claims::spec_cautions(&loaded.spec);
             Ok(format!(
-                "{}: valid ({} wave(s), {} indicator(s), {} scenario(s))",
+                "{}: valid ({} wave(s), {} indicator(s), {} scenario(s)){}",
                 spec.display(),
                 loaded.spec.waves.len(),
                 loaded.spec.indicators.len(),
-                loaded.spec.scenarios.len()
+                loaded.spec.scenarios.len(),
+                warnings(&cautions)?
             ))
         }
         Command::Verify { dir, rerun, digest } => {
@@ -207,7 +209,7 @@ fn run_command(spec: &Path, opts: &pipeline::RunOptions) -> Result<String> {
         run.out.display(),
         records.join(", "),
         run.column_bytes as f64 / 1e6
-    ))
+    ) + &run_warnings(&run.out)?)
 }
 
 /// How an input's hash compares with the previous lock, so a re-lock never hides a changed wave.
@@ -351,4 +353,24 @@ pub fn write_synth(out: &Path, households: usize, seed: u64, wave: u32) -> Resul
 fn parse_format(name: &str) -> std::result::Result<Format, String> {
     Format::try_from(name.to_string())
         .map_err(|e| e.replace("brief.formats: unknown format", "unknown format"))
+}
+
+/// Circumstances that can mislead, one `warning:` line each (in English, as the CLI speaks).
+fn warnings(cautions: &[crate::present::claims::Caution]) -> Result<String> {
+    let strings = crate::present::render::builtin_strings("en")?;
+    let words = crate::present::words::Words::new(&strings);
+    cautions
+        .iter()
+        .map(|c| Ok(format!("\nwarning: {}", words.caution(c)?)))
+        .collect()
+}
+
+/// The warnings of a finished run, from its results.json (the latest wave's indicators).
+fn run_warnings(out: &Path) -> Result<String> {
+    let path = out.join("results.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::output(&path, e.to_string()))?;
+    let results: crate::results::Results =
+        serde_json::from_str(&text).map_err(|e| Error::output(&path, e.to_string()))?;
+    let latest = results.waves.last().map_or(&[][..], |w| &w.indicators[..]);
+    warnings(&crate::present::claims::cautions(latest))
 }

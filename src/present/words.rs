@@ -88,6 +88,51 @@ impl<'a> Words<'a> {
         Ok(parts.join(" · "))
     }
 
+    /// A group in plain words, as ESCAP writes it: "households whose wealth is Poorest 20% and
+    /// residence is Rural"; everyone is "all households".
+    pub fn describe(&self, g: &Group, households: bool) -> Result<String> {
+        let noun = self.text(
+            if households {
+                "noun_households"
+            } else {
+                "noun_people"
+            },
+            &[],
+        )?;
+        if g.conditions.is_empty() {
+            return self.text("describe_everyone", &[("noun", &noun)]);
+        }
+        let clauses = g
+            .conditions
+            .iter()
+            .map(|c| self.clause(c))
+            .collect::<Result<Vec<_>>>()?;
+        let conditions = self.join(&clauses, "and")?;
+        self.text("describe", &[("noun", &noun), ("conditions", &conditions)])
+    }
+
+    /// One condition as a clause: "residence is Rural", "age is 27 or more".
+    fn clause(&self, c: &Condition) -> Result<String> {
+        let allowed = match &c.allowed {
+            Allowed::Levels(levels) => self.join(levels, "or")?,
+            range => self.allowed(range)?,
+        };
+        self.text(
+            "describe_condition",
+            &[("label", &lower_first(&c.label)), ("allowed", &allowed)],
+        )
+    }
+
+    /// "a", "a or b", "a, b or c" (`word` is the strings key of "or" or "and").
+    fn join(&self, items: &[String], word: &str) -> Result<String> {
+        let word = self.text(word, &[])?;
+        Ok(match items {
+            [] => String::new(),
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
+        })
+    }
+
     pub fn flag(&self, f: &Flag) -> Result<String> {
         match f {
             Flag::FewRecords { n, min } => self.text(
@@ -102,6 +147,71 @@ impl<'a> Words<'a> {
                 )
             }
         }
+    }
+
+    /// A circumstance that can mislead, in a sentence (the rules in `claims::cautions`).
+    pub fn caution(&self, c: &super::claims::Caution) -> Result<String> {
+        use super::claims::{Caution, MAX_LEVELS, MIN_PER_LEVEL};
+        let num = &self.strings.number;
+        let (max, min) = (MAX_LEVELS.to_string(), num.int(MIN_PER_LEVEL));
+        match c {
+            Caution::ManyLevels {
+                circumstance,
+                levels,
+                per_level: Some((indicator, per)),
+            } => self.text(
+                "caution_levels",
+                &[
+                    ("circumstance", circumstance),
+                    ("levels", &levels.to_string()),
+                    ("per_level", &num.int(*per)),
+                    ("indicator", indicator),
+                    ("max", &max),
+                    ("min", &min),
+                ],
+            ),
+            Caution::ManyLevels {
+                circumstance,
+                levels,
+                per_level: None,
+            } => self.text(
+                "caution_levels_spec",
+                &[
+                    ("circumstance", circumstance),
+                    ("levels", &levels.to_string()),
+                    ("max", &max),
+                ],
+            ),
+            Caution::ShapleyNotApart {
+                indicator,
+                circumstance,
+                share,
+            } => self.text(
+                "caution_shapley",
+                &[
+                    ("indicator", indicator),
+                    ("circumstance", circumstance),
+                    ("share", &num.pct(*share, 0)),
+                ],
+            ),
+        }
+    }
+
+    /// The cautions of the latest wave of a results view, in words (empty without waves).
+    fn view_cautions(&self, value: &Value) -> Result<Value> {
+        let latest = value["waves"]
+            .as_array()
+            .and_then(|w| w.last())
+            .map(|w| w["indicators"].clone());
+        let indicators: Vec<crate::results::lnob::IndicatorResult> = match latest {
+            Some(v) if v.is_array() => typed(&v)?,
+            _ => Vec::new(),
+        };
+        let texts = super::claims::cautions(&indicators)
+            .iter()
+            .map(|c| self.caution(c).map(Value::String))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Value::Array(texts))
     }
 
     /// "Bottom 40% (consumption before transfers)".
@@ -155,9 +265,75 @@ impl<'a> Words<'a> {
                 template: "results".into(),
                 message: e.to_string(),
             })?;
+        let cautions = self.view_cautions(&value)?;
         super::claims::mark_findings(&mut value);
+        let max_cv = value["uncertainty"]["max_cv"].as_f64().unwrap_or(0.3);
+        super::claims::mark_regional_d(&mut value, max_cv);
+        self.describe_groups(&mut value, None)?;
+        self.sdg_refs(&mut value)?;
+        if let Value::Object(map) = &mut value {
+            map.insert("cautions".into(), cautions);
+        }
         self.put_in_words(&mut value)?;
         Ok(value)
+    }
+
+    /// Gives every object holding a `group` a `description` in plain words, its noun from the
+    /// `unit` of the indicator it lies in (leaves, furthest-behind and -ahead, regional groups).
+    fn describe_groups(&self, value: &mut Value, households: Option<bool>) -> Result<()> {
+        match value {
+            Value::Array(items) => items
+                .iter_mut()
+                .try_for_each(|v| self.describe_groups(v, households)),
+            Value::Object(map) => {
+                let households = match map.get("unit").and_then(Value::as_str) {
+                    Some(unit) => Some(unit == "households"),
+                    None => households,
+                };
+                let group = map
+                    .get("group")
+                    .filter(|g| g.as_object().is_some_and(is_group));
+                if let (Some(h), Some(g)) = (households, group) {
+                    let text = self.describe(&typed(g)?, h)?;
+                    map.insert("description".into(), Value::String(text));
+                }
+                map.values_mut()
+                    .try_for_each(|v| self.describe_groups(v, households))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Gives every object with an `sdg` code its reference in words, `sdg_ref` ("SDG 4.1.2", or
+    /// "related to SDG target 4.3" for a national proxy, whose code is its target's) and
+    /// `sdg_cell` for a table's SDG column ("4.1.2", "target 4.3").
+    fn sdg_refs(&self, value: &mut Value) -> Result<()> {
+        match value {
+            Value::Array(items) => items.iter_mut().try_for_each(|v| self.sdg_refs(v)),
+            Value::Object(map) => {
+                if let Some(code) = map.get("sdg").and_then(Value::as_str).map(str::to_string) {
+                    let target = code.split('.').count() == 2;
+                    let (r, c) = if target {
+                        ("common.sdg_target", "common.sdg_target_cell")
+                    } else {
+                        ("common.sdg", "")
+                    };
+                    let args = [("code", code.as_str())];
+                    let cell = if target {
+                        self.strings.fill(c, &args)?
+                    } else {
+                        code.clone()
+                    };
+                    map.insert(
+                        "sdg_ref".into(),
+                        Value::String(self.strings.fill(r, &args)?),
+                    );
+                    map.insert("sdg_cell".into(), Value::String(cell));
+                }
+                map.values_mut().try_for_each(|v| self.sdg_refs(v))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn put_in_words(&self, value: &mut Value) -> Result<()> {
@@ -187,6 +363,17 @@ impl<'a> Words<'a> {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// "Education of household head" → "education of household head"; "DHS region" stays.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
+            a.to_lowercase().chain(text.chars().skip(1)).collect()
+        }
+        _ => text.to_string(),
     }
 }
 
@@ -232,5 +419,38 @@ mod tests {
         // A measured quantity keeps the split point.
         assert_eq!(said(&en, range(Some(26.5), None, false)), "26.5 or more");
         assert_eq!(said(&en, range(None, Some(26.5), false)), "under 26.5");
+    }
+
+    #[test]
+    fn groups_read_in_plain_words() {
+        let (en, id) = (
+            builtin_strings("en").unwrap(),
+            builtin_strings("id").unwrap(),
+        );
+        let (en, id) = (Words::new(&en), Words::new(&id));
+        let cond = |label: &str, allowed: Allowed| Condition {
+            circumstance: label.to_lowercase(),
+            label: label.into(),
+            allowed,
+        };
+        let levels = |l: &[&str]| Allowed::Levels(l.iter().map(|s| s.to_string()).collect());
+        let g = Group {
+            conditions: vec![
+                cond("Residence", levels(&["Rural"])),
+                cond("Education of household head", levels(&["None", "Primary"])),
+                cond("Age", range(Some(26.5), None, true)),
+            ],
+        };
+        assert_eq!(
+            en.describe(&g, true).unwrap(),
+            "households whose residence is Rural, education of household head is None or Primary and age is 27 or more"
+        );
+        assert_eq!(
+            id.describe(&g, false).unwrap(),
+            "penduduk dengan residence Rural, education of household head None atau Primary dan age 27 atau lebih"
+        );
+        let everyone = Group { conditions: vec![] };
+        assert_eq!(en.describe(&everyone, false).unwrap(), "all people");
+        assert_eq!(lower_first("DHS region"), "DHS region");
     }
 }

@@ -482,3 +482,98 @@ fn every_group_sentence_of_the_demo_follows_its_test() {
         ]
     );
 }
+
+/// The small demo waves with a 30-level circumstance of pure noise ("District 1" … "District
+/// 30", from the row number alone) among the electricity indicator's circumstances.
+fn noise_district_case(declare_levels: bool) -> Case {
+    let levels: Vec<String> = (1..=30).map(|k| format!("\"District {k}\"")).collect();
+    let declared = if declare_levels {
+        format!("levels = [{}]\n", levels.join(", "))
+    } else {
+        String::new()
+    };
+    let case = Case::csv()
+        .edit(
+            "[[circumstance]]\nid = \"wealth\"",
+            &format!(
+                "[[circumstance]]\nid = \"district\"\ncolumn = \"district\"\nlabel = \"District\"\nkind = \"unordered\"\n{declared}\n[[circumstance]]\nid = \"wealth\""
+            ),
+        )
+        .edit(
+            "circumstances = [\"wealth\", \"residence\", \"head_education\", \"head_sex\", \"household_size\"]",
+            "circumstances = [\"wealth\", \"residence\", \"head_education\", \"head_sex\", \"household_size\", \"district\"]",
+        );
+    for w in WAVES {
+        case.edit_csv(w, |_, rows| {
+            for (i, row) in rows.iter_mut().enumerate() {
+                row.push(format!("District {}", (i * 7919 + 13) % 30 + 1));
+            }
+        });
+        // The header gets the new column's name.
+        let path = case.path(&format!("data/{w}.csv"));
+        let text = fs::read_to_string(&path).unwrap();
+        let (head, rest) = text.split_once('\n').unwrap();
+        fs::write(&path, format!("{head},district\n{rest}")).unwrap();
+    }
+    case
+}
+
+#[test]
+fn a_many_level_noise_circumstance_is_flagged_and_its_levels_read_in_natural_order() {
+    let case = noise_district_case(false);
+    case.lock();
+    let out = case.path("out");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_vnr-brief"))
+        .args(["run", case.spec_path().to_str().unwrap(), "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        said.contains("warning: District has 30 levels"),
+        "run warns:\n{said}"
+    );
+    let (md, results) = (
+        fs::read_to_string(out.join("brief.md")).unwrap(),
+        serde_json::from_str::<serde_json::Value>(
+            &fs::read_to_string(out.join("results.json")).unwrap(),
+        )
+        .unwrap(),
+    );
+    let methods = section(&md, "## Data and methods");
+    assert!(
+        methods.contains("Circumstances to read with care: District has 30 levels"),
+        "{methods}"
+    );
+    // Levels in natural order: District 1, 2, …, 10, 11, not 1, 10, 11, 2.
+    let latest = results["waves"].as_array().unwrap().last().unwrap();
+    let electricity = &latest["indicators"][0];
+    let district = electricity["by_circumstance"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["circumstance"] == "district")
+        .unwrap();
+    let labels: Vec<&str> = district["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["label"].as_str().unwrap())
+        .collect();
+    let natural: Vec<String> = (1..=30).map(|k| format!("District {k}")).collect();
+    assert_eq!(labels, natural);
+    // `check` reads no data, but counts the levels a spec declares.
+    let declared = noise_district_case(true);
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_vnr-brief"))
+        .args(["check", declared.write().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success());
+    assert!(said.contains("warning: District has 30 levels"), "{said}");
+}

@@ -23,6 +23,7 @@
 //! | `docx` | does the Word brief say what the Markdown brief says, byte for byte on a rerun? |
 //! | `schema` | does results.json validate against its committed JSON Schema? |
 //! | `claims` | does the brief refrain from claims its numbers do not support? |
+//! | `figures` | does every tree diagram's text print at 7 pt or more in the PDF? |
 //! | `bad_inputs` | is every bad input a clear error with its exit code, never a panic? |
 //! | `broken_files` | are truncated survey files refused rather than half-read? |
 //! | `adversarial` | is a user's folder never replaced, and do extreme inputs stay errors? |
@@ -39,6 +40,7 @@ mod catalogue;
 mod claims;
 mod dhs;
 mod docx;
+mod figures;
 mod fuzz;
 mod hoi_change;
 mod init;

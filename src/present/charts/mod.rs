@@ -139,6 +139,16 @@ fn tick(numbers: &NumberFormat, x: f64) -> String {
 
 const WIDTH: u32 = 1000;
 
+/// An indicator's SDG code as a chart prints it: "4.1.2", or "related to SDG target 4.3" for a
+/// national proxy (whose code is its target's, two parts).
+fn sdg_text(code: &str, t: &Strings) -> Result<String> {
+    if code.split('.').count() == 2 {
+        t.fill("common.sdg_target", &[("code", code)])
+    } else {
+        Ok(code.to_string())
+    }
+}
+
 /// A legend drawn above a plot, never over it: a swatch (a filled square, or a line for line
 /// charts) and a name per entry, in rows that fit the chart's width, each row centred. Widths are
 /// estimated at `CHAR_PX` a character, the same on every backend, so SVG and PNG lay out alike.
