@@ -577,3 +577,41 @@ fn a_many_level_noise_circumstance_is_flagged_and_its_levels_read_in_natural_ord
     assert!(check.status.success());
     assert!(said.contains("warning: District has 30 levels"), "{said}");
 }
+
+/// SDG 10.1.1 is stated with two waves only, and the bottom 40% is said to gain faster or more
+/// slowly only when the interval of the difference excludes zero; one wave says nothing of it.
+#[test]
+fn shared_prosperity_is_a_finding_only_beyond_sampling_error() {
+    let case = Case::csv().edit(
+        "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+        "formats = [\"md\"]",
+    );
+    let results = case.lock_and_run_results();
+    let md = fs::read_to_string(case.path("out/brief.md")).unwrap();
+    let sp = &results["summary"]["shared_prosperity"];
+    assert!(sp.is_object(), "two waves give SDG 10.1.1");
+    assert!(md.contains("**Shared prosperity (SDG 10.1.1).** Between 2021 and 2024"));
+    let (lo, hi) = (
+        sp["premium"]["ci"][0].as_f64().unwrap(),
+        sp["premium"]["ci"][1].as_f64().unwrap(),
+    );
+    let apart = lo > 0.0 || hi < 0.0;
+    assert_eq!(sp["premium_significant"].as_bool(), Some(apart));
+    assert_eq!(
+        md.contains("is within sampling error: the survey cannot tell"),
+        !apart
+    );
+    assert_eq!(
+        md.contains("The bottom 40% gained faster:")
+            || md.contains("The bottom 40% gained more slowly:"),
+        apart
+    );
+    let one = single_wave_case().edit(
+        "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+        "formats = [\"md\"]",
+    );
+    let results = one.lock_and_run_results();
+    assert!(results["summary"]["shared_prosperity"].is_null());
+    let md = fs::read_to_string(one.path("out/brief.md")).unwrap();
+    assert!(!md.contains("SDG 10.1.1)."), "one wave states no growth");
+}
