@@ -4,4 +4,5 @@
 pub mod cli;
 pub mod init;
 pub mod pipeline;
+mod run_manifest;
 mod verify;

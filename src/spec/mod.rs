@@ -7,6 +7,7 @@
 //! or `age BETWEEN 20 AND 35`. Only one expression is ever parsed, never a full SQL statement, so a
 //! spec cannot read other files through table functions.
 
+mod brief;
 mod checks;
 mod columns;
 mod files;
@@ -15,6 +16,7 @@ mod scenarios;
 mod types;
 mod validate;
 
+pub use brief::*;
 pub use checks::{
     is_safe_id, is_sha256, parse_expr, MAX_CIRCUMSTANCES_PER_INDICATOR, MAX_REPLICATES,
 };
