@@ -231,7 +231,9 @@ impl Sorted {
 
     /// `stats::quantile`: the first value whose cumulative weight share exceeds p.
     fn quantile(&self, p: f64) -> f64 {
-        let last = self.values.len() - 1;
+        let Some(last) = self.values.len().checked_sub(1) else {
+            return f64::NAN; // no record: no quantile
+        };
         if p <= 0.0 {
             return self.values[0];
         }

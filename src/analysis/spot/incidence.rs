@@ -48,6 +48,8 @@ pub(super) fn areas(
         return Vec::new();
     };
     let total: f64 = pop.persons.iter().sum();
+    let poor = |y: &[f64]| y.iter().map(|&v| v < line).collect::<Vec<bool>>();
+    let (poor_before, poor_after) = (poor(&pop.welfare), poor(after));
     names
         .iter()
         .enumerate()
@@ -67,18 +69,13 @@ pub(super) fn areas(
                 }
             }
             let in_area: Vec<bool> = codes.iter().map(|&c| c == k).collect();
-            let poor = |y: &[f64]| y.iter().map(|&v| v < line).collect::<Vec<bool>>();
             AreaRow {
                 area: name.clone(),
                 population_share: w / total,
                 headcount_before: before / w,
                 headcount_after: post / w,
-                headcount_before_se: hd.domain_share_se(
-                    &pop.persons,
-                    &in_area,
-                    &poor(&pop.welfare),
-                ),
-                headcount_after_se: hd.domain_share_se(&pop.persons, &in_area, &poor(after)),
+                headcount_before_se: hd.domain_share_se(&pop.persons, &in_area, &poor_before),
+                headcount_after_se: hd.domain_share_se(&pop.persons, &in_area, &poor_after),
                 coverage: covered / w,
             }
         })
