@@ -5,39 +5,13 @@
 //! test `hoi_change_by_hand` in `src/estimate/dindex.rs`.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde_json::Value;
-use vnr_brief::app::pipeline::{self, RunOptions};
-use vnr_brief::io::inputs;
 
 /// The demo spec (Markdown only, `extra` appended) on the 150-household waves of
 /// `tests/fixtures/stata/`: results.json and the rows of `tables/progress.csv`.
 fn run_demo(extra: &str) -> (Value, Vec<BTreeMap<String, String>>) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("data")).unwrap();
-    for w in ["nusantara_2021", "nusantara_2024"] {
-        let from = root.join(format!("tests/fixtures/stata/{w}.csv"));
-        std::fs::copy(from, dir.path().join(format!("data/{w}.csv"))).unwrap();
-    }
-    let demo = std::fs::read_to_string(root.join("specs/demo.toml"))
-        .unwrap()
-        .replace(".parquet\"", ".csv\"")
-        .replace(
-            "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
-            "formats = [\"md\"]",
-        );
-    let spec = dir.path().join("s.toml");
-    std::fs::write(&spec, format!("{demo}\n{extra}")).unwrap();
-    inputs::write_lock(&vnr_brief::spec::load(&spec).unwrap()).unwrap();
-    let out = dir.path().join("out");
-    let opts = RunOptions {
-        out: Some(out.clone()),
-        templates: None,
-        formats: None,
-    };
-    pipeline::run(&spec, &opts).unwrap();
+    let (_dir, out) = crate::common::run_demo_into("stata", "csv", extra);
     let results =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     let text = std::fs::read_to_string(out.join("tables/progress.csv")).unwrap();

@@ -6,7 +6,7 @@
 
 pub mod case;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use vnr_brief::app::pipeline::{self, RunOptions};
@@ -15,6 +15,13 @@ use vnr_brief::io::inputs;
 /// Run the demo spec (Markdown only) on `tests/fixtures/<folder>/nusantara_{2021,2024}.<ext>`;
 /// returns results.json.
 pub fn run_demo_on(folder: &str, ext: &str) -> Value {
+    let (_dir, out) = run_demo_into(folder, ext, "");
+    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+}
+
+/// `run_demo_on` with `extra` appended to the spec; returns the scratch folder (dropped, it is
+/// deleted) and the output folder inside it.
+pub fn run_demo_into(folder: &str, ext: &str, extra: &str) -> (tempfile::TempDir, PathBuf) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join("data")).unwrap();
@@ -33,7 +40,7 @@ pub fn run_demo_on(folder: &str, ext: &str) -> Value {
             "formats = [\"md\"]",
         );
     let spec = dir.path().join("s.toml");
-    std::fs::write(&spec, demo).unwrap();
+    std::fs::write(&spec, format!("{demo}\n{extra}")).unwrap();
     inputs::write_lock(&vnr_brief::spec::load(&spec).unwrap()).unwrap();
     let out = dir.path().join("out");
     let opts = RunOptions {
@@ -42,5 +49,5 @@ pub fn run_demo_on(folder: &str, ext: &str) -> Value {
         formats: None,
     };
     pipeline::run(&spec, &opts).unwrap();
-    serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap()
+    (dir, out)
 }
