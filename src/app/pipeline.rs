@@ -394,6 +394,9 @@ fn write_outputs(
     formats: &[Format],
 ) -> Result<()> {
     write_file(&dir.join("results.json"), results.to_json().as_bytes())?;
+    // Everything a person reads names things as `brief.labels` does in the brief's language.
+    let localised = crate::present::localise::localise(results, &results.brief.language)?;
+    let results = &localised;
     let strings = templates.strings(&results.brief.language)?;
     let charts = charts::draw_all(results, &strings, &dir.join("charts"))?;
     // The annex tables are written before the brief, which lists them with their checksums.

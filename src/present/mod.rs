@@ -4,6 +4,7 @@
 pub mod charts;
 pub(crate) mod claims;
 pub mod docx;
+pub mod localise;
 pub mod pdf;
 pub mod render;
 pub mod tables;

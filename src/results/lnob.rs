@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::{EstimateUnit, IndicatorKind};
+use crate::spec::{Covers, EstimateUnit, IndicatorKind};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
 pub struct GroupRate {
@@ -251,6 +251,8 @@ pub struct IndicatorResult {
     pub label: String,
     pub sdg: String,
     pub unit: EstimateUnit,
+    /// Whom the rate is a share of.
+    pub covers: Covers,
     pub kind: IndicatorKind,
     /// Records in the population, and those dropped for missing outcome or circumstance.
     pub population_n: u64,

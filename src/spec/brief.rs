@@ -33,6 +33,10 @@ pub struct Brief {
     /// when it is the default.
     #[serde(default, skip_serializing_if = "AnnexCsv::is_machine")]
     pub annex_csv: AnnexCsv,
+    /// Per language, how the brief names circumstances, levels, indicators, scenarios, regions
+    /// and areas (`[brief.labels.id]`): used whenever the brief is written in that language.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, super::labels::Vocabulary>,
 }
 
 /// The field and decimal separators of the annex CSVs (`brief.annex_csv`). Full precision in both.

@@ -11,6 +11,7 @@ mod brief;
 mod checks;
 mod columns;
 mod files;
+mod labels;
 mod load;
 mod scenarios;
 mod types;
@@ -22,6 +23,7 @@ pub use checks::{
 };
 pub use columns::{read_from_files, used_after_prepare};
 pub use files::*;
+pub use labels::Vocabulary;
 pub use load::{load, parse, LoadedSpec};
 pub use scenarios::*;
 pub use types::*;

@@ -294,6 +294,59 @@ pub enum EstimateUnit {
     Persons,
 }
 
+/// Whom an indicator's rate is a share of, for the words of the brief ("of households", "of
+/// children under 5", "of women aged 15-49 with a demand for family planning"). Data, not words:
+/// the presentation layer writes it in the brief's language. Without it, an indicator covers
+/// households or people as its `unit` says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Covers {
+    pub who: Who,
+    /// Ages covered, both ends included; either end open when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_age: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<u32>,
+    /// A condition beyond age that defines the population.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with: Option<Qualifier>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Who {
+    Households,
+    People,
+    Women,
+    Men,
+    Children,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Qualifier {
+    /// Women who want no more children or to wait, or who use contraception (DHS "demand").
+    DemandForFamilyPlanning,
+    /// Women with a live birth in the recall period (DHS: the last two or five years).
+    RecentLiveBirth,
+}
+
+impl Covers {
+    /// What an indicator covers when its spec says no more than its unit.
+    pub fn of_unit(unit: EstimateUnit) -> Covers {
+        let who = match unit {
+            EstimateUnit::Households => Who::Households,
+            EstimateUnit::Persons => Who::People,
+        };
+        Covers {
+            who,
+            min_age: None,
+            max_age: None,
+            with: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum IndicatorKind {
@@ -316,6 +369,8 @@ pub struct Indicator {
     /// Expression giving the 0/1 (or boolean) outcome.
     pub outcome: String,
     pub unit: EstimateUnit,
+    /// Whom the rate is a share of (the unit's households or people when the spec says no more).
+    pub covers: Covers,
     pub kind: IndicatorKind,
     pub circumstances: Vec<String>,
 }
@@ -332,6 +387,7 @@ pub struct IndicatorEntry {
     pub population: Option<String>,
     pub outcome: Option<String>,
     pub unit: Option<EstimateUnit>,
+    pub covers: Option<Covers>,
     pub kind: Option<IndicatorKind>,
     pub circumstances: Option<Vec<String>>,
 }
@@ -364,6 +420,7 @@ impl TryFrom<IndicatorEntry> for Indicator {
                 "indicator '{id}': missing `{field}` (give it, or use `catalogue = \"...\"` for a standard definition)"
             )
         };
+        let unit = e.unit.or(base.unit).ok_or_else(|| missing("unit"))?;
         Ok(Indicator {
             catalogue: e.catalogue,
             label: e.label.or(base.label).ok_or_else(|| missing("label"))?,
@@ -373,7 +430,11 @@ impl TryFrom<IndicatorEntry> for Indicator {
                 .outcome
                 .or(base.outcome)
                 .ok_or_else(|| missing("outcome"))?,
-            unit: e.unit.or(base.unit).ok_or_else(|| missing("unit"))?,
+            unit,
+            covers: e
+                .covers
+                .or(base.covers)
+                .unwrap_or_else(|| Covers::of_unit(unit)),
             kind: e.kind.or(base.kind).ok_or_else(|| missing("kind"))?,
             circumstances: e
                 .circumstances

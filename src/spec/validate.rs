@@ -68,7 +68,9 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
     validate_macro(spec)?;
     validate_variables(spec)?;
     validate_indicators(spec)?;
+    super::labels::validate_covers(spec)?;
     validate_scenarios(spec)?;
+    super::labels::validate_labels(spec)?;
     validate_options(spec)?;
     Ok(())
 }

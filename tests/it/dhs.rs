@@ -87,7 +87,7 @@ fn dhs_profile_rates_match_the_independent_computation() {
     for (line, ind) in behind.iter().zip(indicators) {
         let noun = match ind["unit"].as_str().unwrap() {
             "households" => "% of households, n = ",
-            _ => "% of the people the indicator covers, n = ",
+            _ => "% of people",
         };
         assert!(line.contains(noun), "{}: {line}", ind["id"]);
     }

@@ -207,6 +207,7 @@ fn analyse_indicator(wave: &WaveInputs, ind: &Indicator, first: First) -> Result
         label: ind.label.clone(),
         sdg: ind.sdg.clone(),
         unit: ind.unit,
+        covers: ind.covers.clone(),
         kind: ind.kind,
         population_n: built.population_n,
         n: table.total_n(),

@@ -46,7 +46,7 @@ pub(super) fn tree_chart(
     let boxes = box_texts(nodes, t, households)?;
     let share_lines = max_lines(boxes.iter().map(|b| &b.1), box_chars);
     let box_h = BOX_TOP + LINE * share_lines + 5;
-    let note = tree_note(ind, t, households)?;
+    let note = tree_note(ind, t)?;
     let header = header_lines(&title, &note, width);
     let row_y = row_tops(
         nodes,
@@ -79,7 +79,7 @@ pub(super) fn tree_chart(
 }
 
 /// The line under the title saying what the boxes show.
-fn tree_note(ind: &IndicatorResult, t: &Strings, households: bool) -> Result<String> {
+fn tree_note(ind: &IndicatorResult, t: &Strings) -> Result<String> {
     let unit = t.fill(
         if ind.kind == crate::spec::IndicatorKind::Barrier {
             "charts.tree_unit_barrier"
@@ -88,12 +88,8 @@ fn tree_note(ind: &IndicatorResult, t: &Strings, households: bool) -> Result<Str
         },
         &[],
     )?;
-    let key = if households {
-        "charts.tree_note_households"
-    } else {
-        "charts.tree_note"
-    };
-    t.fill(key, &[("unit", &unit)])
+    let covers = crate::present::words::Words::new(t).covers(&ind.covers)?;
+    t.fill("charts.tree_note", &[("unit", &unit), ("covers", &covers)])
 }
 
 /// The most lines any of `texts` takes wrapped at `chars` (at least one).

@@ -294,6 +294,10 @@ mod tests {
                     "charts.tree_box_rate",
                     "labels.flag_n",
                     "labels.flag_cv",
+                    "dates.date",
+                    "dates.month_04",
+                    "dates.month_09",
+                    "dates.month_11",
                 ];
                 let full = format!("{section}.{key}");
                 if section != "number" && !same.contains(&full.as_str()) {

@@ -8,10 +8,13 @@
 
 use serde_json::Value;
 
+mod population;
+
 use super::render::Strings;
 use crate::error::Result;
 use crate::estimate::measures::PovertyLine;
 use crate::results::lnob::{Allowed, Condition, Flag, Group, NoRegionalGroup, NoTree};
+use crate::spec::Covers;
 
 /// Words for one language.
 pub struct Words<'a> {
@@ -89,16 +92,9 @@ impl<'a> Words<'a> {
     }
 
     /// A group in plain words, as ESCAP writes it: "households whose wealth is Poorest 20% and
-    /// residence is Rural"; everyone is "all households".
-    pub fn describe(&self, g: &Group, households: bool) -> Result<String> {
-        let noun = self.text(
-            if households {
-                "noun_households"
-            } else {
-                "noun_people"
-            },
-            &[],
-        )?;
+    /// residence is Rural"; everyone is "all households". Its noun is whom the indicator covers.
+    pub fn describe(&self, g: &Group, covers: &Covers) -> Result<String> {
+        let noun = self.covers(covers)?;
         if g.conditions.is_empty() {
             return self.text("describe_everyone", &[("noun", &noun)]);
         }
@@ -271,6 +267,10 @@ impl<'a> Words<'a> {
         super::claims::mark_regional_d(&mut value, max_cv);
         self.describe_groups(&mut value, None)?;
         self.sdg_refs(&mut value)?;
+        if let Some(date) = value["brief"]["reference_date"].as_str() {
+            let text = Value::String(self.date(date)?);
+            value["brief"]["date_text"] = text;
+        }
         if let Value::Object(map) = &mut value {
             map.insert("cautions".into(), cautions);
         }
@@ -279,26 +279,31 @@ impl<'a> Words<'a> {
     }
 
     /// Gives every object holding a `group` a `description` in plain words, its noun from the
-    /// `unit` of the indicator it lies in (leaves, furthest-behind and -ahead, regional groups).
-    fn describe_groups(&self, value: &mut Value, households: Option<bool>) -> Result<()> {
+    /// `covers` of the indicator it lies in (leaves, furthest-behind and -ahead, regional groups),
+    /// and every indicator its `covers_text`.
+    fn describe_groups(&self, value: &mut Value, covers: Option<&Covers>) -> Result<()> {
         match value {
             Value::Array(items) => items
                 .iter_mut()
-                .try_for_each(|v| self.describe_groups(v, households)),
+                .try_for_each(|v| self.describe_groups(v, covers)),
             Value::Object(map) => {
-                let households = match map.get("unit").and_then(Value::as_str) {
-                    Some(unit) => Some(unit == "households"),
-                    None => households,
+                let own: Option<Covers> = match map.get("covers") {
+                    Some(c) => Some(typed(c)?),
+                    None => None,
                 };
+                if let Some(c) = &own {
+                    map.insert("covers_text".into(), Value::String(self.covers(c)?));
+                }
+                let covers = own.as_ref().or(covers);
                 let group = map
                     .get("group")
                     .filter(|g| g.as_object().is_some_and(is_group));
-                if let (Some(h), Some(g)) = (households, group) {
-                    let text = self.describe(&typed(g)?, h)?;
+                if let (Some(c), Some(g)) = (covers, group) {
+                    let text = self.describe(&typed(g)?, c)?;
                     map.insert("description".into(), Value::String(text));
                 }
                 map.values_mut()
-                    .try_for_each(|v| self.describe_groups(v, households))
+                    .try_for_each(|v| self.describe_groups(v, covers))
             }
             _ => Ok(()),
         }
@@ -441,16 +446,18 @@ mod tests {
                 cond("Age", range(Some(26.5), None, true)),
             ],
         };
+        let households = Covers::of_unit(crate::spec::EstimateUnit::Households);
+        let people = Covers::of_unit(crate::spec::EstimateUnit::Persons);
         assert_eq!(
-            en.describe(&g, true).unwrap(),
+            en.describe(&g, &households).unwrap(),
             "households whose residence is Rural, education of household head is None or Primary and age is 27 or more"
         );
         assert_eq!(
-            id.describe(&g, false).unwrap(),
+            id.describe(&g, &people).unwrap(),
             "penduduk dengan residence Rural, education of household head None atau Primary dan age 27 atau lebih"
         );
         let everyone = Group { conditions: vec![] };
-        assert_eq!(en.describe(&everyone, false).unwrap(), "all people");
+        assert_eq!(en.describe(&everyone, &people).unwrap(), "all people");
         assert_eq!(lower_first("DHS region"), "DHS region");
     }
 }
