@@ -30,6 +30,13 @@ pub struct LinkedFile {
     pub sum: Vec<String>,
     /// Every main row must find a record (default: true for role "household", else false).
     pub required: Option<bool>,
+    /// Expression selecting the records joined, in the file's own column names (e.g. a children's
+    /// file's living children listed in the household, `b5 = 1 AND b16 > 0`); all when absent.
+    pub rows: Option<String>,
+    /// Columns renamed as they are taken (file name → name in the wave), for a column whose name
+    /// another file of the wave also uses (a children's file's `v005` beside the women's `v005`).
+    #[serde(default)]
+    pub rename: std::collections::BTreeMap<String, String>,
     pub delimiter: Option<String>,
     #[serde(default)]
     pub decimal_comma: bool,
@@ -209,6 +216,19 @@ pub(super) fn check_linked_files(at: &str, w: &Wave) -> std::result::Result<(), 
                 "{at}.on: {} column(s) of the main file for {} key(s); expected one for each key",
                 f.on().len(),
                 f.keys.len()
+            ));
+        }
+        if let Some(rows) = &f.rows {
+            let _ = super::parse_expr(&format!("{at}.rows"), rows)?;
+        }
+        if let Some((from, _)) = f.rename.iter().find(|(from, _)| f.keys.contains(from)) {
+            return Err(format!(
+                "{at}.rename: `{from}` is a key; keys are matched under their own names"
+            ));
+        }
+        if let Some((from, to)) = f.rename.iter().find(|(_, to)| !super::is_safe_id(to)) {
+            return Err(format!(
+                "{at}.rename: `{from}` = \"{to}\": expected a column name (letters, digits, `_`)"
             ));
         }
         if let Some(k) = f.sum.iter().find(|c| f.keys.contains(c)) {
