@@ -51,6 +51,8 @@ pub struct FileSource {
     pub format: Option<FileFormat>,
     pub sha256: Option<String>,
     pub csv: CsvDialect,
+    /// The columns to read, when known (see [`sources_reading`]); the others are skipped.
+    pub columns: Option<std::collections::BTreeSet<String>>,
 }
 
 /// How a CSV file separates fields and writes decimals.
@@ -115,8 +117,46 @@ impl LinkedFile {
             format: self.format.or_else(|| format_from_extension(&self.path)),
             sha256: self.sha256.clone(),
             csv: dialect(self.delimiter.as_deref(), self.decimal_comma),
+            columns: None,
         }
     }
+
+    /// The file's own column names the spec reads: its keys, the columns `rows`, `sum` and
+    /// `rename` name, and every column of `read` (the names the spec uses anywhere).
+    fn reads(
+        &self,
+        read: &std::collections::BTreeSet<String>,
+    ) -> std::collections::BTreeSet<String> {
+        let mut own = read.clone();
+        own.extend(self.keys.iter().cloned());
+        own.extend(self.sum.iter().cloned());
+        own.extend(self.rename.keys().cloned());
+        if let Some(e) = self
+            .rows
+            .as_deref()
+            .and_then(|r| super::parse_expr("", r).ok())
+        {
+            own.extend(e.meta().root_names().iter().map(|n| n.to_string()));
+        }
+        own
+    }
+}
+
+/// A wave's files with the columns each is to read: only those the spec uses (a DHS recode has
+/// thousands of variables, and one the spec never names cannot stop the run). The main file
+/// reads every name the spec uses and the `on` columns of its linked files.
+pub fn sources_reading(spec: &super::Spec, wave: &Wave) -> Vec<FileSource> {
+    let read = super::read_from_files(spec, wave);
+    let mut main = read.clone();
+    for f in &wave.files {
+        main.extend(f.on().iter().cloned());
+    }
+    let mut sources = wave.sources();
+    sources[0].columns = Some(main);
+    for (source, file) in sources[1..].iter_mut().zip(&wave.files) {
+        source.columns = Some(file.reads(&read));
+    }
+    sources
 }
 
 /// One survey file's path, format, pinned checksum and CSV dialect (`at`: "wave 'x'" or

@@ -122,7 +122,10 @@ fn with_files(
     let needs = entry.as_table_mut()?.remove("needs");
     let needed: Vec<String> = match needs.as_ref().or_else(|| entry.get("file")) {
         Some(toml::Value::String(role)) => vec![role.clone()],
-        Some(toml::Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        Some(toml::Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
         _ => Vec::new(),
     };
     needed.iter().all(|r| roles.contains(r)).then_some(entry)

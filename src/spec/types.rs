@@ -161,6 +161,7 @@ impl Wave {
             format: self.format(),
             sha256: self.sha256.clone(),
             csv: super::files::dialect(self.delimiter.as_deref(), self.decimal_comma),
+            columns: None,
         }
     }
 

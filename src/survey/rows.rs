@@ -36,7 +36,8 @@ impl Survey {
         in_population: &[bool],
     ) -> Result<Float64Chunked> {
         let weights = self.f64_column(column)?;
-        let ok = |w: Option<f64>| matches!(w, Some(w) if (WEIGHT_RANGE.0..=WEIGHT_RANGE.1).contains(&w));
+        let ok =
+            |w: Option<f64>| matches!(w, Some(w) if (WEIGHT_RANGE.0..=WEIGHT_RANGE.1).contains(&w));
         let bad: Vec<usize> = in_population
             .iter()
             .zip(weights.iter())

@@ -189,7 +189,11 @@ fn a_childrens_file_without_its_row_filter_is_refused_at_the_missing_key() {
     });
     let results = crate::mics::lock_and_run(&spec).unwrap();
     let link = &results["waves"][0]["links"][1];
-    assert_eq!(link["orphan_records"], full_expected()["children_elsewhere"], "{link}");
+    assert_eq!(
+        link["orphan_records"],
+        full_expected()["children_elsewhere"],
+        "{link}"
+    );
     assert!(link["orphan_records"].as_u64().unwrap() > 0);
     // Without the rename, the KR's v005 is the women's file's (taken first): children have none.
     let (_dir, spec) = crate::mics::example_copy("dhs_full_example.toml", &FULL_FILES, |t| {

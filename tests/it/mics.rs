@@ -78,20 +78,35 @@ pub(crate) fn assert_reference(wave: &Value, expected: &Value) -> usize {
                 .find(|c| c["circumstance"] == circumstance.as_str())
                 .unwrap_or_else(|| panic!("{id}: no circumstance {circumstance}"))["groups"];
             let groups = groups.as_array().unwrap();
-            assert_eq!(groups.len(), levels.as_object().unwrap().len(), "{id} {circumstance}");
+            assert_eq!(
+                groups.len(),
+                levels.as_object().unwrap().len(),
+                "{id} {circumstance}"
+            );
             for (level, w) in levels.as_object().unwrap() {
                 let g = groups
                     .iter()
                     .find(|g| g["level"] == level.as_str())
                     .unwrap_or_else(|| panic!("{id} {circumstance}: no level {level}: {groups:?}"));
-                close(&g["rate"], &w["rate"], &format!("{id} {circumstance}={level}"));
+                close(
+                    &g["rate"],
+                    &w["rate"],
+                    &format!("{id} {circumstance}={level}"),
+                );
                 assert_eq!(g["n"], w["n"], "{id} {circumstance}={level}");
             }
         }
         let regions = got["regions"].as_array().unwrap();
-        assert_eq!(regions.len(), want["regions"].as_object().unwrap().len(), "{id}");
+        assert_eq!(
+            regions.len(),
+            want["regions"].as_object().unwrap().len(),
+            "{id}"
+        );
         for (name, rate) in want["regions"].as_object().unwrap() {
-            let r = regions.iter().find(|r| r["region"] == name.as_str()).unwrap();
+            let r = regions
+                .iter()
+                .find(|r| r["region"] == name.as_str())
+                .unwrap();
             close(&r["rate"], rate, &format!("{id} region {name}"));
         }
         checked += 1;
@@ -146,10 +161,21 @@ fn without_the_women_and_children_files_only_household_and_member_indicators_com
         format!("{}{}", &t[..cut], &t[end..])
     });
     let loaded = spec::load(&spec).unwrap();
-    let ids: Vec<&str> = loaded.spec.indicators.iter().map(|i| i.id.as_str()).collect();
+    let ids: Vec<&str> = loaded
+        .spec
+        .indicators
+        .iter()
+        .map(|i| i.id.as_str())
+        .collect();
     assert_eq!(ids.len(), 6, "{ids:?}");
-    assert!(ids.iter().all(|i| !i.contains("stunting") && !i.contains("marriage")));
-    assert!(loaded.spec.circumstances.iter().all(|c| c.id != "disability"));
+    assert!(ids
+        .iter()
+        .all(|i| !i.contains("stunting") && !i.contains("marriage")));
+    assert!(loaded
+        .spec
+        .circumstances
+        .iter()
+        .all(|c| c.id != "disability"));
     let results = lock_and_run(&spec).unwrap();
     let mut e = expected();
     e.as_object_mut()
@@ -168,7 +194,9 @@ fn an_indicator_with_its_own_weight_needs_one_on_every_row_of_its_population() {
     });
     let err = lock_and_run(&spec).unwrap_err().to_string();
     assert!(
-        err.contains("indicator 'mics_health_insurance'.weight: column `wmweight` must hold a weight"),
+        err.contains(
+            "indicator 'mics_health_insurance'.weight: column `wmweight` must hold a weight"
+        ),
         "{err}"
     );
     assert!(err.contains("value 0"), "{err}");
@@ -193,7 +221,10 @@ fn a_woman_twice_in_the_women_file_is_refused() {
                   "keys = [\"HH1\", \"LN\"]\non = [\"HH1\", \"HL1\"]\n\n[[wave.file]]\nrole = \"children\"")
     });
     let err = lock_and_run(&spec).unwrap_err().to_string();
-    assert!(err.contains("file 'women'") && err.contains("share a key"), "{err}");
+    assert!(
+        err.contains("file 'women'") && err.contains("share a key"),
+        "{err}"
+    );
 }
 
 /// The synthetic demo wave with a women's marker and weight: rows of women 15-49 found a record
@@ -218,7 +249,10 @@ fn demo_with_women() -> (spec::Spec, spec::Wave, polars::prelude::DataFrame) {
         .with_columns([
             woman.clone().alias(survey::link::marker("women").as_str()),
             when(woman)
-                .then(col("hh_weight") * (lit(0.8) + (col("row") % lit(7)).cast(DataType::Float64) * lit(0.1)))
+                .then(
+                    col("hh_weight")
+                        * (lit(0.8) + (col("row") % lit(7)).cast(DataType::Float64) * lit(0.1)),
+                )
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias("w_women"),
         ])
@@ -237,7 +271,12 @@ fn an_indicator_with_its_own_rows_and_weight_equals_a_wave_of_that_file_alone() 
     indicator.population = None;
     indicator.outcome = "internet".into();
     indicator.unit = spec::EstimateUnit::Persons;
-    indicator.circumstances = vec!["wealth".into(), "residence".into(), "education".into(), "age".into()];
+    indicator.circumstances = vec![
+        "wealth".into(),
+        "residence".into(),
+        "education".into(),
+        "age".into(),
+    ];
     indicator.file = Some("women".into());
     indicator.weight = Some("w_women".into());
     parsed.indicators = vec![indicator.clone()];
@@ -263,10 +302,17 @@ fn an_indicator_with_its_own_rows_and_weight_equals_a_wave_of_that_file_alone() 
     alone_spec.indicators[0].file = None;
     alone_spec.indicators[0].weight = None;
     let alone = survey::from_frame(&alone_spec, &alone_wave, women).unwrap();
-    assert_eq!(alone.design.psus(), linked.design.psus(), "every PSU has women");
+    assert_eq!(
+        alone.design.psus(),
+        linked.design.psus(),
+        "every PSU has women"
+    );
     let b = lnob::analyse_wave(&alone_spec, &alone).unwrap();
 
-    let (a, b) = (serde_json::to_value(&a[0]).unwrap(), serde_json::to_value(&b[0]).unwrap());
+    let (a, b) = (
+        serde_json::to_value(&a[0]).unwrap(),
+        serde_json::to_value(&b[0]).unwrap(),
+    );
     assert!(a["rate_se"].as_f64().unwrap() > 0.0);
     assert!(a["inequality"]["d_se"].as_f64().unwrap() > 0.0);
     same(&a, &b, "indicator");
@@ -277,7 +323,10 @@ fn same(a: &Value, b: &Value, at: &str) {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => {
             let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-            assert!((x - y).abs() <= 1e-12 * x.abs().max(1.0), "{at}: {x} vs {y}");
+            assert!(
+                (x - y).abs() <= 1e-12 * x.abs().max(1.0),
+                "{at}: {x} vs {y}"
+            );
         }
         (Value::Array(x), Value::Array(y)) => {
             assert_eq!(x.len(), y.len(), "{at}");
@@ -286,7 +335,11 @@ fn same(a: &Value, b: &Value, at: &str) {
             }
         }
         (Value::Object(x), Value::Object(y)) => {
-            assert_eq!(x.keys().collect::<Vec<_>>(), y.keys().collect::<Vec<_>>(), "{at}");
+            assert_eq!(
+                x.keys().collect::<Vec<_>>(),
+                y.keys().collect::<Vec<_>>(),
+                "{at}"
+            );
             for (k, v) in x {
                 same(v, &y[k], &format!("{at}.{k}"));
             }

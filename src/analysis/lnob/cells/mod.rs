@@ -154,9 +154,9 @@ impl Records {
             None => vec![true; n],
         };
         if let Some(role) = &indicator.file {
-            let found = survey.linked_rows(role).map_err(|m| {
-                Error::data(survey.context(), format!("{at}.file: {m}"))
-            })?;
+            let found = survey
+                .linked_rows(role)
+                .map_err(|m| Error::data(survey.context(), format!("{at}.file: {m}")))?;
             for (inside, found) in in_population.iter_mut().zip(found) {
                 *inside &= found;
             }
