@@ -35,8 +35,7 @@ pub fn load_surveys(spec: &LoadedSpec) -> Result<Vec<Survey>> {
     let lock = inputs::read_lock(spec)?;
     let mut surveys = Vec::new();
     for wave in &spec.spec.waves {
-        let mut files = wave
-            .sources()
+        let mut files = spec::sources_reading(&spec.spec, wave)
             .iter()
             .map(|source| inputs::load_file(spec, lock.as_ref(), &wave.id, source))
             .collect::<Result<Vec<_>>>()?;

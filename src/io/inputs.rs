@@ -1,7 +1,7 @@
 //! Inputs: read each survey file once, hash the bytes, check the hash against the lock file (or the
 //! spec's pinned `sha256`), and parse the same bytes, so the checksum is of what was analysed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
@@ -173,7 +173,7 @@ pub fn load_file(
         )
     })?;
     let size = bytes.len() as u64;
-    let frame = parse_bytes_with(&path, format, source.csv, bytes)?;
+    let frame = parse_columns(&path, format, source.csv, bytes, source.columns.as_ref())?;
     Ok(Input {
         spec_path: source.path.clone(),
         sha256: found,
@@ -198,6 +198,20 @@ pub fn parse_bytes_with(
     csv: CsvDialect,
     bytes: Vec<u8>,
 ) -> Result<DataFrame> {
+    parse_columns(path, format, csv, bytes, None)
+}
+
+/// [`parse_bytes_with`] reading only the named columns (and, for a variable with value labels,
+/// its `_label` column) when `columns` is given: CSV and Stata files do not build the others, so
+/// a column the spec never uses cannot fail the read; Parquet and SPSS files drop them after
+/// reading.
+pub fn parse_columns(
+    path: &Path,
+    format: FileFormat,
+    csv: CsvDialect,
+    bytes: Vec<u8>,
+    columns: Option<&BTreeSet<String>>,
+) -> Result<DataFrame> {
     if EXCEL_MAGIC.iter().any(|m| bytes.starts_with(m)) {
         return Err(Error::input(
             path,
@@ -208,38 +222,87 @@ pub fn parse_bytes_with(
     let frame = match format {
         FileFormat::Csv => {
             super::csv_check::check_csv_text(path, &bytes, csv.separator)?;
-            crate::error::contain_panic(|| {
-                CsvReadOptions::default()
-                    .with_has_header(true)
-                    .with_infer_schema_length(Some(10_000))
-                    .map_parse_options(|o| {
-                        o.with_separator(csv.separator)
-                            .with_decimal_comma(csv.decimal_comma)
-                    })
-                    .into_reader_with_file_handle(Cursor::new(bytes))
-                    .finish()
-            })
-            .map_err(|m| Error::input(path, format!("cannot parse as CSV (reader failed: {m})")))?
-            .map_err(|e| Error::input(path, format!("cannot parse as CSV: {e}")))?
+            read_csv(path, csv, bytes, columns)?
         }
         FileFormat::Parquet => {
-            crate::error::contain_panic(|| ParquetReader::new(Cursor::new(bytes)).finish())
-                .map_err(|m| {
-                    Error::input(
-                        path,
-                        format!("cannot parse as Parquet (reader failed: {m})"),
-                    )
-                })?
-                .map_err(|e| Error::input(path, format!("cannot parse as Parquet: {e}")))?
+            let frame =
+                crate::error::contain_panic(|| ParquetReader::new(Cursor::new(bytes)).finish())
+                    .map_err(|m| {
+                        Error::input(
+                            path,
+                            format!("cannot parse as Parquet (reader failed: {m})"),
+                        )
+                    })?
+                    .map_err(|e| Error::input(path, format!("cannot parse as Parquet: {e}")))?;
+            keep_columns(path, frame, columns)?
         }
-        FileFormat::Stata => crate::io::stata::parse(path, &bytes)?,
-        FileFormat::Spss => crate::io::spss::parse(path, &bytes)?,
+        FileFormat::Stata => crate::io::stata::parse_columns(path, &bytes, columns)?,
+        FileFormat::Spss => keep_columns(path, crate::io::spss::parse(path, &bytes)?, columns)?,
     };
     if frame.height() == 0 {
         return Err(Error::input(path, "the file has no data rows"));
     }
     check_text_cells(path, &frame)?;
     Ok(frame)
+}
+
+/// A CSV file, reading only `columns` (those of its header the spec names) when given.
+fn read_csv(
+    path: &Path,
+    csv: CsvDialect,
+    bytes: Vec<u8>,
+    columns: Option<&BTreeSet<String>>,
+) -> Result<DataFrame> {
+    let options = || {
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(10_000))
+            .map_parse_options(|o| {
+                o.with_separator(csv.separator)
+                    .with_decimal_comma(csv.decimal_comma)
+            })
+    };
+    let read = |options: CsvReadOptions, bytes: Vec<u8>| {
+        crate::error::contain_panic(|| {
+            options
+                .into_reader_with_file_handle(Cursor::new(bytes))
+                .finish()
+        })
+        .map_err(|m| Error::input(path, format!("cannot parse as CSV (reader failed: {m})")))?
+        .map_err(|e| Error::input(path, format!("cannot parse as CSV: {e}")))
+    };
+    let Some(wanted) = columns else {
+        return read(options(), bytes);
+    };
+    // The header first (one row), then only the columns wanted.
+    let header = read(options().with_n_rows(Some(1)), bytes.clone())?;
+    let kept: Vec<PlSmallStr> = header
+        .get_column_names()
+        .into_iter()
+        .filter(|c| wanted.contains(c.as_str()))
+        .cloned()
+        .collect();
+    read(options().with_columns(Some(kept.into())), bytes)
+}
+
+/// The columns of a frame the spec reads (and their `_label` columns), when `columns` is given.
+fn keep_columns(
+    path: &Path,
+    frame: DataFrame,
+    columns: Option<&BTreeSet<String>>,
+) -> Result<DataFrame> {
+    let Some(wanted) = columns else {
+        return Ok(frame);
+    };
+    let kept: Vec<PlSmallStr> = frame
+        .get_column_names()
+        .into_iter()
+        .filter(|c| crate::io::stata::wanted(wanted, c))
+        .cloned()
+        .collect();
+    frame
+        .select(kept)
+        .map_err(|e| Error::input(path, e.to_string()))
 }
 
 /// A control character (other than tab and line ends) in a text cell would be copied into the

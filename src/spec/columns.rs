@@ -42,6 +42,9 @@ pub fn used_after_prepare(spec: &Spec, wave: &Wave) -> BTreeSet<String> {
         if let Some(p) = &ind.population {
             roots(p);
         }
+        if let Some(w) = &ind.weight {
+            roots(w);
+        }
     }
     for sc in &spec.scenarios {
         for scheme in &sc.schemes {

@@ -30,6 +30,13 @@ pub struct LinkedFile {
     pub sum: Vec<String>,
     /// Every main row must find a record (default: true for role "household", else false).
     pub required: Option<bool>,
+    /// Expression selecting the records joined, in the file's own column names (e.g. a children's
+    /// file's living children listed in the household, `b5 = 1 AND b16 > 0`); all when absent.
+    pub rows: Option<String>,
+    /// Columns renamed as they are taken (file name → name in the wave), for a column whose name
+    /// another file of the wave also uses (a children's file's `v005` beside the women's `v005`).
+    #[serde(default)]
+    pub rename: std::collections::BTreeMap<String, String>,
     pub delimiter: Option<String>,
     #[serde(default)]
     pub decimal_comma: bool,
@@ -44,6 +51,8 @@ pub struct FileSource {
     pub format: Option<FileFormat>,
     pub sha256: Option<String>,
     pub csv: CsvDialect,
+    /// The columns to read, when known (see [`sources_reading`]); the others are skipped.
+    pub columns: Option<std::collections::BTreeSet<String>>,
 }
 
 /// How a CSV file separates fields and writes decimals.
@@ -108,8 +117,46 @@ impl LinkedFile {
             format: self.format.or_else(|| format_from_extension(&self.path)),
             sha256: self.sha256.clone(),
             csv: dialect(self.delimiter.as_deref(), self.decimal_comma),
+            columns: None,
         }
     }
+
+    /// The file's own column names the spec reads: its keys, the columns `rows`, `sum` and
+    /// `rename` name, and every column of `read` (the names the spec uses anywhere).
+    fn reads(
+        &self,
+        read: &std::collections::BTreeSet<String>,
+    ) -> std::collections::BTreeSet<String> {
+        let mut own = read.clone();
+        own.extend(self.keys.iter().cloned());
+        own.extend(self.sum.iter().cloned());
+        own.extend(self.rename.keys().cloned());
+        if let Some(e) = self
+            .rows
+            .as_deref()
+            .and_then(|r| super::parse_expr("", r).ok())
+        {
+            own.extend(e.meta().root_names().iter().map(|n| n.to_string()));
+        }
+        own
+    }
+}
+
+/// A wave's files with the columns each is to read: only those the spec uses (a DHS recode has
+/// thousands of variables, and one the spec never names cannot stop the run). The main file
+/// reads every name the spec uses and the `on` columns of its linked files.
+pub fn sources_reading(spec: &super::Spec, wave: &Wave) -> Vec<FileSource> {
+    let read = super::read_from_files(spec, wave);
+    let mut main = read.clone();
+    for f in &wave.files {
+        main.extend(f.on().iter().cloned());
+    }
+    let mut sources = wave.sources();
+    sources[0].columns = Some(main);
+    for (source, file) in sources[1..].iter_mut().zip(&wave.files) {
+        source.columns = Some(file.reads(&read));
+    }
+    sources
 }
 
 /// One survey file's path, format, pinned checksum and CSV dialect (`at`: "wave 'x'" or
@@ -209,6 +256,19 @@ pub(super) fn check_linked_files(at: &str, w: &Wave) -> std::result::Result<(), 
                 "{at}.on: {} column(s) of the main file for {} key(s); expected one for each key",
                 f.on().len(),
                 f.keys.len()
+            ));
+        }
+        if let Some(rows) = &f.rows {
+            let _ = super::parse_expr(&format!("{at}.rows"), rows)?;
+        }
+        if let Some((from, _)) = f.rename.iter().find(|(from, _)| f.keys.contains(from)) {
+            return Err(format!(
+                "{at}.rename: `{from}` is a key; keys are matched under their own names"
+            ));
+        }
+        if let Some((from, to)) = f.rename.iter().find(|(_, to)| !super::is_safe_id(to)) {
+            return Err(format!(
+                "{at}.rename: `{from}` = \"{to}\": expected a column name (letters, digits, `_`)"
             ));
         }
         if let Some(k) = f.sum.iter().find(|c| f.keys.contains(c)) {

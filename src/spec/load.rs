@@ -88,7 +88,48 @@ pub fn parse(text: &str) -> std::result::Result<Spec, String> {
 }
 
 /// Built-in survey profiles: name → TOML (see `specs/profiles/`).
-const PROFILES: &[(&str, &str)] = &[("dhs", include_str!("../../specs/profiles/dhs.toml"))];
+const PROFILES: &[(&str, &str)] = &[
+    ("dhs", include_str!("../../specs/profiles/dhs.toml")),
+    ("mics", include_str!("../../specs/profiles/mics.toml")),
+];
+
+/// The roles of the linked files (`[[wave.file]]`) every wave of the spec has.
+fn linked_in_every_wave(spec: &toml::Table) -> std::collections::BTreeSet<String> {
+    let Some(toml::Value::Array(waves)) = spec.get("wave") else {
+        return Default::default();
+    };
+    let roles = |w: &toml::Value| -> std::collections::BTreeSet<String> {
+        w.get("file")
+            .and_then(|f| f.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.get("role").and_then(|r| r.as_str()).map(str::to_string))
+            .collect()
+    };
+    let mut all = waves.iter().map(roles);
+    let first = all.next().unwrap_or_default();
+    all.fold(first, |acc, r| acc.intersection(&r).cloned().collect())
+}
+
+/// A profile entry as it enters the spec, or none: an entry that `needs` a linked file (or an
+/// indicator estimated over one, `file`) comes only when every wave links a file with that role,
+/// so a DHS spec with only the household member file gets only the indicators that file holds.
+fn with_files(
+    entry: &toml::Value,
+    roles: &std::collections::BTreeSet<String>,
+) -> Option<toml::Value> {
+    let mut entry = entry.clone();
+    let needs = entry.as_table_mut()?.remove("needs");
+    let needed: Vec<String> = match needs.as_ref().or_else(|| entry.get("file")) {
+        Some(toml::Value::String(role)) => vec![role.clone()],
+        Some(toml::Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    needed.iter().all(|r| roles.contains(r)).then_some(entry)
+}
 
 /// Fill a spec from a survey profile: wave fields the waves do not set, and derived variables,
 /// circumstances and indicators the spec does not define under the same name or id.
@@ -123,6 +164,7 @@ fn apply_profile(spec: &mut toml::Table, name: &str) -> std::result::Result<(), 
             }
         }
     }
+    let roles = linked_in_every_wave(spec);
     for (section, key) in [
         ("derive", "name"),
         ("circumstance", "id"),
@@ -154,7 +196,7 @@ fn apply_profile(spec: &mut toml::Table, name: &str) -> std::result::Result<(), 
                     .and_then(|v| v.as_str())
                     .is_none_or(|id| !defined.contains(id))
             })
-            .cloned()
+            .filter_map(|t| with_files(t, &roles))
             .collect();
         merged.append(own);
         *own = merged;

@@ -161,6 +161,7 @@ impl Wave {
             format: self.format(),
             sha256: self.sha256.clone(),
             csv: super::files::dialect(self.delimiter.as_deref(), self.decimal_comma),
+            columns: None,
         }
     }
 
@@ -373,6 +374,14 @@ pub struct Indicator {
     pub covers: Covers,
     pub kind: IndicatorKind,
     pub circumstances: Vec<String>,
+    /// Role of a linked file (`[[wave.file]]`) whose records are the indicator's rows: only main
+    /// rows that found a record of that file are in its population (women of a women's file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Column of the indicator's own weight (a women's or children's file weight), in place of
+    /// the wave's; the wave's strata and PSUs stay the design.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
 }
 
 /// An indicator as written in a spec or in the catalogue: every field optional, so a spec can
@@ -390,6 +399,8 @@ pub struct IndicatorEntry {
     pub covers: Option<Covers>,
     pub kind: Option<IndicatorKind>,
     pub circumstances: Option<Vec<String>>,
+    pub file: Option<String>,
+    pub weight: Option<String>,
 }
 
 /// The built-in indicator catalogue (`specs/catalogue.toml`).
@@ -440,6 +451,8 @@ impl TryFrom<IndicatorEntry> for Indicator {
                 .circumstances
                 .or(base.circumstances)
                 .ok_or_else(|| missing("circumstances"))?,
+            file: e.file.or(base.file),
+            weight: e.weight.or(base.weight),
             id,
         })
     }

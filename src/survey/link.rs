@@ -65,6 +65,7 @@ fn link_one(
     context: &str,
     at: &str,
 ) -> Result<(DataFrame, LinkCounts)> {
+    let records = selected_records(records, file, at)?;
     let columns = columns_taken(&main, file, &records, needed, at)?;
     let mut main_keys = Vec::new();
     let mut file_keys = Vec::new();
@@ -113,9 +114,15 @@ fn link_one(
         ));
     }
     let orphans = orphan_records(&main, &right, &key_names, at)?;
-    let mut drop: Vec<String> = key_names.clone();
-    drop.push(HIT.into());
-    let joined = joined.drop_many(drop);
+    // The marker stays, as `__in_<role>`: an indicator with `file = "<role>"` keeps these rows.
+    let joined = collect(
+        joined
+            .drop_many(key_names.clone())
+            .lazy()
+            .with_column(col(HIT).fill_null(lit(false)).alias(marker(&file.role))),
+        at,
+    )?
+    .drop_many([HIT]);
     let counts = LinkCounts {
         role: file.role.clone(),
         records: right.height() as u64,
@@ -125,6 +132,44 @@ fn link_one(
         columns,
     };
     Ok((joined, counts))
+}
+
+/// Name of the column marking the main rows that found a record of the file with this role.
+pub fn marker(role: &str) -> String {
+    format!("__in_{role}")
+}
+
+/// The records the spec joins: those `rows` selects (in the file's own names), with columns
+/// renamed as `rename` says.
+fn selected_records(records: DataFrame, file: &LinkedFile, at: &str) -> Result<DataFrame> {
+    let mut records = match &file.rows {
+        Some(text) => {
+            let field = format!("{at}.rows");
+            let expr = crate::spec::parse_expr(&field, text).map_err(|m| Error::data(at, m))?;
+            super::check_columns(at, "rows", &expr, records.schema())?;
+            let kept = collect(records.lazy().filter(expr.fill_null(lit(false))), at)?;
+            if kept.height() == 0 {
+                return Err(Error::data(
+                    at,
+                    format!("rows: `{text}` selects no record of the file"),
+                ));
+            }
+            kept
+        }
+        None => records,
+    };
+    for (from, to) in &file.rename {
+        if records.schema().get(to.as_str()).is_some() {
+            return Err(Error::data(
+                at,
+                format!("rename: the file already has a column `{to}`"),
+            ));
+        }
+        records
+            .rename(from, to.as_str().into())
+            .map_err(|_| Error::data(at, format!("rename: column `{from}` is not in the file")))?;
+    }
+    Ok(records)
 }
 
 /// The columns a linked file adds: its summed columns, or the columns the spec reads that the main

@@ -5,6 +5,7 @@
 mod design;
 mod households;
 pub mod link;
+mod rows;
 
 use crate::estimate::variance::Design;
 

@@ -49,7 +49,8 @@ fn dhs_profile_rates_match_the_independent_computation() {
     assert_eq!(wave["records"], expected["records"]);
     assert_eq!(wave["households"], expected["households"]);
     let indicators = wave["indicators"].as_array().unwrap();
-    assert_eq!(indicators.len(), 5);
+    // The five PR indicators and the profile's secondary completion at 36 and over.
+    assert_eq!(indicators.len(), 6);
     for ind in indicators {
         let want = &expected[ind["id"].as_str().unwrap()];
         let (got, rate) = (
@@ -60,8 +61,11 @@ fn dhs_profile_rates_match_the_independent_computation() {
         assert_eq!(ind["n"], want["n"], "{}", ind["id"]);
         // Circumstance levels carry the profile's labels, not the codes.
         let wealth = &ind["by_circumstance"][0];
-        assert_eq!(wealth["circumstance"], "wealth");
-        assert_eq!(wealth["groups"][0]["label"], "Poorest 20%");
+        let poorest = match wealth["circumstance"].as_str().unwrap() {
+            "wealth" => "Poorest 20%",
+            _ => "Bottom 40%",
+        };
+        assert_eq!(wealth["groups"][0]["label"], poorest);
     }
     // Region names come from the file's value labels (hv024_label).
     let regions: Vec<&str> = indicators[0]["regions"]
@@ -83,7 +87,7 @@ fn dhs_profile_rates_match_the_independent_computation() {
         .lines()
         .filter(|l| l.starts_with("Furthest behind: "))
         .collect();
-    assert_eq!(behind.len(), 5, "{behind:?}");
+    assert_eq!(behind.len(), 6, "{behind:?}");
     for (line, ind) in behind.iter().zip(indicators) {
         let noun = match ind["unit"].as_str().unwrap() {
             "households" => "% of households, n = ",
@@ -109,11 +113,11 @@ fn dhs_profile_refuses_scenarios_and_unknown_profiles() {
         "{err}"
     );
 
-    let (_dir, spec) = example_copy(|t| t.replace("profile = \"dhs\"", "profile = \"mics\""));
+    let (_dir, spec) = example_copy(|t| t.replace("profile = \"dhs\"", "profile = \"lsms\""));
     let err = spec::load(&spec).unwrap_err();
     assert_eq!(err.exit_code(), 3);
     assert!(
-        err.to_string().contains("unknown profile \"mics\""),
+        err.to_string().contains("unknown profile \"lsms\""),
         "{err}"
     );
 }
@@ -132,8 +136,69 @@ fn a_spec_overrides_a_profile_definition_by_id() {
         .collect();
     assert_eq!(own.len(), 1);
     assert_eq!(own[0].label, "Electricity (own definition)");
-    assert_eq!(loaded.spec.indicators.len(), 5);
+    assert_eq!(loaded.spec.indicators.len(), 6);
+    // Without a women's or children's file, none of their indicators or circumstances.
+    assert!(loaded.spec.indicators.iter().all(|i| i.file.is_none()));
+    assert!(loaded.spec.circumstances.iter().all(|c| c.id != "religion"));
     // Wave fields come from the profile where the wave does not set them.
     assert_eq!(loaded.spec.waves[0].psu, "hv021");
     assert_eq!(loaded.spec.waves[0].weight, "dhs_weight");
+}
+
+const FULL_FILES: [&str; 3] = ["dhs_full_pr.dta", "dhs_full_ir.dta", "dhs_full_kr.dta"];
+
+fn full_expected() -> Value {
+    let path = Path::new(ROOT).join("tests/fixtures/dhs/full_expected.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn dhs_with_women_and_children_files_matches_the_independent_computation() {
+    let (_dir, spec) = crate::mics::example_copy("dhs_full_example.toml", &FULL_FILES, |t| t);
+    let results = crate::mics::lock_and_run(&spec).unwrap();
+    let expected = full_expected();
+    let wave = &results["waves"][0];
+    assert_eq!(wave["records"], expected["records"]);
+    let links = wave["links"].as_array().unwrap();
+    assert_eq!(links[0]["role"], "women");
+    assert_eq!(links[0]["records"], expected["women"]);
+    assert_eq!(links[0]["orphan_records"], 0);
+    // The KR's dead children and children living elsewhere are not joined (`rows`).
+    assert_eq!(links[1]["role"], "children");
+    assert_eq!(links[1]["records"], expected["children_joined"]);
+    assert!(expected["births"].as_u64() > expected["children_joined"].as_u64());
+    assert_eq!(links[1]["matched_rows"], expected["children_joined"]);
+    let checked = crate::mics::assert_reference(wave, &expected);
+    assert_eq!(checked, 16);
+    // The PR's five, the 36+ completion and fifteen women's and children's indicators.
+    assert_eq!(wave["indicators"].as_array().unwrap().len(), 21);
+}
+
+#[test]
+fn a_childrens_file_without_its_row_filter_is_refused_at_the_missing_key() {
+    let (_dir, spec) = crate::mics::example_copy("dhs_full_example.toml", &FULL_FILES, |t| {
+        t.replace("rows = \"b5 = 1 AND b16 > 0\"\n", "")
+    });
+    let err = crate::mics::lock_and_run(&spec).unwrap_err().to_string();
+    assert!(err.contains("file 'children'"), "{err}");
+    assert!(err.contains("a key (v001, v002, b16) is missing"), "{err}");
+    // Keeping the dead children out but not the living ones elsewhere (B16 = 0): line 0 is no
+    // member's line, so those records are counted as matching no row.
+    let (_dir, spec) = crate::mics::example_copy("dhs_full_example.toml", &FULL_FILES, |t| {
+        t.replace("rows = \"b5 = 1 AND b16 > 0\"", "rows = \"b5 = 1\"")
+    });
+    let results = crate::mics::lock_and_run(&spec).unwrap();
+    let link = &results["waves"][0]["links"][1];
+    assert_eq!(
+        link["orphan_records"],
+        full_expected()["children_elsewhere"],
+        "{link}"
+    );
+    assert!(link["orphan_records"].as_u64().unwrap() > 0);
+    // Without the rename, the KR's v005 is the women's file's (taken first): children have none.
+    let (_dir, spec) = crate::mics::example_copy("dhs_full_example.toml", &FULL_FILES, |t| {
+        t.replace("rename = { v005 = \"kr_v005\" }\n", "")
+    });
+    let err = crate::mics::lock_and_run(&spec).unwrap_err().to_string();
+    assert!(err.contains("kr_v005"), "{err}");
 }

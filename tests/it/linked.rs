@@ -453,3 +453,46 @@ fn the_susenas_example_runs_lnob_and_spot_from_linked_files() {
         close(&x["severity"], &y["severity"]);
     }
 }
+
+#[test]
+fn a_column_the_spec_does_not_use_is_not_read_from_any_file_of_the_wave() {
+    let (case, _) = linked_case();
+    let case = case.edit(
+        "formats = [\"md\", \"typ\", \"pdf\", \"xlsx\"]",
+        "formats = [\"md\"]",
+    );
+    let before = run_results(&case);
+    // A text column holding a control character, which is refused in any column that is read,
+    // added to the household file and to the person file.
+    edit_households(&case, |rows| {
+        for r in rows.iter_mut() {
+            r.push("bad\u{7}text".into());
+        }
+    });
+    let path = case.path(&format!("data/{}_households.csv", WAVES[0]));
+    let text = fs::read_to_string(&path).unwrap();
+    let (header, rest) = text.split_once('\n').unwrap();
+    fs::write(&path, format!("{header};junk\n{rest}")).unwrap();
+    let (mut header, mut rows) = read_csv(&case, &format!("{}_persons", WAVES[0]));
+    header.push("junk2".into());
+    for r in rows.iter_mut() {
+        r.push("bell\u{7}".into());
+    }
+    write_csv(
+        &case,
+        &format!("{}_persons", WAVES[0]),
+        &header,
+        &rows,
+        false,
+    );
+    let after = run_results(&case);
+    assert_eq!(without_inputs(after), without_inputs(before));
+    // Used (here by a derived variable), the same column is read and refused.
+    let used = case.edit(
+        "[[indicator]]",
+        "[[derive]]\nname = \"junk_copy\"\nexpr = \"junk\"\n\n[[indicator]]",
+    );
+    let err = used.lock_and_run_err().to_string();
+    assert!(err.contains("control character"), "{err}");
+    assert!(err.contains("households.csv"), "{err}");
+}

@@ -14,7 +14,8 @@
 //! | `reach` | does a scheme paid to a furthest-behind group reach all of it? |
 //! | `regions` | do sub-national results carry design-based SEs and flags? |
 //! | `catalogue` | does every catalogue indicator resolve and run on the standard survey? |
-//! | `dhs` | does the DHS profile give the rates an independent computation gives? |
+//! | `dhs` | does the DHS profile (PR alone, or PR with the IR and KR linked) give the rates an independent computation gives? |
+//! | `mics` | does the MICS6 profile (hl with hh, wm and ch linked) give the rates an independent computation gives, each indicator with its own weight? |
 //! | `init` | does `init` write a starter spec that names the files' layout and columns? |
 //! | `linked` | does a wave of linked files (`[[wave.file]]`) join safely and give the flat file's results? |
 //! | `stata`, `spss` | do `.dta` and `.sav` files read back to the values written into them? |
@@ -48,6 +49,7 @@ mod language;
 mod linked;
 mod lnob_reference;
 mod measures_reference;
+mod mics;
 mod pipeline;
 mod reach;
 mod regions;

@@ -59,6 +59,26 @@ fn non_empty(s: &str) -> Option<String> {
 /// So [`Tracked`] watches its reads, [`check_old_label_tables`] walks the tables of a file before
 /// release 117 before `dta` reads them, and [`check_end`] looks at what is left.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<DataFrame> {
+    parse_columns(path, bytes, None)
+}
+
+/// Whether a frame column is wanted: named, or the variable of a wanted `_label` column, or the
+/// `_label` column of a wanted variable.
+pub(crate) fn wanted(columns: &std::collections::BTreeSet<String>, name: &str) -> bool {
+    columns.contains(name)
+        || columns.contains(&format!("{name}{LABEL_SUFFIX}"))
+        || name
+            .strip_suffix(LABEL_SUFFIX)
+            .is_some_and(|v| columns.contains(v))
+}
+
+/// [`parse`], building only the variables in `columns` (and their label columns) when given: the
+/// others are read past, never built, so a variable the spec does not use cannot fail the read.
+pub fn parse_columns(
+    path: &Path,
+    bytes: &[u8],
+    columns: Option<&std::collections::BTreeSet<String>>,
+) -> Result<DataFrame> {
     let fail = |e: &dyn std::fmt::Display| {
         Error::input(
             path,
@@ -70,6 +90,21 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<DataFrame> {
         .map_err(|m| fail(&m))?
         .map_err(|why| fail(&why))?;
     check_end(bytes, &track, &parsed).map_err(|why| fail(&why))?;
+    let keep = |name: &String| columns.is_none_or(|c| wanted(c, name));
+    let mut parsed = parsed;
+    let kept: Vec<bool> = parsed.names.iter().map(keep).collect();
+    let mut flags = kept.iter();
+    parsed
+        .names
+        .retain(|_| *flags.next().expect("one per name"));
+    let mut flags = kept.iter();
+    parsed
+        .columns
+        .retain(|_| *flags.next().expect("one per column"));
+    let mut flags = kept.iter();
+    parsed
+        .labels
+        .retain(|_| *flags.next().expect("one per label"));
     build(path, parsed.names, parsed.columns, parsed.labels)
 }
 

@@ -145,7 +145,7 @@ struct Records {
 impl Records {
     fn read(survey: &Survey, indicator: &Indicator, at: &str) -> Result<Records> {
         let n = survey.records();
-        let in_population = match &indicator.population {
+        let mut in_population = match &indicator.population {
             Some(p) => {
                 let expr = crate::spec::parse_expr(&format!("{at}.population"), p)
                     .map_err(|m| Error::data(survey.context(), m))?;
@@ -153,10 +153,21 @@ impl Records {
             }
             None => vec![true; n],
         };
+        if let Some(role) = &indicator.file {
+            let found = survey
+                .linked_rows(role)
+                .map_err(|m| Error::data(survey.context(), format!("{at}.file: {m}")))?;
+            for (inside, found) in in_population.iter_mut().zip(found) {
+                *inside &= found;
+            }
+        }
         let outcome_expr = crate::spec::parse_expr(&format!("{at}.outcome"), &indicator.outcome)
             .map_err(|m| Error::data(survey.context(), m))?;
         let outcome = survey.eval_f64(&format!("{at}.outcome"), outcome_expr)?;
-        let weights = survey.f64_column(survey.weight_column(indicator.unit))?;
+        let weights = match &indicator.weight {
+            Some(column) => survey.own_weights(&format!("{at}.weight"), column, &in_population)?,
+            None => survey.f64_column(survey.weight_column(indicator.unit))?,
+        };
         let weights: Vec<f64> = weights.iter().map(|w| w.unwrap_or(0.0)).collect();
         Ok(Records {
             in_population,
