@@ -6,6 +6,7 @@ pub(crate) mod claims;
 pub mod docx;
 pub mod pdf;
 pub mod render;
+pub mod sdg;
 pub mod tables;
 pub mod words;
 pub mod xlsx;

@@ -13,6 +13,7 @@ mod columns;
 mod files;
 mod load;
 mod scenarios;
+pub mod sdmx;
 mod types;
 mod validate;
 
@@ -24,5 +25,6 @@ pub use columns::{read_from_files, used_after_prepare};
 pub use files::*;
 pub use load::{load, parse, LoadedSpec};
 pub use scenarios::*;
+pub use sdmx::{SdgExport, SdmxMapping};
 pub use types::*;
 pub use validate::validate;

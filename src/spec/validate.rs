@@ -70,6 +70,7 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
     validate_indicators(spec)?;
     validate_scenarios(spec)?;
     validate_options(spec)?;
+    sdmx::resolve(spec).map(drop)?;
     Ok(())
 }
 
