@@ -329,25 +329,32 @@ fn fixed_dimensions(
         }
         fixed.insert(dimension.clone(), code.clone());
     }
+    implied_dimensions(at, coded, &mut fixed)?;
+    Ok(fixed)
+}
+
+/// A dimension the series restricts to one code other than the total is the population's; one
+/// it restricts to several must be declared.
+fn implied_dimensions(
+    at: &str,
+    coded: &SdgIndicator,
+    fixed: &mut BTreeMap<String, String>,
+) -> Result<(), String> {
     for (dimension, allowed) in &coded.allowed {
         if fixed.contains_key(dimension) || allowed.iter().any(|a| a == "_T") {
             continue;
         }
-        match allowed.as_slice() {
-            [only] => {
-                fixed.insert(dimension.clone(), only.clone());
-            }
-            _ => {
-                return Err(format!(
-                    "{at}.sdmx_dimensions: the series needs the population's {dimension}, one of \
-                     {}; declare it, e.g. sdmx_dimensions = {{ {dimension} = \"{}\" }}",
-                    allowed.join(", "),
-                    allowed[0]
-                ))
-            }
+        if let [only] = allowed.as_slice() {
+            fixed.insert(dimension.clone(), only.clone());
+            continue;
         }
+        let example = format!("sdmx_dimensions = {{ {dimension} = \"{}\" }}", allowed[0]);
+        let codes = allowed.join(", ");
+        return Err(format!(
+            "{at}.sdmx_dimensions: the series needs the population's {dimension}, one of {codes}; declare it, e.g. {example}"
+        ));
     }
-    Ok(fixed)
+    Ok(())
 }
 
 /// The dimension an indicator's estimates by a circumstance are coded on, or why they are not.
