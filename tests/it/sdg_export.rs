@@ -98,7 +98,7 @@ fn annex_key(r: &Value, row: &BTreeMap<String, String>) -> (String, String, Stri
         .as_array()
         .unwrap()
         .iter()
-        .find(|w| w["year"].to_string() == row["TIME_PERIOD"])
+        .find(|w| w["year"].as_i64() == row["TIME_PERIOD"].parse::<i64>().ok())
         .unwrap();
     let result = wave["indicators"]
         .as_array()
