@@ -38,7 +38,7 @@ pub enum Command {
         #[arg(long)]
         templates: Option<PathBuf>,
         /// Output formats replacing the spec's `brief.formats`, comma-separated (md, typ, pdf,
-        /// xlsx, docx).
+        /// xlsx, docx, sdmx, opensdg).
         #[arg(long = "format", value_delimiter = ',', value_parser = parse_format)]
         formats: Vec<Format>,
     },

@@ -159,6 +159,7 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
         schema_version: crate::results::SCHEMA_VERSION,
         summary,
         uncertainty: spec.spec.uncertainty.clone(),
+        sdg_export: spec::sdmx::resolve(&spec.spec).map_err(|m| Error::spec(&spec.path, m))?,
         tool: TOOL.into(),
         version: VERSION.into(),
         spec_name: spec.name(),
@@ -415,6 +416,10 @@ fn write_outputs(
     if formats.contains(&Format::Xlsx) {
         let book = crate::present::xlsx::workbook(results, &strings, &built, &tables)?;
         write_file(&dir.join(crate::present::xlsx::FILE), &book)?;
+    }
+    // The SDG platforms' files (SDMX-CSV, Open SDG), from the results alone.
+    for (path, bytes) in crate::present::sdg::files(results, formats)? {
+        write_file(&dir.join(path), &bytes)?;
     }
     let sets = TemplateSet::needed_by(formats);
     let rendered = render::render(results, &charts, &tables, templates, &sets)?;

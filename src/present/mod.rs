@@ -7,6 +7,7 @@ pub mod docx;
 pub mod localise;
 pub mod pdf;
 pub mod render;
+pub mod sdg;
 pub mod tables;
 pub mod words;
 pub mod xlsx;

@@ -34,6 +34,8 @@ pub struct Results {
     pub summary: Summary,
     /// The reliability rules the flags follow.
     pub uncertainty: crate::spec::Uncertainty,
+    /// How the SDG exports (SDMX-CSV, Open SDG) code the indicators and circumstances.
+    pub sdg_export: crate::spec::SdgExport,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -82,7 +84,9 @@ pub struct WaveResults {
 /// wave's `design` and `uncertainty.lonely_psu`; 5 gives regions their rate's SE, interval and
 /// flag, D's bootstrap SE, the furthest-behind leaf's SE and flag, and `no_group`; 6 adds a wave's
 /// linked files (`inputs[].role`, `waves[].links`) and types `brief.formats`; 9 adds each
-/// indicator's `covers` and `brief.labels`.
+/// indicator's `covers`, `brief.labels`, `sdg_export` (the SDMX coding of the SDG exports) and
+/// the `sdmx` and `opensdg` formats, existing programmes (`spot.programmes`), schemes'
+/// programme actions and calibration, and SPOT's breakdowns, RAP projection and comparison.
 pub const SCHEMA_VERSION: u32 = 9;
 
 impl Results {

@@ -37,6 +37,34 @@ pub struct Brief {
     /// and areas (`[brief.labels.id]`): used whenever the brief is written in that language.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub labels: std::collections::BTreeMap<String, super::labels::Vocabulary>,
+    /// The country's REF_AREA in the SDMX export: its code in the SDG area codelist (M49, e.g.
+    /// "360"). Needed for `"sdmx"` unless the brief is synthetic (whose ISO3 code is written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ref_area: Option<String>,
+    /// What the SDG exports do with a cell of fewer than `uncertainty.min_n` records:
+    /// `"suppress"` (the default: left out, and listed in `sdg/omitted.csv`) or `"flag"`
+    /// (published with OBS_STATUS U, low reliability).
+    #[serde(default, skip_serializing_if = "SmallCells::is_suppress")]
+    pub sdg_small_cells: SmallCells,
+}
+
+/// What the SDG exports do with a small cell (`brief.sdg_small_cells`).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum SmallCells {
+    /// Left out of the files (and listed in `sdg/omitted.csv`).
+    #[default]
+    Suppress,
+    /// Published with OBS_STATUS "U" (low reliability).
+    Flag,
+}
+
+impl SmallCells {
+    pub fn is_suppress(&self) -> bool {
+        *self == SmallCells::Suppress
+    }
 }
 
 /// The field and decimal separators of the annex CSVs (`brief.annex_csv`). Full precision in both.
@@ -87,6 +115,10 @@ pub enum Format {
     Xlsx,
     /// Word, written from the Markdown brief (`brief.docx`).
     Docx,
+    /// SDMX-CSV in the SDG global data structure (`sdg/sdmx.csv`); from the results.
+    Sdmx,
+    /// Open SDG data files (`sdg/opensdg/indicator_<id>.csv`); from the results.
+    Opensdg,
 }
 
 /// The names `brief.formats` accepts, for the JSON Schema.
@@ -99,6 +131,8 @@ enum FormatName {
     Pdf,
     Xlsx,
     Docx,
+    Sdmx,
+    Opensdg,
 }
 
 /// A set of report templates a format is written from (`report_templates/<set>/`).
@@ -109,12 +143,14 @@ pub enum TemplateSet {
 }
 
 impl Format {
-    pub const ALL: [Format; 5] = [
+    pub const ALL: [Format; 7] = [
         Format::Md,
         Format::Typ,
         Format::Pdf,
         Format::Xlsx,
         Format::Docx,
+        Format::Sdmx,
+        Format::Opensdg,
     ];
 
     /// The name in the spec, and the extension of the brief file.
@@ -125,16 +161,18 @@ impl Format {
             Format::Pdf => "pdf",
             Format::Xlsx => "xlsx",
             Format::Docx => "docx",
+            Format::Sdmx => "sdmx",
+            Format::Opensdg => "opensdg",
         }
     }
 
     /// The template set the format is written from: a PDF is compiled from the Typst brief, a
-    /// Word brief written from the Markdown one; the workbook needs none.
+    /// Word brief written from the Markdown one; the workbook and the SDG files need none.
     pub fn template_set(self) -> Option<TemplateSet> {
         match self {
             Format::Md | Format::Docx => Some(TemplateSet::Md),
             Format::Typ | Format::Pdf => Some(TemplateSet::Typ),
-            Format::Xlsx => None,
+            Format::Xlsx | Format::Sdmx | Format::Opensdg => None,
         }
     }
 }

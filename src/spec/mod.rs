@@ -14,6 +14,7 @@ mod files;
 mod labels;
 mod load;
 mod scenarios;
+pub mod sdmx;
 mod types;
 mod validate;
 
@@ -26,5 +27,6 @@ pub use files::*;
 pub use labels::Vocabulary;
 pub use load::{load, parse, LoadedSpec};
 pub use scenarios::*;
+pub use sdmx::{SdgExport, SdmxMapping};
 pub use types::*;
 pub use validate::validate;

@@ -276,6 +276,11 @@ pub struct Circumstance {
     /// the tree (ESCAP's treatment of region).
     #[serde(default = "splits_by_default")]
     pub tree: bool,
+    /// How the SDMX export codes the circumstance (`sdmx = { dimension = "SEX", codes = { Female
+    /// = "F", Male = "M" } }`, or `{ dimension = "none" }`); sex, residence and wealth quintiles
+    /// with standard levels are coded without it (`spec::sdmx`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sdmx: Option<super::SdmxMapping>,
 }
 
 fn splits_by_default() -> bool {
@@ -382,6 +387,11 @@ pub struct Indicator {
     /// the wave's; the wave's strata and PSUs stay the design.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<String>,
+    /// The SDMX SERIES code: a global series of the indicator's `sdg` (`specs/catalogue.toml`
+    /// gives them), or a national code; without one the indicator stays out of the SDMX file.
+    pub sdmx_series: Option<String>,
+    /// Codes of the indicator's whole population by SDMX dimension (`{ AGE = "Y0T4" }`).
+    pub sdmx_dimensions: std::collections::BTreeMap<String, String>,
 }
 
 /// An indicator as written in a spec or in the catalogue: every field optional, so a spec can
@@ -401,6 +411,8 @@ pub struct IndicatorEntry {
     pub circumstances: Option<Vec<String>>,
     pub file: Option<String>,
     pub weight: Option<String>,
+    pub sdmx_series: Option<String>,
+    pub sdmx_dimensions: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// The built-in indicator catalogue (`specs/catalogue.toml`).
@@ -453,6 +465,11 @@ impl TryFrom<IndicatorEntry> for Indicator {
                 .ok_or_else(|| missing("circumstances"))?,
             file: e.file.or(base.file),
             weight: e.weight.or(base.weight),
+            sdmx_series: e.sdmx_series.or(base.sdmx_series),
+            sdmx_dimensions: e
+                .sdmx_dimensions
+                .or(base.sdmx_dimensions)
+                .unwrap_or_default(),
             id,
         })
     }

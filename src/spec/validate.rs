@@ -72,6 +72,7 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
     validate_scenarios(spec)?;
     super::labels::validate_labels(spec)?;
     validate_options(spec)?;
+    sdmx::resolve(spec).map(drop)?;
     Ok(())
 }
 

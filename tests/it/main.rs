@@ -29,6 +29,7 @@
 //! | `broken_files` | are truncated survey files refused rather than half-read? |
 //! | `adversarial` | is a user's folder never replaced, and do extreme inputs stay errors? |
 //! | `fuzz` | do seeded mutations of spec, data and expressions never panic? |
+//! | `sdg_export` | are the SDMX-CSV and Open SDG files the annex's estimates, coded on the SDG DSD, small cells suppressed or flagged, byte for byte on a rerun? |
 //! | `xlsx` | does the Excel annex hold the CSV tables' values, typed, and repeat byte for byte; do decimal-comma CSVs read back to the same values? |
 
 mod common;
@@ -54,6 +55,7 @@ mod pipeline;
 mod reach;
 mod regions;
 mod schema;
+mod sdg_export;
 mod spot;
 mod spot_reference;
 mod spss;
