@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod lnob;
+pub mod programmes;
 pub mod spot;
 mod summary;
 
@@ -81,8 +82,9 @@ pub struct WaveResults {
 /// `same_furthest_behind` with the relation of the two waves' groups and its test, and adds each
 /// wave's `design` and `uncertainty.lonely_psu`; 5 gives regions their rate's SE, interval and
 /// flag, D's bootstrap SE, the furthest-behind leaf's SE and flag, and `no_group`; 6 adds a wave's
-/// linked files (`inputs[].role`, `waves[].links`) and types `brief.formats`.
-pub const SCHEMA_VERSION: u32 = 8;
+/// linked files (`inputs[].role`, `waves[].links`) and types `brief.formats`; 9 adds existing
+/// programmes (`spot.programmes`) and schemes' `programme` and `calibration`.
+pub const SCHEMA_VERSION: u32 = 9;
 
 impl Results {
     /// The JSON Schema of `results.json`, generated from these types.

@@ -69,6 +69,7 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
     validate_variables(spec)?;
     validate_indicators(spec)?;
     validate_scenarios(spec)?;
+    super::programmes::validate(spec)?;
     validate_options(spec)?;
     Ok(())
 }
