@@ -82,6 +82,21 @@ ppp_factor = 1
 cpi_ratio = 1
 national_poverty_line = 120
 
+[[circumstance]]
+id = "age"
+column = "age"
+label = "Age"
+kind = "numeric"
+
+[[indicator]]
+id = "x"
+label = "x"
+sdg = "1.1.1"
+outcome = "disability = 1"
+unit = "persons"
+kind = "opportunity"
+circumstances = ["age"]
+
 [spot]
 seed = 5
 international_lines = [3.0]
@@ -179,10 +194,10 @@ fn sdg_1_3_1_coverage_by_hand() {
     eq(shares, 1.0);
     // SEs: one stratum, two PSUs (households 1 and 2; household 3). The population coverage's
     // linearised PSU totals are z_1 = (40 − r·40)/55 and z_2 = (0 − r·15)/55, r = 40/55; the
-    // variance is (2/1)·Σ(z − z̄)², z̄ their mean, so SE = |z_1 − z_2|/√2.
-    let r_ = 40.0 / 55.0;
-    let (z1, z2) = ((40.0 - r_ * 40.0) / 55.0, (0.0 - r_ * 15.0) / 55.0);
-    let se = (z1 - z2).abs() / 2f64.sqrt();
+    // variance is (2/1)·Σ(z − z̄)² = (z_1 − z_2)², z̄ their mean, so SE = |z_1 − z_2|.
+    let r_: f64 = 40.0 / 55.0;
+    let (z1, z2): (f64, f64) = ((40.0 - r_ * 40.0) / 55.0, (0.0 - r_ * 15.0) / 55.0);
+    let se = (z1 - z2).abs();
     let got = all.coverage[0].rate.se;
     assert!((got - se).abs() < 1e-15, "{got} vs {se}");
 }
@@ -389,6 +404,12 @@ fn coverage_targeting_and_incidence_equal_r_survey() {
         format!("{text}\n[[derive]]\nname = \"consumption_pc\"\nexpr = \"value_month / hhsize\"\n");
     let (parsed, s) = prepared(&text, &data);
     let r = spot::simulate_wave(&parsed, &s).unwrap();
+    // A rerun gives the same results, byte for byte.
+    let again = spot::simulate_wave(&parsed, &s).unwrap();
+    assert_eq!(
+        serde_json::to_string(&r).unwrap(),
+        serde_json::to_string(&again).unwrap()
+    );
     let p = r.programmes.unwrap();
     let close = |got: f64, want: &Value, what: &str| {
         let want = want.as_f64().unwrap_or_else(|| panic!("{what}: {want}"));

@@ -38,15 +38,15 @@ first <- !duplicated(d$hhid)
 hh <- d[first, c("hhid", "psu", "province", "hh_weight", "hhsize", "consumption_pc")]
 hh$pkh_m <- ifelse(d$pkh[first] == 1, d$pkh_amount[first] / 12, 0)
 hh$bpnt_m <- ifelse(d$bpnt[first] == 1, d$bpnt_amount[first], 0)
-pens <- aggregate(cbind(m = pension_amount * (pension_social == 1), r = pension_social) ~ hhid, d, sum)
+pens <- aggregate(cbind(pm = pension_amount * (pension_social == 1), pr = pension_social) ~ hhid, d, sum)
 hh <- merge(hh, pens, by = "hhid", sort = FALSE)
 hh <- hh[match(d$hhid[first], hh$hhid), ]
-hh$aslut_m <- hh$m
+hh$aslut_m <- hh$pm
 hh$pre <- hh$consumption_pc - (hh$pkh_m + hh$bpnt_m + hh$aslut_m) / hh$hhsize
 hh$persons <- hh$hh_weight * hh$hhsize
 hh$r_pkh <- hh$pkh_m > 0 | d$pkh[first] == 1
 hh$r_bpnt <- d$bpnt[first] == 1
-hh$r_aslut <- hh$r > 0
+hh$r_aslut <- hh$pr > 0
 hh$r_all <- hh$r_pkh | hh$r_bpnt | hh$r_aslut
 hh$m_all <- hh$pkh_m + hh$bpnt_m + hh$aslut_m
 
@@ -89,15 +89,16 @@ for (p in c("pkh", "bpnt", "aslut", "all")) {
     undercoverage = est(~uncov, subset(des_u, pre_poor))
   )
   if (p %in% c("aslut", "all")) r$older_persons <- est(~pension_row, subset(des, age >= 65))
-  m <- hh[[paste0(if (p == "all") "m_all" else paste0(p, "_m"))]]
-  hdes_p <- update(hdes, spent = m)
+  # (`amt`, not a column name: update() looks names up among the design's columns first.)
+  amt <- hh[[paste0(if (p == "all") "m_all" else paste0(p, "_m"))]]
+  hdes_p <- update(hdes, spent = amt)
   shares <- lapply(1:10, function(k) {
-    hd <- update(hdes_p, inside = m * (decile == k))
+    hd <- update(hdes_p, inside = amt * (decile == k))
     s <- svyratio(~inside, ~spent, hd)
     list(value = unname(coef(s)[1]), se = unname(SE(s)[1]))
   })
   r$spending_share <- shares
-  r$spending_lcu <- sum(hh$hh_weight * m * 12)
+  r$spending_lcu <- sum(hh$hh_weight * amt * 12)
   out[[p]] <- r
 }
 both <- as.numeric(hh$r_pkh & hh$r_bpnt)
