@@ -268,12 +268,12 @@ fn synth_command(
 pub enum SynthLayout {
     /// One file, one row per person, household columns repeated.
     Flat,
-    /// Individual file, household file and consumption module, linked by `hhid`.
+    /// Individual file, household file, consumption module and programmes module, linked by `hhid`.
     Linked,
 }
 
-/// Write the synthetic survey as three linked CSV files beside `out` (see [`SynthLayout::Linked`]);
-/// returns their paths.
+/// Write the synthetic survey as linked CSV files beside `out` (see [`SynthLayout::Linked`]) and a
+/// programmes module (`synth::programmes`); returns their paths.
 pub fn write_synth_linked(
     out: &Path,
     households: usize,
@@ -291,12 +291,16 @@ pub fn write_synth_linked(
     .map_err(|e| Error::output(out, format!("generating the survey failed: {e}")))?;
     let files = synth::layout::split(&frame)
         .map_err(|e| Error::output(out, format!("splitting the survey failed: {e}")))?;
+    // Existing programmes, from their own stream: the three files above do not change.
+    let programmes = synth::programmes::module(&frame, seed, wave)
+        .map_err(|e| Error::output(out, format!("drawing the programmes failed: {e}")))?;
     let stem = out.with_extension("");
     let path = |part: &str| PathBuf::from(format!("{}_{part}.csv", stem.display()));
     let parts = [
         (path("individuals"), files.individuals, false),
         (path("households"), files.households, true),
         (path("consumption"), files.consumption, false),
+        (path("programmes"), programmes, false),
     ];
     for (p, mut df, locale) in parts.iter().cloned() {
         let mut bytes = Vec::new();

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub mod lnob;
+pub mod programmes;
 pub mod spot;
 mod summary;
 

@@ -32,6 +32,12 @@ pub struct SchemeResult {
     /// Whether the scheme pays every household by its rules (no targeting, full take-up, someone
     /// eligible in every household): it then covers every group in full by design.
     pub covers_everyone: bool,
+    /// The existing programme it removes, replaces, expands or tops up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programme: Option<super::programmes::ProgrammeChange>,
+    /// Take-up calibrated to the administrative number of beneficiaries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<super::programmes::Calibration>,
 }
 
 /// One pre-transfer decile of persons in the incidence table.
@@ -125,6 +131,9 @@ pub struct SpotResult {
     /// "Not poor" as an opportunity before any transfer (when the spec names circumstances).
     pub not_poor_baseline: Option<super::lnob::Inequality>,
     pub scenarios: Vec<ScenarioResult>,
+    /// Existing programmes recorded in the survey (`[[programme]]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub programmes: Option<super::programmes::ProgrammesResult>,
 }
 
 /// One year of a scheme's projected cost.

@@ -59,6 +59,14 @@ pub fn used_after_prepare(spec: &Spec, wave: &Wave) -> BTreeSet<String> {
             }
         }
     }
+    for p in &spec.programmes {
+        roots(&p.receipt);
+        roots(&p.amount);
+    }
+    // SDG 1.3.1's groups, read when the survey has them.
+    if !spec.programmes.is_empty() {
+        used.extend(["disability", "recent_birth"].map(String::from));
+    }
     used.extend(spec.derive.iter().map(|d| d.name.clone()));
     used.extend(spec.circumstances.iter().map(|c| c.column.clone()));
     used

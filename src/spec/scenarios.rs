@@ -79,6 +79,12 @@ pub struct Scheme {
     /// Share of non-targeted households wrongly let in, drawn with the seed.
     #[serde(default)]
     pub inclusion_error: f64,
+    /// The existing programme (`[[programme]]` id) the scheme acts on, and how.
+    pub programme: Option<String>,
+    pub action: Option<super::ProgrammeAction>,
+    /// Administrative number of beneficiaries (persons, or households for a household scheme):
+    /// take-up is calibrated so the weighted recipients reach it.
+    pub admin_beneficiaries: Option<f64>,
 }
 
 /// Cost projection (ILO RAP style).

@@ -25,6 +25,9 @@ pub struct Spec {
     pub indicators: Vec<Indicator>,
     #[serde(default, rename = "scenario")]
     pub scenarios: Vec<Scenario>,
+    /// Existing social-protection programmes recorded in the survey.
+    #[serde(default, rename = "programme")]
+    pub programmes: Vec<Programme>,
     #[serde(default)]
     pub lnob: LnobOptions,
     #[serde(default)]

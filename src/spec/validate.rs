@@ -71,6 +71,7 @@ pub fn validate(spec: &Spec) -> std::result::Result<(), String> {
     super::labels::validate_covers(spec)?;
     validate_scenarios(spec)?;
     super::labels::validate_labels(spec)?;
+    super::programmes::validate(spec)?;
     validate_options(spec)?;
     sdmx::resolve(spec).map(drop)?;
     Ok(())

@@ -41,6 +41,7 @@ mod draw;
 mod household;
 pub mod layout;
 mod outcomes;
+pub mod programmes;
 mod sample;
 #[cfg(test)]
 mod tests;

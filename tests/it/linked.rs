@@ -362,17 +362,19 @@ fn a_consumption_module_summed_per_household_gives_the_same_welfare() {
     assert_eq!(without_inputs(linked), without_inputs(flat));
 }
 
-/// `specs/susenas_example.toml` with its three committed files, in a scratch folder, and the same
-/// spec pointed at one flat file of the same synthetic survey.
+/// `specs/susenas_example.toml` with its four committed files, in a scratch folder, and the same
+/// spec pointed at one flat file of the same synthetic survey (with the programmes module linked).
 fn susenas_cases() -> (Case, Case) {
     let text = fs::read_to_string(format!("{ROOT}/specs/susenas_example.toml"))
         .unwrap()
         .replace("formats = [\"md\", \"typ\", \"pdf\"]", "formats = [\"md\"]");
     let linked = Case::empty(text.clone());
-    for part in ["individuals", "households", "consumption"] {
+    for part in ["individuals", "households", "consumption", "programmes"] {
         let name = format!("data/susenas_2024_{part}.csv");
         fs::copy(format!("{ROOT}/specs/{name}"), linked.path(&name)).unwrap();
     }
+    let programmes_link = &text[text.find("[[wave.file]]\nrole = \"programmes\"").unwrap()..];
+    let programmes_link = programmes_link[..programmes_link.find("\n\n").unwrap()].to_string();
     // The same survey as one file, welfare as the generator wrote it.
     let start = text
         .find("path = \"data/susenas_2024_individuals.csv\"")
@@ -384,13 +386,19 @@ fn susenas_cases() -> (Case, Case) {
         .next()
         .unwrap()
         .to_string();
-    let mut flat_text = format!("{}{wave}\n\n{}", &text[..start], &text[end..]);
+    let mut flat_text = format!(
+        "{}{wave}\n\n{programmes_link}\n\n{}",
+        &text[..start],
+        &text[end..]
+    );
     flat_text = flat_text.replace(
         "[[derive]]\nname = \"consumption_pc\"\nexpr = \"value_month / hhsize\"\n",
         "",
     );
     let flat = Case::empty(flat_text);
     vnr_brief::app::cli::write_synth(&flat.path("data/flat.csv"), 2000, 2031, 1).unwrap();
+    let name = "data/susenas_2024_programmes.csv";
+    fs::copy(format!("{ROOT}/specs/{name}"), flat.path(name)).unwrap();
     (linked, flat)
 }
 
@@ -417,7 +425,7 @@ fn the_susenas_example_runs_lnob_and_spot_from_linked_files() {
     let linked = run_results(&linked_case);
     let flat = run_results(&flat_case);
     let links = linked["waves"][0]["links"].as_array().unwrap();
-    assert_eq!(links.len(), 2);
+    assert_eq!(links.len(), 3);
     for link in links {
         assert_eq!(
             link["matched_rows"], linked["waves"][0]["records"],

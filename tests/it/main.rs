@@ -11,6 +11,7 @@
 //! | `spot_reference` | do the SPOT measures equal R on generated cases? |
 //! | `variance` | does the bootstrap agree with linearisation, repeat with its seed, and carry a finite-population correction? |
 //! | `spot` | are SPOT's poverty, cost and incidence right on hand-checkable data? |
+//! | `programmes` | are existing programmes' SDG 1.3.1 coverage, targeting, removal, top-ups and calibrated take-up right by hand and against R? |
 //! | `reach` | does a scheme paid to a furthest-behind group reach all of it? |
 //! | `regions` | do sub-national results carry design-based SEs and flags? |
 //! | `catalogue` | does every catalogue indicator resolve and run on the standard survey? |
@@ -52,6 +53,7 @@ mod lnob_reference;
 mod measures_reference;
 mod mics;
 mod pipeline;
+mod programmes;
 mod reach;
 mod regions;
 mod schema;

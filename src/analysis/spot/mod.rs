@@ -5,9 +5,11 @@
 //! The microdata are read once into a `Population` (persons and households); each scenario then
 //! works on plain arrays: transfers per household, welfare after transfers, measures.
 
+mod calibrate;
 mod groups;
 mod incidence;
 mod population;
+mod programmes;
 pub mod projection;
 mod schemes;
 mod simulate;
@@ -116,12 +118,14 @@ pub fn simulate_wave_for(
     let no_transfers = vec![0.0; pop.welfare.len()];
     let follow = followed(pop, groups);
     let not_poor = NotPoor::new(spec, survey)?;
+    let observed = programmes::observed(spec, survey, pop)?;
     let inputs = Inputs {
         spec,
         survey,
         pop,
         lines,
         hd: &hd,
+        programmes: &observed,
     };
     let scenarios = spec
         .scenarios
@@ -149,7 +153,31 @@ pub fn simulate_wave_for(
             .map(|np| np.inequality(pop, &pop.welfare, national_line)),
         lines: lines.clone(),
         scenarios,
+        programmes: existing_programmes(spec, survey, &set, &hd, &observed)?,
     })
+}
+
+/// Coverage and targeting of the existing programmes (none without `[[programme]]`).
+fn existing_programmes(
+    spec: &Spec,
+    survey: &Survey,
+    set: &Setting,
+    hd: &measures::HouseholdDesign,
+    observed: &programmes::Observed,
+) -> Result<Option<crate::results::programmes::ProgrammesResult>> {
+    if spec.programmes.is_empty() {
+        return Ok(None);
+    }
+    // Persons as units of the same design: a row's PSU is its record's.
+    let rows =
+        measures::HouseholdDesign::new(set.design.record_psu.clone(), &set.design, &set.replicates);
+    let frame = programmes::Frame {
+        pop: &set.pop,
+        rows: &rows,
+        households: hd,
+        line: set.lines[0].monthly_lcu,
+    };
+    programmes::analyse(spec, survey, &frame, observed).map(Some)
 }
 
 /// A simulated scenario's result with how far it reaches each followed group (and, on average,

@@ -6,12 +6,14 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::Rng;
 
 use super::population::{column_f64, Population};
+use super::programmes::ObservedProgramme;
 use super::projection::{self, ByAge, SchemeBase};
 use super::simulate::Inputs;
 use super::{PaidTo, SchemeResult};
 use crate::error::{Error, Result};
 use crate::estimate::stats;
-use crate::spec::{BenefitUnit, MacroFigures, Scheme, SchemeKind};
+use crate::results::programmes::{Calibration, ProgrammeChange};
+use crate::spec::{BenefitUnit, MacroFigures, ProgrammeAction, Scheme, SchemeKind};
 use crate::survey::Survey;
 
 /// What a scenario's schemes pay, filled scheme by scheme.
@@ -23,6 +25,8 @@ pub(super) struct Payments {
     pub(super) schemes: Vec<SchemeResult>,
     /// Each scheme's recipients by age and benefit, for the cost projection.
     pub(super) bases: Vec<SchemeBase>,
+    /// Monthly observed transfers of existing programmes taken away, per household.
+    pub(super) removed: Vec<f64>,
 }
 
 impl Payments {
@@ -32,11 +36,14 @@ impl Payments {
             direct: vec![false; pop.household.len()],
             schemes: Vec::new(),
             bases: Vec::new(),
+            removed: vec![0.0; pop.welfare.len()],
         }
     }
 
     /// Pay scheme `s` (spec field `field`) to its eligible, targeted and covered persons or
-    /// households, drawing targeting errors and take-up from `rng`.
+    /// households, drawing targeting errors and take-up from `rng`; a scheme acting on an
+    /// existing programme first takes its observed transfer away (remove, replace) or restricts
+    /// who is eligible to its recipients (replace, top up) or to the others (expand).
     pub(super) fn pay_scheme(
         &mut self,
         inputs: &Inputs,
@@ -44,32 +51,32 @@ impl Payments {
         field: &str,
         rng: &mut ChaCha8Rng,
     ) -> Result<()> {
-        let (survey, pop) = (inputs.survey, inputs.pop);
-        let eligible = eligible_persons(s, survey, field)?;
+        let pop = inputs.pop;
+        let acting = acting_on(inputs, s);
+        let removed_lcu = match acting {
+            Some((p, ProgrammeAction::Remove | ProgrammeAction::Replace)) => self.remove(pop, p),
+            _ => 0.0,
+        };
+        let change = acting.map(|(p, action)| ProgrammeChange {
+            programme: p.id.clone(),
+            action,
+            removed_lcu,
+        });
+        if s.action == Some(ProgrammeAction::Remove) {
+            self.push_removal(s, change);
+            return Ok(());
+        }
         let national_line = inputs.lines[0].monthly_lcu;
         let benefit = monthly_benefit(s, &inputs.spec.macro_figures, national_line);
-        let in_target = match s.target_bottom {
-            Some(share) => Some(targeted(s, share, survey, pop, rng)?),
-            None => None,
-        };
         let per_household = s.kind == SchemeKind::Household;
-        let (mut elig_w, mut rec_w, mut rec_n) = (0.0, 0.0, 0u64);
+        let (units, targeted) = eligible_units(inputs, s, field, rng, acting)?;
+        let (taken, calibration) = take_up(inputs, s, field, &units, rng)?;
+        let elig_w: f64 = units.iter().map(|u| u.1).sum();
+        let (mut rec_w, mut rec_n) = (0.0, 0u64);
         let mut by_age = ByAge::default();
         let mut paid_household = vec![false; pop.welfare.len()];
-        for (i, &ok) in eligible.iter().enumerate() {
+        for (&(i, w), _) in units.iter().zip(&taken).filter(|(_, &t)| t) {
             let h = pop.household[i];
-            if !ok || in_target.as_ref().is_some_and(|t| !t[h]) {
-                continue;
-            }
-            let w = if per_household {
-                pop.hh_weight[h]
-            } else {
-                pop.person_weight[i]
-            };
-            elig_w += w;
-            if s.coverage < 1.0 && uniform(rng) >= s.coverage {
-                continue;
-            }
             rec_w += w;
             rec_n += 1;
             self.transfers[h] += benefit;
@@ -94,9 +101,13 @@ impl Payments {
             recipients_n: rec_n,
             cost_lcu: cost,
             // No draw decided who is paid: full coverage is the scheme's design, not chance.
-            covers_everyone: in_target.is_none()
+            covers_everyone: !targeted
                 && s.coverage >= 1.0
+                && calibration.is_none()
+                && acting.is_none()
                 && paid_household.iter().all(|&p| p),
+            programme: change,
+            calibration,
         });
         self.bases.push(SchemeBase {
             recipients: by_age,
@@ -105,6 +116,129 @@ impl Payments {
         });
         Ok(())
     }
+
+    /// Take programme `p`'s observed transfers away; returns them in local currency a year.
+    fn remove(&mut self, pop: &Population, p: &ObservedProgramme) -> f64 {
+        let mut annual = 0.0;
+        for (h, &m) in p.monthly.iter().enumerate() {
+            self.removed[h] += m;
+            annual += pop.hh_weight[h] * m * 12.0;
+        }
+        annual
+    }
+
+    /// A scheme that only removes a programme: it pays no one and costs nothing.
+    fn push_removal(&mut self, s: &Scheme, change: Option<ProgrammeChange>) {
+        self.schemes.push(SchemeResult {
+            label: s.label.clone(),
+            kind: s.kind,
+            paid_to: if s.kind == SchemeKind::Household {
+                PaidTo::Households
+            } else {
+                PaidTo::Persons
+            },
+            benefit_monthly_lcu: 0.0,
+            eligible: 0.0,
+            recipients: 0.0,
+            recipients_n: 0,
+            cost_lcu: 0.0,
+            covers_everyone: false,
+            programme: change,
+            calibration: None,
+        });
+        self.bases.push(SchemeBase {
+            recipients: ByAge::default(),
+            benefit_month: 0.0,
+            admin: 0.0,
+        });
+    }
+}
+
+/// The observed programme a scheme acts on, and how.
+fn acting_on<'a>(
+    inputs: &Inputs<'a>,
+    s: &Scheme,
+) -> Option<(&'a ObservedProgramme, ProgrammeAction)> {
+    let id = s.programme.as_deref()?;
+    Some((inputs.programmes.get(id)?, s.action?))
+}
+
+/// The units (row, weight: a person, or a household on its head's row) that pass eligibility,
+/// targeting and the programme rule, and whether targeting applied.
+fn eligible_units(
+    inputs: &Inputs,
+    s: &Scheme,
+    field: &str,
+    rng: &mut ChaCha8Rng,
+    acting: Option<(&ObservedProgramme, ProgrammeAction)>,
+) -> Result<(Vec<(usize, f64)>, bool)> {
+    let (survey, pop) = (inputs.survey, inputs.pop);
+    let eligible = eligible_persons(s, survey, field)?;
+    let in_target = match s.target_bottom {
+        Some(share) => Some(targeted(s, share, survey, pop, rng)?),
+        None => None,
+    };
+    let per_household = s.kind == SchemeKind::Household;
+    let receives = |i: usize| match acting {
+        Some((p, _)) if per_household => p.household_receipt[pop.household[i]],
+        Some((p, _)) => p.row_receipt[i],
+        None => false,
+    };
+    let rule = |i: usize| match acting.map(|a| a.1) {
+        Some(ProgrammeAction::Replace | ProgrammeAction::TopUp) => receives(i),
+        Some(ProgrammeAction::Expand) => !receives(i),
+        _ => true,
+    };
+    let units = eligible
+        .iter()
+        .enumerate()
+        .filter(|&(i, &ok)| {
+            ok && rule(i) && !in_target.as_ref().is_some_and(|t| !t[pop.household[i]])
+        })
+        .map(|(i, _)| {
+            let w = if per_household {
+                pop.hh_weight[pop.household[i]]
+            } else {
+                pop.person_weight[i]
+            };
+            (i, w)
+        })
+        .collect();
+    Ok((units, in_target.is_some()))
+}
+
+/// Which eligible units take the benefit up: all at full coverage; one draw per unit below it;
+/// by the draws' order up to the administrative total when the scheme gives one.
+fn take_up(
+    inputs: &Inputs,
+    s: &Scheme,
+    field: &str,
+    units: &[(usize, f64)],
+    rng: &mut ChaCha8Rng,
+) -> Result<(Vec<bool>, Option<Calibration>)> {
+    if let Some(target) = s.admin_beneficiaries {
+        let w: Vec<f64> = units.iter().map(|u| u.1).collect();
+        let eligible: f64 = w.iter().sum();
+        if target > eligible {
+            return Err(Error::data(
+                inputs.survey.context(),
+                format!(
+                    "{field}.admin_beneficiaries{}: the administrative total {target} is above the {eligible} eligible (weighted) in this survey; expected at most that many",
+                    s.label.as_deref().map(|l| format!(" ('{l}')")).unwrap_or_default()
+                ),
+            ));
+        }
+        let u: Vec<f64> = units.iter().map(|_| uniform(rng)).collect();
+        let (taken, c) = super::calibrate::to_total(&w, &u, target);
+        return Ok((taken, Some(c)));
+    }
+    if s.coverage < 1.0 {
+        return Ok((
+            units.iter().map(|_| uniform(rng) < s.coverage).collect(),
+            None,
+        ));
+    }
+    Ok((vec![true; units.len()], None))
 }
 
 /// Persons who meet the scheme's eligibility rule, refusing a scheme nobody qualifies for.

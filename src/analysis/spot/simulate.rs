@@ -22,6 +22,8 @@ pub(super) struct Inputs<'a> {
     /// The national line first, then the international lines.
     pub(super) lines: &'a [PovertyLine],
     pub(super) hd: &'a measures::HouseholdDesign<'a>,
+    /// The existing programmes the survey records (none without `[[programme]]`).
+    pub(super) programmes: &'a super::programmes::Observed,
 }
 
 /// A simulated scenario: its result (reach and "not poor" still empty), and per household the
@@ -46,8 +48,9 @@ pub(super) fn simulate(inputs: &Inputs, scenario_index: u64, sc: &Scenario) -> R
         );
         payments.pay_scheme(inputs, s, &field, &mut rng)?;
     }
+    // Observed transfers removed come off welfare (0 − 0 keeps every other scenario's bits).
     let after: Vec<f64> = (0..pop.welfare.len())
-        .map(|h| pop.welfare[h] + payments.transfers[h] / pop.size[h])
+        .map(|h| pop.welfare[h] + (payments.transfers[h] - payments.removed[h]) / pop.size[h])
         .collect();
     let result = scenario_result(inputs, sc, &mut payments, &after);
     Ok(Simulated {

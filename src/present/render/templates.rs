@@ -36,6 +36,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../report_templates/md/means.md"),
     ),
     (
+        "md/programmes.md",
+        include_str!("../../../report_templates/md/programmes.md"),
+    ),
+    (
         "md/next_steps.md",
         include_str!("../../../report_templates/md/next_steps.md"),
     ),
@@ -66,6 +70,10 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     (
         "typ/means.typ",
         include_str!("../../../report_templates/typ/means.typ"),
+    ),
+    (
+        "typ/programmes.typ",
+        include_str!("../../../report_templates/typ/programmes.typ"),
     ),
     (
         "typ/next_steps.typ",

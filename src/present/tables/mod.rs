@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::results::Results;
 use crate::spec::AnnexCsv;
 
+mod programmes;
 mod scenarios;
 mod waves;
 
@@ -176,6 +177,7 @@ pub fn build(results: &Results, words: &Words) -> Result<Vec<Table>> {
     tables.extend(waves::shared_prosperity(results));
     if let Some(spot) = &results.spot {
         tables.extend(scenarios::tables(spot, words)?);
+        tables.extend(programmes::tables(spot));
     }
     Ok(tables)
 }
