@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod lnob;
 pub mod spot;
+pub mod spot_rap;
 mod summary;
 
 use crate::spec::{Brief, MacroFigures};
@@ -82,7 +83,7 @@ pub struct WaveResults {
 /// wave's `design` and `uncertainty.lonely_psu`; 5 gives regions their rate's SE, interval and
 /// flag, D's bootstrap SE, the furthest-behind leaf's SE and flag, and `no_group`; 6 adds a wave's
 /// linked files (`inputs[].role`, `waves[].links`) and types `brief.formats`.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 impl Results {
     /// The JSON Schema of `results.json`, generated from these types.

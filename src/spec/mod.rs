@@ -12,6 +12,7 @@ mod checks;
 mod columns;
 mod files;
 mod load;
+mod rap;
 mod scenarios;
 mod types;
 mod validate;
@@ -23,6 +24,7 @@ pub use checks::{
 pub use columns::{read_from_files, used_after_prepare};
 pub use files::*;
 pub use load::{load, parse, LoadedSpec};
+pub use rap::*;
 pub use scenarios::*;
 pub use types::*;
 pub use validate::validate;

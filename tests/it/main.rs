@@ -11,6 +11,8 @@
 //! | `spot_reference` | do the SPOT measures equal R on generated cases? |
 //! | `variance` | does the bootstrap agree with linearisation, repeat with its seed, and carry a finite-population correction? |
 //! | `spot` | are SPOT's poverty, cost and incidence right on hand-checkable data? |
+//! | `rap` | does the projection follow the RAP formulas with a population table, phase-in, indexation and financing, and refuse a bad population file? |
+//! | `breakdowns` | do poverty breakdowns by sex, age, household type, region and circumstance equal R `svyby`, SEs included? |
 //! | `reach` | does a scheme paid to a furthest-behind group reach all of it? |
 //! | `regions` | do sub-national results carry design-based SEs and flags? |
 //! | `catalogue` | does every catalogue indicator resolve and run on the standard survey? |
@@ -35,6 +37,7 @@ mod common;
 mod adversarial;
 mod architecture;
 mod bad_inputs;
+mod breakdowns;
 mod broken_files;
 mod catalogue;
 mod claims;
@@ -49,6 +52,7 @@ mod linked;
 mod lnob_reference;
 mod measures_reference;
 mod pipeline;
+mod rap;
 mod reach;
 mod regions;
 mod schema;

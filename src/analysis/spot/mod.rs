@@ -5,10 +5,13 @@
 //! The microdata are read once into a `Population` (persons and households); each scenario then
 //! works on plain arrays: transfers per household, welfare after transfers, measures.
 
+mod breakdowns;
+mod compare;
 mod groups;
 mod incidence;
 mod population;
 pub mod projection;
+mod rap;
 mod schemes;
 mod simulate;
 
@@ -24,6 +27,7 @@ use crate::survey::Survey;
 use groups::{followed, reach, Followed, NotPoor};
 use incidence::{areas, incidence};
 use population::{population, Population};
+pub use rap::{population_rows, with_population_csv};
 use simulate::{simulate, Inputs, Simulated};
 
 /// Poverty lines for a wave: the national line and the international lines converted from 2021
@@ -116,23 +120,32 @@ pub fn simulate_wave_for(
     let no_transfers = vec![0.0; pop.welfare.len()];
     let follow = followed(pop, groups);
     let not_poor = NotPoor::new(spec, survey)?;
+    let prepared = rap::prepare(spec, survey, pop)?;
     let inputs = Inputs {
         spec,
         survey,
         pop,
         lines,
         hd: &hd,
+        prepared: &prepared,
     };
-    let scenarios = spec
+    let (scenarios, afters): (Vec<ScenarioResult>, Vec<(String, Vec<f64>)>) = spec
         .scenarios
         .iter()
         .enumerate()
         .map(|(i, sc)| {
             let simulated = simulate(&inputs, i as u64, sc)?;
-            Ok(with_reach(&inputs, simulated, &follow, not_poor.as_ref()))
+            let after = (sc.id.clone(), simulated.after.clone());
+            Ok((with_reach(&inputs, simulated, &follow, not_poor.as_ref()), after))
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
+    let afters: Vec<(String, &[f64])> = afters.iter().map(|(id, y)| (id.clone(), y.as_slice())).collect();
     Ok(SpotResult {
+        breakdowns: breakdowns::breakdowns(spec, survey, pop, &set.design, national_line, &afters)?,
+        projection_population: prepared.source(),
+        financing_options: rap::financing_options(spec),
         wave: survey.wave.id.clone(),
         year: survey.wave.year,
         baseline: measures::distribution(

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::results::Results;
 use crate::spec::AnnexCsv;
 
+mod rap;
 mod scenarios;
 mod waves;
 
