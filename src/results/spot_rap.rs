@@ -82,14 +82,21 @@ pub enum Dimension {
     Sex,
     AgeGroup,
     /// Persons in households with a child (younger than `age`).
-    WithChildren { age: u32 },
+    WithChildren {
+        age: u32,
+    },
     /// Persons in households with an older person (at least `age`).
-    WithOlder { age: u32 },
+    WithOlder {
+        age: u32,
+    },
     WithDisability,
     FemaleHeaded,
     Region,
     /// A circumstance of `spot.opportunity_circumstances`.
-    Circumstance { id: String, label: String },
+    Circumstance {
+        id: String,
+        label: String,
+    },
 }
 
 /// A group within a dimension.
@@ -97,9 +104,14 @@ pub enum Dimension {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Level {
     /// A value as in the data (or a circumstance level's display label).
-    Value { value: String },
+    Value {
+        value: String,
+    },
     /// An age group (`to` absent: and older).
-    Ages { from: u32, to: Option<u32> },
+    Ages {
+        from: u32,
+        to: Option<u32>,
+    },
     /// In a household of the type, or not.
     Yes,
     No,

@@ -1,7 +1,6 @@
 //! The spec's RAP-grade projection inputs (a population table by age band and sex, fiscal-space
 //! options, per-scheme indexation) and the poverty breakdowns' columns.
 
-
 use serde::{Deserialize, Serialize};
 
 /// How a scheme's benefit is uprated each year of the projection.
@@ -182,16 +181,25 @@ pub fn check_row(r: &PopulationRow) -> std::result::Result<(), String> {
         ));
     }
     if !(1900..=2200).contains(&r.year) {
-        return Err(format!("year: expected a year from 1900 to 2200, found {}", r.year));
+        return Err(format!(
+            "year: expected a year from 1900 to 2200, found {}",
+            r.year
+        ));
     }
     Ok(())
 }
 
 fn check_phase_in(shares: &[f64]) -> std::result::Result<(), String> {
     if shares.len() > 51 {
-        return Err(format!("expected at most 51 yearly shares, found {}", shares.len()));
+        return Err(format!(
+            "expected at most 51 yearly shares, found {}",
+            shares.len()
+        ));
     }
-    match shares.iter().find(|x| !(x.is_finite() && (0.0..=1.0).contains(*x))) {
+    match shares
+        .iter()
+        .find(|x| !(x.is_finite() && (0.0..=1.0).contains(*x)))
+    {
         Some(x) => Err(format!("expected shares from 0 to 1, found {x}")),
         None => Ok(()),
     }

@@ -55,7 +55,11 @@ fn read(path: &Path) -> BTreeMap<Key, BTreeMap<String, String>> {
                 .cloned()
                 .zip(rec.iter().map(String::from))
                 .collect();
-            let key = (row["dimension"].clone(), row["level"].clone(), row["scenario"].clone());
+            let key = (
+                row["dimension"].clone(),
+                row["level"].clone(),
+                row["scenario"].clone(),
+            );
             (key, row)
         })
         .collect()

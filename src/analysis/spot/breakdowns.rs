@@ -32,7 +32,11 @@ impl Poverty {
     fn new(pop: &Population, y: &[f64], z: f64) -> Poverty {
         let g = |h: usize| ((z - y[h]) / z).max(0.0);
         Poverty {
-            poor: pop.household.iter().map(|&h| f64::from(u8::from(y[h] < z))).collect(),
+            poor: pop
+                .household
+                .iter()
+                .map(|&h| f64::from(u8::from(y[h] < z)))
+                .collect(),
             gap: pop.household.iter().map(|&h| g(h)).collect(),
         }
     }
@@ -67,7 +71,16 @@ pub(super) fn breakdowns(
             if n == 0 {
                 continue;
             }
-            rows.push(row(design, &split.dimension, level, &w, n, total, &before, &afters));
+            rows.push(row(
+                design,
+                &split.dimension,
+                level,
+                &w,
+                n,
+                total,
+                &before,
+                &afters,
+            ));
         }
     }
     Ok(rows)
@@ -99,7 +112,12 @@ fn row(
         .map(|(id, p)| {
             let (h, h_se) = estimate(design, &p.poor, w);
             let (g, g_se) = estimate(design, &p.gap, w);
-            let d: Vec<f64> = p.poor.iter().zip(&before.poor).map(|(a, b)| a - b).collect();
+            let d: Vec<f64> = p
+                .poor
+                .iter()
+                .zip(&before.poor)
+                .map(|(a, b)| a - b)
+                .collect();
             let (change, change_se) = estimate(design, &d, w);
             BreakdownAfter {
                 scenario: id.to_string(),
@@ -140,17 +158,30 @@ fn splits(spec: &Spec, survey: &Survey, pop: &Population) -> Result<Vec<Split>> 
     if let Some(age) = &pop.age {
         out.push(age_groups(age, &b.age_bands));
         let child = age.iter().map(|&a| a < f64::from(b.child_age)).collect();
-        out.push(household_type(Dimension::WithChildren { age: b.child_age }, pop, child));
+        out.push(household_type(
+            Dimension::WithChildren { age: b.child_age },
+            pop,
+            child,
+        ));
         let older = age.iter().map(|&a| a >= f64::from(b.older_age)).collect();
-        out.push(household_type(Dimension::WithOlder { age: b.older_age }, pop, older));
+        out.push(household_type(
+            Dimension::WithOlder { age: b.older_age },
+            pop,
+            older,
+        ));
     }
     if let Some(col) = &b.disability {
         let d = numbers(survey, col, "spot.breakdowns.disability")?;
-        out.push(household_type(Dimension::WithDisability, pop, d.iter().map(|&x| x == 1.0).collect()));
+        out.push(household_type(
+            Dimension::WithDisability,
+            pop,
+            d.iter().map(|&x| x == 1.0).collect(),
+        ));
     }
     if let (Some(sex), Some(head)) = (&sex, &survey.wave.head) {
         let field = format!("wave '{}'.head", survey.wave.id);
-        let expr = crate::spec::parse_expr(&field, head).map_err(|m| Error::data(survey.context(), m))?;
+        let expr =
+            crate::spec::parse_expr(&field, head).map_err(|m| Error::data(survey.context(), m))?;
         let is_head = survey.eval_mask(&field, expr)?;
         let female: Vec<bool> = sex
             .iter()
@@ -216,7 +247,9 @@ fn age_groups(age: &[f64], bands: &[u32]) -> Split {
         .collect();
     let codes = age
         .iter()
-        .map(|&a| (!a.is_nan()).then(|| lows.iter().rposition(|&lo| a >= f64::from(lo)).unwrap_or(0)))
+        .map(|&a| {
+            (!a.is_nan()).then(|| lows.iter().rposition(|&lo| a >= f64::from(lo)).unwrap_or(0))
+        })
         .collect();
     Split {
         dimension: Dimension::AgeGroup,
@@ -265,7 +298,12 @@ fn text(survey: &Survey, col: &str, field: &str) -> Result<Vec<Option<String>>> 
 fn numbers(survey: &Survey, col: &str, field: &str) -> Result<Vec<f64>> {
     let c = column(survey, col, field)?
         .cast(&DataType::Float64)
-        .map_err(|e| Error::data(survey.context(), format!("{field}: expected a 0/1 column ({e})")))?;
+        .map_err(|e| {
+            Error::data(
+                survey.context(),
+                format!("{field}: expected a 0/1 column ({e})"),
+            )
+        })?;
     Ok(c.f64()
         .expect("f64")
         .iter()

@@ -45,7 +45,10 @@ pub(super) fn comparison(
 ) -> Comparison {
     let (y, w) = (&pop.welfare, &pop.persons);
     let (order_before, order_after) = (stats::order_by_value(y), stats::order_by_value(after));
-    let (fgt_before, fgt_after) = (linearise::fgt(y, w, line, 0), linearise::fgt(after, w, line, 0));
+    let (fgt_before, fgt_after) = (
+        linearise::fgt(y, w, line, 0),
+        linearise::fgt(after, w, line, 0),
+    );
     let (gini_before, gini_after) = (
         linearise::gini(y, w, &order_before),
         linearise::gini(after, w, &order_after),

@@ -136,12 +136,18 @@ pub fn simulate_wave_for(
         .map(|(i, sc)| {
             let simulated = simulate(&inputs, i as u64, sc)?;
             let after = (sc.id.clone(), simulated.after.clone());
-            Ok((with_reach(&inputs, simulated, &follow, not_poor.as_ref()), after))
+            Ok((
+                with_reach(&inputs, simulated, &follow, not_poor.as_ref()),
+                after,
+            ))
         })
         .collect::<Result<Vec<_>>>()?
         .into_iter()
         .unzip();
-    let afters: Vec<(String, &[f64])> = afters.iter().map(|(id, y)| (id.clone(), y.as_slice())).collect();
+    let afters: Vec<(String, &[f64])> = afters
+        .iter()
+        .map(|(id, y)| (id.clone(), y.as_slice()))
+        .collect();
     Ok(SpotResult {
         breakdowns: breakdowns::breakdowns(spec, survey, pop, &set.design, national_line, &afters)?,
         projection_population: prepared.source(),

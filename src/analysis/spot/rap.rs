@@ -279,7 +279,10 @@ pub fn population_rows(
         if x.fract() == 0.0 && (0.0..=1e4).contains(&x) {
             Ok(x)
         } else {
-            Err(fail(name, format!("data row {}: expected a whole number, found {x}", i + 1)))
+            Err(fail(
+                name,
+                format!("data row {}: expected a whole number, found {x}", i + 1),
+            ))
         }
     };
     let mut rows = Vec::with_capacity(frame.height());
@@ -291,7 +294,10 @@ pub fn population_rows(
             other => {
                 return Err(fail(
                     "sex",
-                    format!("data row {}: expected female, male or all, found {other:?}", i + 1),
+                    format!(
+                        "data row {}: expected female, male or all, found {other:?}",
+                        i + 1
+                    ),
                 ))
             }
         };
@@ -302,8 +308,9 @@ pub fn population_rows(
             sex,
             count: count[i],
         };
-        crate::spec::check_row(&row)
-            .map_err(|m| crate::error::Error::input(path, format!("population table, data row {}: {m}", i + 1)))?;
+        crate::spec::check_row(&row).map_err(|m| {
+            crate::error::Error::input(path, format!("population table, data row {}: {m}", i + 1))
+        })?;
         rows.push(row);
     }
     Ok(rows)
@@ -377,19 +384,29 @@ mod tests {
         child.count(10.0, 500.0);
         child.indexation = Indexation::None;
         let out = project(&[pension, child], 1e9, 2024, &p, &prepared);
-        let close = |a: f64, b: f64| assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{a} vs {b}");
+        let close =
+            |a: f64, b: f64| assert!((a - b).abs() <= 1e-12 * b.abs().max(1.0), "{a} vs {b}");
         let pension: Vec<f64> = out.schemes[..3].iter().map(|y| y.cost_lcu).collect();
-        for (a, b) in pension.iter().zip([4_725_000.0, 10_319_400.0, 11_243_232.0]) {
+        for (a, b) in pension
+            .iter()
+            .zip([4_725_000.0, 10_319_400.0, 11_243_232.0])
+        {
             close(*a, b);
         }
         close(out.schemes[0].beneficiaries, 3_750.0);
         close(out.schemes[2].benefit_monthly_lcu, 108.16);
-        close(out.schemes[2].benefit_monthly_real_lcu, 108.16 / (1.02 * 1.02));
+        close(
+            out.schemes[2].benefit_monthly_real_lcu,
+            108.16 / (1.02 * 1.02),
+        );
         let child: Vec<f64> = out.schemes[3..].iter().map(|y| y.cost_lcu).collect();
         for (a, b) in child.iter().zip([15_000_000.0, 14_700_000.0, 14_400_000.0]) {
             close(*a, b);
         }
-        close(out.schemes[5].benefit_monthly_real_lcu, 50.0 / (1.02 * 1.02));
+        close(
+            out.schemes[5].benefit_monthly_real_lcu,
+            50.0 / (1.02 * 1.02),
+        );
         let last = &out.totals[2];
         close(last.gdp_lcu, 1_103_760_360.0);
         close(last.cost_lcu, 25_643_232.0);
@@ -415,10 +432,14 @@ mod tests {
         let e = Prepared::new(&gap, None, &p, 2024, persons).err().unwrap();
         assert!(e.contains("without gaps or overlaps"), "{e}");
         let short = [row(2024, 0, 120, 1.0)];
-        let e = Prepared::new(&short, None, &p, 2024, persons).err().unwrap();
+        let e = Prepared::new(&short, None, &p, 2024, persons)
+            .err()
+            .unwrap();
         assert!(e.contains("year 2025"), "{e}");
         let twice = [row(2024, 0, 120, 1.0), row(2024, 0, 120, 1.0)];
-        let e = Prepared::new(&twice, None, &p, 2024, persons).err().unwrap();
+        let e = Prepared::new(&twice, None, &p, 2024, persons)
+            .err()
+            .unwrap();
         assert!(e.contains("second row"), "{e}");
     }
 }

@@ -18,7 +18,10 @@ pub(super) fn comparison_chart(c: &ChartContext, spot: &SpotResult) -> Result<Ch
         .iter()
         .map(|s| {
             let k = &s.comparison;
-            (100.0 * k.headcount_reduction, 100.0 * k.headcount_reduction_se)
+            (
+                100.0 * k.headcount_reduction,
+                100.0 * k.headcount_reduction_se,
+            )
         })
         .collect();
     let gini: Vec<(f64, f64)> = sc
