@@ -71,13 +71,7 @@ fn scenario_result(
     let transfers = &payments.transfers;
     let nh = pop.welfare.len();
     let schemes = std::mem::take(&mut payments.schemes);
-    let projected = projection::project(
-        &payments.bases,
-        m.gdp,
-        inputs.survey.wave.year,
-        &inputs.spec.projection,
-        inputs.prepared,
-    );
+    let projected = project(inputs, payments);
     let last = super::compare::Ends::of(&projected.totals);
     let covers_everyone = schemes.iter().any(|s| s.covers_everyone);
     let cost_lcu: f64 = schemes.iter().map(|s| s.cost_lcu).sum();
@@ -142,4 +136,15 @@ fn scenario_result(
         financing: projected.financing,
         comparison: super::compare::comparison(pop, hd, after, national_line, &last),
     }
+}
+
+/// The cost projection of what a scenario's schemes pay.
+fn project(inputs: &Inputs, payments: &Payments) -> projection::Projected {
+    projection::project(
+        &payments.bases,
+        inputs.spec.macro_figures.gdp,
+        inputs.survey.wave.year,
+        &inputs.spec.projection,
+        inputs.prepared,
+    )
 }
