@@ -148,10 +148,12 @@ pub fn analyse(spec: &LoadedSpec, surveys: &[Survey]) -> Result<Results> {
         }));
     }
     let latest = surveys.last().expect("at least one wave");
+    let (spot_spec, population) = spot::with_population_csv(spec)?;
+    input_records.extend(population);
     let spot = if spec.spec.scenarios.is_empty() {
         None
     } else {
-        Some(spot::simulate_wave_for(&spec.spec, latest, &latest_groups)?)
+        Some(spot::simulate_wave_for(&spot_spec, latest, &latest_groups)?)
     };
     let baselines = baselines(spec, surveys, spot.as_ref())?;
     let summary = summary(&waves, spot.as_ref(), &baselines);
@@ -372,6 +374,10 @@ fn protected_paths(spec: &LoadedSpec, templates: Option<&Path>) -> Vec<Protected
             };
             paths.push(Protected::new(what, spec.resolve(&source.path)));
         }
+    }
+    if let Some(source) = spec.spec.projection.population_source() {
+        let path = spec.resolve(&source.path);
+        paths.push(Protected::new("the projection's population file", path));
     }
     if let Some(dir) = templates {
         paths.push(Protected::new("the template folder", dir));

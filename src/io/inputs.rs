@@ -54,7 +54,14 @@ pub fn read_lock(spec: &LoadedSpec) -> Result<Option<Lock>> {
 /// Returns the lock path and the recorded hashes.
 pub fn write_lock(spec: &LoadedSpec) -> Result<(PathBuf, Lock)> {
     let mut lock = Lock::default();
-    for source in spec.spec.waves.iter().flat_map(|w| w.sources()) {
+    let population = spec.spec.projection.population_source();
+    for source in spec
+        .spec
+        .waves
+        .iter()
+        .flat_map(|w| w.sources())
+        .chain(population)
+    {
         let path = spec.resolve(&source.path);
         inside(&path, spec.dir())?;
         let bytes = read_input(&path)?;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 pub mod lnob;
 pub mod programmes;
 pub mod spot;
+pub mod spot_rap;
 mod summary;
 
 use crate::spec::{Brief, MacroFigures};

@@ -118,6 +118,12 @@ pub struct ScenarioResult {
     pub covers_everyone: bool,
     /// "Not poor" (national line) as an opportunity, after the scenario.
     pub not_poor: Option<super::lnob::Inequality>,
+    /// Cost of each scheme in each projection year, with its benefit's nominal and real value.
+    pub cost_by_scheme: Vec<super::spot_rap::SchemeYear>,
+    /// Each fiscal-space option of the spec against the cost, year by year.
+    pub financing: Vec<super::spot_rap::FinancingYear>,
+    /// The comparison's changes with their linearised SEs.
+    pub comparison: super::spot_rap::Comparison,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, schemars::JsonSchema)]
@@ -134,6 +140,11 @@ pub struct SpotResult {
     /// Existing programmes recorded in the survey (`[[programme]]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub programmes: Option<super::programmes::ProgrammesResult>,
+    /// Where the projection's population came from, and the spec's fiscal-space options.
+    pub projection_population: super::spot_rap::PopulationSource,
+    pub financing_options: Vec<super::spot_rap::FinancingOptionResult>,
+    /// Poverty by sex, age group, household type, region and circumstance, before and after.
+    pub breakdowns: Vec<super::spot_rap::BreakdownRow>,
 }
 
 /// One year of a scheme's projected cost.
@@ -144,4 +155,6 @@ pub struct YearCost {
     pub cost_lcu: f64,
     pub gdp_lcu: f64,
     pub cost_pct_gdp: f64,
+    /// Cost as % of government expenditure (with `projection.government_expenditure_share_gdp`).
+    pub cost_pct_expenditure: Option<f64>,
 }

@@ -69,6 +69,8 @@ pub fn used_after_prepare(spec: &Spec, wave: &Wave) -> BTreeSet<String> {
     }
     used.extend(spec.derive.iter().map(|d| d.name.clone()));
     used.extend(spec.circumstances.iter().map(|c| c.column.clone()));
+    let b = &spec.spot.breakdowns;
+    used.extend(b.sex.iter().chain(&b.disability).cloned());
     used
 }
 

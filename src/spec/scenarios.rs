@@ -85,6 +85,13 @@ pub struct Scheme {
     /// Administrative number of beneficiaries (persons, or households for a household scheme):
     /// take-up is calibrated so the weighted recipients reach it.
     pub admin_beneficiaries: Option<f64>,
+    /// How the benefit is uprated in the projection (default: prices).
+    #[serde(default)]
+    pub indexation: super::Indexation,
+    /// Share of the full caseload reached in projection years 0, 1, …; the last value holds
+    /// after the list (empty: full from the start).
+    #[serde(default)]
+    pub phase_in: Vec<f64>,
 }
 
 /// Cost projection (ILO RAP style).
@@ -107,6 +114,20 @@ pub struct Projection {
     pub growth_working: f64,
     #[serde(default = "default_growth_elderly")]
     pub growth_elderly: f64,
+    /// Nominal wage growth a year, for schemes indexed to wages (default: nominal GDP growth).
+    pub wage_growth: Option<f64>,
+    /// Government expenditure as % of GDP, for cost as % of expenditure.
+    pub government_expenditure_share_gdp: Option<f64>,
+    /// Population by year, age band and sex (`[[projection.population]]`); replaces the three
+    /// growth rates when given.
+    #[serde(default)]
+    pub population: Vec<super::PopulationRow>,
+    /// The same table as a CSV file (columns year, age_from, age_to, sex, count), relative to the
+    /// spec's folder, hashed and locked like the survey files.
+    pub population_csv: Option<std::path::PathBuf>,
+    /// Fiscal-space options set against the cost (`[[projection.financing]]`).
+    #[serde(default)]
+    pub financing: Vec<super::FinancingOption>,
 }
 
 fn default_horizon() -> u32 {
@@ -137,6 +158,11 @@ impl Default for Projection {
             growth_children: default_growth_children(),
             growth_working: default_growth_working(),
             growth_elderly: default_growth_elderly(),
+            wage_growth: None,
+            government_expenditure_share_gdp: None,
+            population: Vec::new(),
+            population_csv: None,
+            financing: Vec::new(),
         }
     }
 }
@@ -207,6 +233,9 @@ pub struct SpotOptions {
     /// before and after each scenario (empty: not computed).
     #[serde(default)]
     pub opportunity_circumstances: Vec<String>,
+    /// Columns for the poverty breakdowns by sex, household type and disability.
+    #[serde(default)]
+    pub breakdowns: super::Breakdowns,
 }
 
 fn default_seed() -> u64 {
@@ -226,6 +255,7 @@ impl Default for SpotOptions {
             international_lines: default_intl_lines(),
             relative_lines: default_relative_lines(),
             opportunity_circumstances: Vec::new(),
+            breakdowns: Default::default(),
         }
     }
 }

@@ -325,6 +325,7 @@ fn validate_options(spec: &Spec) -> std::result::Result<(), String> {
             ));
         }
     }
+    super::rap::validate(spec)?;
     for c in &spec.spot.opportunity_circumstances {
         if !known.contains(c.as_str()) {
             return Err(format!(

@@ -12,6 +12,8 @@
 //! | `variance` | does the bootstrap agree with linearisation, repeat with its seed, and carry a finite-population correction? |
 //! | `spot` | are SPOT's poverty, cost and incidence right on hand-checkable data? |
 //! | `programmes` | are existing programmes' SDG 1.3.1 coverage, targeting, removal, top-ups and calibrated take-up right by hand and against R? |
+//! | `rap` | does the projection follow the RAP formulas with a population table, phase-in, indexation and financing, and refuse a bad population file? |
+//! | `breakdowns` | do poverty breakdowns by sex, age, household type, region and circumstance equal R `svyby`, SEs included? |
 //! | `reach` | does a scheme paid to a furthest-behind group reach all of it? |
 //! | `regions` | do sub-national results carry design-based SEs and flags? |
 //! | `catalogue` | does every catalogue indicator resolve and run on the standard survey? |
@@ -38,6 +40,7 @@ mod common;
 mod adversarial;
 mod architecture;
 mod bad_inputs;
+mod breakdowns;
 mod broken_files;
 mod catalogue;
 mod claims;
@@ -54,6 +57,7 @@ mod measures_reference;
 mod mics;
 mod pipeline;
 mod programmes;
+mod rap;
 mod reach;
 mod regions;
 mod schema;

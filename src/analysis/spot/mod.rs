@@ -6,11 +6,14 @@
 //! works on plain arrays: transfers per household, welfare after transfers, measures.
 
 mod calibrate;
+mod breakdowns;
+mod compare;
 mod groups;
 mod incidence;
 mod population;
 mod programmes;
 pub mod projection;
+mod rap;
 mod schemes;
 mod simulate;
 
@@ -26,6 +29,7 @@ use crate::survey::Survey;
 use groups::{followed, reach, Followed, NotPoor};
 use incidence::{areas, incidence};
 use population::{population, Population};
+pub use rap::{population_rows, with_population_csv};
 use simulate::{simulate, Inputs, Simulated};
 
 /// Poverty lines for a wave: the national line and the international lines converted from 2021
@@ -119,6 +123,7 @@ pub fn simulate_wave_for(
     let follow = followed(pop, groups);
     let not_poor = NotPoor::new(spec, survey)?;
     let observed = programmes::observed(spec, survey, pop)?;
+    let prepared = rap::prepare(spec, survey, pop)?;
     let inputs = Inputs {
         spec,
         survey,
@@ -126,17 +131,31 @@ pub fn simulate_wave_for(
         lines,
         hd: &hd,
         programmes: &observed,
+        prepared: &prepared,
     };
-    let scenarios = spec
+    let (scenarios, afters): (Vec<ScenarioResult>, Vec<(String, Vec<f64>)>) = spec
         .scenarios
         .iter()
         .enumerate()
         .map(|(i, sc)| {
             let simulated = simulate(&inputs, i as u64, sc)?;
-            Ok(with_reach(&inputs, simulated, &follow, not_poor.as_ref()))
+            let after = (sc.id.clone(), simulated.after.clone());
+            Ok((
+                with_reach(&inputs, simulated, &follow, not_poor.as_ref()),
+                after,
+            ))
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
+    let afters: Vec<(String, &[f64])> = afters
+        .iter()
+        .map(|(id, y)| (id.clone(), y.as_slice()))
+        .collect();
     Ok(SpotResult {
+        breakdowns: breakdowns::breakdowns(spec, survey, pop, &set.design, national_line, &afters)?,
+        projection_population: prepared.source(),
+        financing_options: rap::financing_options(spec),
         wave: survey.wave.id.clone(),
         year: survey.wave.year,
         baseline: measures::distribution(

@@ -74,6 +74,7 @@ impl Payments {
         let elig_w: f64 = units.iter().map(|u| u.1).sum();
         let (mut rec_w, mut rec_n) = (0.0, 0u64);
         let mut by_age = ByAge::default();
+        let mut base = SchemeBase::new(benefit, s.admin_cost);
         let mut paid_household = vec![false; pop.welfare.len()];
         for (&(i, w), _) in units.iter().zip(&taken).filter(|(_, &t)| t) {
             let h = pop.household[i];
@@ -84,7 +85,9 @@ impl Payments {
                 self.direct[i] = true;
                 paid_household[h] = true;
             }
-            count_by_age(&mut by_age, pop.age.as_ref().map_or(30.0, |a| a[i]), w);
+            let age = pop.age.as_ref().map_or(30.0, |a| a[i]);
+            count_by_age(&mut by_age, age, w);
+            base.count(age, w);
         }
         let cost = projection::annual_cost(rec_w, 1.0, benefit, s.admin_cost);
         self.schemes.push(SchemeResult {
@@ -111,8 +114,9 @@ impl Payments {
         });
         self.bases.push(SchemeBase {
             recipients: by_age,
-            benefit_month: benefit,
-            admin: s.admin_cost,
+            indexation: s.indexation,
+            phase_in: s.phase_in.clone(),
+            ..base
         });
         Ok(())
     }
@@ -147,9 +151,9 @@ impl Payments {
             calibration: None,
         });
         self.bases.push(SchemeBase {
-            recipients: ByAge::default(),
-            benefit_month: 0.0,
-            admin: 0.0,
+            indexation: s.indexation,
+            phase_in: s.phase_in.clone(),
+            ..SchemeBase::new(0.0, 0.0)
         });
     }
 }

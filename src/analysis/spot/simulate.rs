@@ -24,6 +24,8 @@ pub(super) struct Inputs<'a> {
     pub(super) hd: &'a measures::HouseholdDesign<'a>,
     /// The existing programmes the survey records (none without `[[programme]]`).
     pub(super) programmes: &'a super::programmes::Observed,
+    /// The projection's population table, when the spec has one.
+    pub(super) prepared: &'a super::rap::Prepared,
 }
 
 /// A simulated scenario: its result (reach and "not poor" still empty), and per household the
@@ -72,6 +74,8 @@ fn scenario_result(
     let transfers = &payments.transfers;
     let nh = pop.welfare.len();
     let schemes = std::mem::take(&mut payments.schemes);
+    let projected = project(inputs, payments);
+    let last = super::compare::Ends::of(&projected.totals);
     let covers_everyone = schemes.iter().any(|s| s.covers_everyone);
     let cost_lcu: f64 = schemes.iter().map(|s| s.cost_lcu).sum();
     let direct_recipients = payments
@@ -130,11 +134,20 @@ fn scenario_result(
             stats::fgt(&pop.welfare, wr, national_line, 0.0)
                 - stats::fgt(after, wr, national_line, 0.0)
         }),
-        projection: projection::project(
-            &payments.bases,
-            m.gdp,
-            inputs.survey.wave.year,
-            &inputs.spec.projection,
-        ),
+        projection: projected.totals,
+        cost_by_scheme: projected.schemes,
+        financing: projected.financing,
+        comparison: super::compare::comparison(pop, hd, after, national_line, &last),
     }
+}
+
+/// The cost projection of what a scenario's schemes pay.
+fn project(inputs: &Inputs, payments: &Payments) -> projection::Projected {
+    projection::project(
+        &payments.bases,
+        inputs.spec.macro_figures.gdp,
+        inputs.survey.wave.year,
+        &inputs.spec.projection,
+        inputs.prepared,
+    )
 }

@@ -19,6 +19,7 @@ use crate::present::render::{NumberFormat, Strings};
 use crate::results::Results;
 
 mod bars;
+mod comparison;
 mod lnob;
 mod projection;
 mod scenarios;
@@ -290,6 +291,7 @@ pub fn draw_all(results: &Results, t: &Strings, dir: &Path) -> Result<Vec<ChartF
         charts.push(scenarios::incidence_chart(&c, spot)?);
         charts.push(projection::projection_chart(results, t, &c.source, dir)?);
         charts.push(scenarios::reach_chart(&c, spot)?);
+        charts.push(comparison::comparison_chart(&c, spot)?);
     }
     Ok(charts)
 }

@@ -40,6 +40,18 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../../report_templates/md/programmes.md"),
     ),
     (
+        "md/comparison.md",
+        include_str!("../../../report_templates/md/comparison.md"),
+    ),
+    (
+        "md/breakdowns.md",
+        include_str!("../../../report_templates/md/breakdowns.md"),
+    ),
+    (
+        "md/breakdown_group.md",
+        include_str!("../../../report_templates/md/breakdown_group.md"),
+    ),
+    (
         "md/next_steps.md",
         include_str!("../../../report_templates/md/next_steps.md"),
     ),
@@ -74,6 +86,18 @@ const DEFAULT_TEMPLATES: &[(&str, &str)] = &[
     (
         "typ/programmes.typ",
         include_str!("../../../report_templates/typ/programmes.typ"),
+    ),
+    (
+        "typ/comparison.typ",
+        include_str!("../../../report_templates/typ/comparison.typ"),
+    ),
+    (
+        "typ/breakdowns.typ",
+        include_str!("../../../report_templates/typ/breakdowns.typ"),
+    ),
+    (
+        "typ/breakdown_group.typ",
+        include_str!("../../../report_templates/typ/breakdown_group.typ"),
     ),
     (
         "typ/next_steps.typ",

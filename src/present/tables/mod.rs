@@ -12,6 +12,7 @@ use crate::results::Results;
 use crate::spec::AnnexCsv;
 
 mod programmes;
+mod rap;
 mod scenarios;
 mod waves;
 

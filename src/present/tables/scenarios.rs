@@ -27,6 +27,7 @@ pub(super) fn tables(spot: &SpotResult, words: &Words) -> Result<Vec<Table>> {
         out.push(not_poor);
     }
     out.push(projection(spot));
+    out.extend(super::rap::tables(spot));
     Ok(out)
 }
 
