@@ -537,9 +537,11 @@ fn demo_brief_in_bahasa_indonesia() {
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     let electricity = &results.latest().indicators[0];
     let rate = format!("{:.1}", 100.0 * electricity.rate).replace('.', ",");
-    let line = format!("*{}* — {rate}% (GB ", electricity.label);
+    // Named as the spec's [brief.labels.id] names it (results.json keeps the spec's label).
+    assert_eq!(electricity.label, "Access to electricity");
+    let line = format!("*Akses listrik* — {rate}% (GB ");
     assert!(md.contains(&line), "brief.md lacks {line}");
-    assert!(typ.contains(&format!("_{}_ — {rate}% (GB ", electricity.label)));
+    assert!(typ.contains(&format!("_Akses listrik_ — {rate}% (GB ")));
     assert!(md.contains("n populasi = 8.000"), "thousands dot");
     assert!(md.contains("\\$3,00 per hari (PPP 2021)"));
     assert!(

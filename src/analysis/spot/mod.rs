@@ -5,8 +5,8 @@
 //! The microdata are read once into a `Population` (persons and households); each scenario then
 //! works on plain arrays: transfers per household, welfare after transfers, measures.
 
-mod calibrate;
 mod breakdowns;
+mod calibrate;
 mod compare;
 mod groups;
 mod incidence;
