@@ -63,6 +63,7 @@ impl Words<'_> {
 mod tests {
     use super::*;
     use crate::present::render::builtin_strings;
+    use crate::results::lnob::Group;
 
     #[test]
     fn dates_in_words() {
