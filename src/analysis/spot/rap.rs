@@ -101,6 +101,11 @@ fn band_sums(bands: &[(u32, u32)], by_age: &[f64]) -> Vec<f64> {
         .collect()
 }
 
+/// An age band, first and last year of age.
+type Band = (u32, u32);
+/// The bands, and persons per projection year and band.
+type BandTable = (Vec<Band>, Vec<Vec<f64>>);
+
 /// The table's bands and its persons per projection year and band, sexes summed. The bands must
 /// be the same every year, start at age 0 and follow each other without gap or overlap; every
 /// year from the base year to the horizon must be there; a (year, band) has either one row for
@@ -109,9 +114,9 @@ fn band_table(
     rows: &[PopulationRow],
     base_year: i32,
     horizon: u32,
-) -> std::result::Result<(Vec<(u32, u32)>, Vec<Vec<f64>>), String> {
+) -> std::result::Result<BandTable, String> {
     // (year, band) → (count, sexes seen)
-    let mut cells: BTreeMap<(i32, (u32, u32)), (f64, Vec<PopulationSex>)> = BTreeMap::new();
+    let mut cells: BTreeMap<(i32, Band), (f64, Vec<PopulationSex>)> = BTreeMap::new();
     for r in rows {
         let cell = cells
             .entry((r.year, (r.age_from, r.age_to)))

@@ -196,9 +196,7 @@ fn eligible_units(
     let units = eligible
         .iter()
         .enumerate()
-        .filter(|&(i, &ok)| {
-            ok && rule(i) && !in_target.as_ref().is_some_and(|t| !t[pop.household[i]])
-        })
+        .filter(|&(i, &ok)| ok && rule(i) && in_target.as_ref().is_none_or(|t| t[pop.household[i]]))
         .map(|(i, _)| {
             let w = if per_household {
                 pop.hh_weight[pop.household[i]]
