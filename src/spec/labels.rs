@@ -43,8 +43,9 @@ pub struct Vocabulary {
     pub areas: BTreeMap<String, String>,
 }
 
-/// `brief.labels`: languages known, ids that exist, level codes the circumstance has, and one
-/// label per level (a label naming two levels could not be told apart).
+/// `brief.labels`: languages known, and one label per level (a label naming two levels could not
+/// be told apart). Names for ids or levels the spec does not have are left unused, so a spec can
+/// drop a scenario or recode a circumstance without editing its vocabulary.
 pub(super) fn validate_labels(spec: &Spec) -> Result<(), String> {
     for (language, v) in &spec.brief.labels {
         let at = format!("brief.labels.{language}");
@@ -54,51 +55,16 @@ pub(super) fn validate_labels(spec: &Spec) -> Result<(), String> {
                 LANGUAGES.join(", ")
             ));
         }
-        let ids = |what: &str, keys: &BTreeMap<String, String>, known: BTreeSet<&str>| match keys
-            .keys()
-            .find(|k| !known.contains(k.as_str()))
-        {
-            Some(k) => Err(format!(
-                "{at}.{what}: unknown id \"{k}\"; known: {}",
-                known.into_iter().collect::<Vec<_>>().join(", ")
-            )),
-            None => Ok(()),
-        };
-        let circumstances = spec.circumstances.iter().map(|c| c.id.as_str()).collect();
-        ids("circumstances", &v.circumstances, circumstances)?;
-        let indicators = spec.indicators.iter().map(|i| i.id.as_str()).collect();
-        ids("indicators", &v.indicators, indicators)?;
-        let scenarios = spec.scenarios.iter().map(|s| s.id.as_str()).collect();
-        ids("scenarios", &v.scenarios, scenarios)?;
         for (id, levels) in &v.levels {
-            validate_levels(&format!("{at}.levels.{id}"), spec, id, levels)?;
+            let mut seen = BTreeSet::new();
+            if let Some(l) = levels.values().find(|l| !seen.insert(l.as_str())) {
+                return Err(format!(
+                    "{at}.levels.{id}: the label \"{l}\" is given to two levels"
+                ));
+            }
         }
     }
     Ok(())
-}
-
-fn validate_levels(
-    at: &str,
-    spec: &Spec,
-    id: &str,
-    labels: &BTreeMap<String, String>,
-) -> Result<(), String> {
-    let Some(c) = spec.circumstances.iter().find(|c| c.id == id) else {
-        return Err(format!("{at}: no circumstance \"{id}\""));
-    };
-    if !c.levels.is_empty() {
-        if let Some(code) = labels.keys().find(|k| !c.levels.contains(k)) {
-            return Err(format!(
-                "{at}: \"{code}\" is not a level of circumstance '{id}'; its levels: {}",
-                c.levels.join(", ")
-            ));
-        }
-    }
-    let mut seen = BTreeSet::new();
-    match labels.values().find(|l| !seen.insert(l.as_str())) {
-        Some(l) => Err(format!("{at}: the label \"{l}\" is given to two levels")),
-        None => Ok(()),
-    }
 }
 
 /// An indicator's `covers` agrees with its unit and reads as a population.

@@ -133,16 +133,6 @@ fn spec_labels_are_checked() {
             &["brief.labels.fr", "\"fr\""][..],
         ),
         (
-            "[brief.labels.id.indicators]\n",
-            "[brief.labels.id.indicators]\nelectric = \"x\"\n",
-            &["brief.labels.id.indicators", "\"electric\""][..],
-        ),
-        (
-            levels,
-            "residence = { Town = \"Kota\" }\nhead_education",
-            &["brief.labels.id.levels.residence", "\"Town\"", "Rural"][..],
-        ),
-        (
             levels,
             "residence = { Rural = \"Desa\", Urban = \"Desa\" }\nhead_education",
             &["brief.labels.id.levels.residence", "\"Desa\"", "two levels"][..],
