@@ -104,7 +104,7 @@ fn band_sums(bands: &[(u32, u32)], by_age: &[f64]) -> Vec<f64> {
 /// An age band, first and last year of age.
 type Band = (u32, u32);
 /// The bands, and persons per projection year and band.
-type BandTable = (Vec<Band>, Vec<Vec<f64>>);
+type BandsAndCounts = (Vec<Band>, Vec<Vec<f64>>);
 
 /// The table's bands and its persons per projection year and band, sexes summed. The bands must
 /// be the same every year, start at age 0 and follow each other without gap or overlap; every
@@ -114,7 +114,7 @@ fn band_table(
     rows: &[PopulationRow],
     base_year: i32,
     horizon: u32,
-) -> std::result::Result<BandTable, String> {
+) -> std::result::Result<BandsAndCounts, String> {
     // (year, band) → (count, sexes seen)
     let mut cells: BTreeMap<(i32, Band), (f64, Vec<PopulationSex>)> = BTreeMap::new();
     for r in rows {
