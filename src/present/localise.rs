@@ -9,7 +9,8 @@
 //!   lists, the `label` of each level rate in its `groups` and the indicators it lists;
 //! - an indicator (an object with `id` and `sdg`) or an object naming one in `indicator`;
 //! - a scenario (an object with `id` and `schemes`) or an object naming one in `scenario`;
-//! - every `region` and `area` value.
+//! - every `region` and `area` value;
+//! - a poverty breakdown's circumstance (its label and level) or region.
 
 use std::collections::BTreeMap;
 
@@ -134,8 +135,46 @@ impl Renamer<'_> {
         if let Some(r) = region {
             set(map, "region", self.v.regions.get(&r));
         }
+        self.rename_breakdown(map);
         if let Some(a) = area {
             set(map, "area", self.v.areas.get(&a));
+        }
+    }
+
+    /// A poverty breakdown row names its group by a dimension (a circumstance, a region, ...)
+    /// and a level value: a circumstance's label and level, or a region, as named here.
+    fn rename_breakdown(&self, map: &mut Map<String, Value>) {
+        let dimension = map.get("dimension").and_then(|d| d.as_object());
+        let kind = dimension
+            .and_then(|d| d.get("kind")?.as_str())
+            .map(str::to_string);
+        let id = dimension
+            .and_then(|d| d.get("id")?.as_str())
+            .map(str::to_string);
+        let value = map
+            .get("level")
+            .and_then(|l| l.get("value")?.as_str())
+            .map(str::to_string);
+        let (Some(kind), Some(value)) = (kind, value) else {
+            return;
+        };
+        let new = match (kind.as_str(), &id) {
+            ("circumstance", Some(c)) => {
+                if let Some(Value::Object(d)) = map.get_mut("dimension") {
+                    set(d, "label", self.v.circumstances.get(c));
+                }
+                let code = self
+                    .codes
+                    .get(c)
+                    .and_then(|m| m.get(&value))
+                    .unwrap_or(&value);
+                self.v.levels.get(c).and_then(|l| l.get(code))
+            }
+            ("region", _) => self.v.regions.get(&value),
+            _ => None,
+        };
+        if let Some(Value::Object(level)) = map.get_mut("level") {
+            set(level, "value", new);
         }
     }
 

@@ -473,7 +473,12 @@ fn demo_in(language: &str) -> (tempfile::TempDir, PathBuf) {
     assert!(text.contains("language = \"en\"") && text.contains("label = \"Residence\""));
     let text = text
         .replace("language = \"en\"", &format!("language = \"{language}\""))
-        .replace("label = \"Residence\"", &format!("label = \"{HOSTILE}\""));
+        .replace("label = \"Residence\"", &format!("label = \"{HOSTILE}\""))
+        // The Indonesian name of the circumstance ([brief.labels.id]) is hostile too.
+        .replace(
+            "residence = \"Tempat tinggal\"",
+            &format!("residence = \"{HOSTILE}\""),
+        );
     std::fs::write(&spec, text).unwrap();
     let out = dir.path().join("out");
     run(&spec, &out);
@@ -570,13 +575,13 @@ fn demo_brief_in_bahasa_indonesia() {
     assert!(tree.contains("% rumah tangga") && !tree.contains("of pop."));
     assert!(!tree.contains("% penduduk"), "households, not persons");
     // Group labels composed by the analysis speak Indonesian too; age takes whole values, so
-    // rpart's split at 26.5 reads as 27 or more / 26 or less. (The circumstance label "Age"
-    // comes from the spec, printed as written.)
+    // rpart's split at 26.5 reads as 27 or more / 26 or less. (The circumstance label "Umur"
+    // is the spec's [brief.labels.id] name of "age".)
     assert!(
-        md.contains("Age: 27 atau lebih") && md.contains("Age: 26 atau kurang"),
+        md.contains("Umur: 27 atau lebih") && md.contains("Umur: 26 atau kurang"),
         "numeric tree conditions in Indonesian"
     );
-    assert!(!md.contains("Age: 26,5"), "no half-year thresholds");
+    assert!(!md.contains("Umur: 26,5"), "no half-year thresholds");
     assert!(!md.contains(" or more") && !md.contains("Everyone"));
     assert_label_escaped(&md, &typ);
 }

@@ -39,6 +39,16 @@ const TEXT_COLUMNS: &[&str] = &[
     "area",
     "group_id",
     "series",
+    "kind",
+    "scheme_label",
+    "option",
+    "dimension",
+    "level",
+    "programme",
+    "first",
+    "second",
+    "measure",
+    "recipients_unit",
 ];
 /// Columns of whole numbers.
 const INT_COLUMNS: &[&str] = &[
@@ -51,7 +61,7 @@ const INT_COLUMNS: &[&str] = &[
     "years",
 ];
 /// Columns of yes/no test outcomes.
-const BOOL_COLUMNS: &[&str] = &["significant", "behind_significant"];
+const BOOL_COLUMNS: &[&str] = &["significant", "behind_significant", "covers_everyone"];
 /// Columns of proportions (rates, shares and their SEs and intervals), in percent format.
 const PERCENT_COLUMNS: &[&str] = &[
     "rate",
