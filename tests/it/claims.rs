@@ -360,13 +360,6 @@ fn with_universal_schemes_only_reach_is_by_design() {
     let first = case.spec_text.find("[[scenario]]").unwrap();
     let last = case.spec_text.rfind("[[scenario]]").unwrap();
     let text = format!("{}{}", &case.spec_text[..first], &case.spec_text[last..]);
-    // The Indonesian labels of the scenarios taken out go with them.
-    let removed = ["child = ", "old_age = ", "package = ", "targeted_grant = "];
-    let text: String = text
-        .lines()
-        .filter(|l| !removed.iter().any(|r| l.starts_with(r)))
-        .map(|l| format!("{l}\n"))
-        .collect();
     let case = Case {
         spec_text: text,
         ..case
